@@ -1,0 +1,410 @@
+// The engine's handle on one GPU device: pipelines (cached), buffers (pooled),
+// dispatches recorded into one command encoder until submit(), uniforms packed
+// into reusable chunks, readback through reused staging buffers, and device
+// errors turned into typed exceptions.
+
+import { GpuDeviceLostError, GpuError, GpuLimitError, GpuOutOfMemoryError, GpuUnavailableError, GpuValidationError } from './errors';
+import { BufferPool, type PoolStats } from './pool';
+import { shaderSource } from './shaders';
+import { type DType, Tensor, type TypedArrayFor, product, typedArrayFor } from './tensor';
+
+/** What the engine cannot run without; requested from the adapter at device creation. */
+export const ENGINE_LIMITS = {
+  maxStorageBuffersPerShaderStage: 8,
+  maxComputeWorkgroupStorageSize: 16384,
+  maxComputeInvocationsPerWorkgroup: 256,
+  maxComputeWorkgroupSizeX: 256,
+  maxComputeWorkgroupSizeY: 256,
+  maxStorageBufferBindingSize: 128 * 1024 * 1024,
+  maxBufferSize: 128 * 1024 * 1024,
+} as const;
+
+/** Limits the engine takes as large as the adapter allows (bigger models need them). */
+const GROWABLE_LIMITS = ['maxStorageBufferBindingSize', 'maxBufferSize'] as const;
+
+export interface KernelRef {
+  /** File name in shaders/ without .wgsl. */
+  shader: string;
+  entry: string;
+  /** Pipeline-overridable constants (`override` declarations in WGSL). */
+  constants?: Record<string, number>;
+}
+
+export interface Param {
+  t: 'u32' | 'i32' | 'f32';
+  v: number;
+}
+export const u32 = (v: number): Param => ({ t: 'u32', v });
+export const i32 = (v: number): Param => ({ t: 'i32', v });
+export const f32 = (v: number): Param => ({ t: 'f32', v });
+
+export type Workgroups = number | readonly [number, number?, number?];
+
+export interface AdapterSummary {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  /** One human-readable line, e.g. "google swiftshader (SwiftShader driver 5.0.0)". */
+  name: string;
+  /** True for CPU implementations such as SwiftShader. */
+  isSoftware: boolean;
+}
+
+export interface ContextStats {
+  pool: PoolStats;
+  stagingBuffers: number;
+  pipelines: number;
+  bindGroupsCreated: number;
+  dispatches: number;
+  submits: number;
+}
+
+const UNIFORM_CHUNK = 64 * 1024;
+const UNIFORM_SLOT = 256;
+const MAX_WORKGROUPS_PER_DIM = 65535;
+const BIND_GROUP_CACHE_MAX = 16384;
+
+/** Splits a 1-D grid of `count` workgroups over x and y when it exceeds the per-dimension limit. */
+export function grid1d(count: number): [number, number, number] {
+  if (count <= MAX_WORKGROUPS_PER_DIM) return [Math.max(1, count), 1, 1];
+  return [MAX_WORKGROUPS_PER_DIM, Math.ceil(count / MAX_WORKGROUPS_PER_DIM), 1];
+}
+
+export function summarizeAdapter(info: GPUAdapterInfo | undefined, fallback = false): AdapterSummary {
+  const vendor = info?.vendor ?? '';
+  const architecture = info?.architecture ?? '';
+  const device = info?.device ?? '';
+  const description = info?.description ?? '';
+  const main = [vendor, architecture].filter(Boolean).join(' ') || 'unknown adapter';
+  const name = description && description !== main ? `${main} (${description})` : main;
+  const isSoftware = fallback || /swiftshader|llvmpipe|lavapipe|software|warp/i.test(`${vendor} ${architecture} ${description}`);
+  return { vendor, architecture, device, description, name, isSoftware };
+}
+
+export interface CreateContextOptions {
+  powerPreference?: GPUPowerPreference;
+  label?: string;
+}
+
+export async function createGpuContext(gpu: GPU | undefined, options: CreateContextOptions = {}): Promise<GpuContext> {
+  if (!gpu) throw new GpuUnavailableError('WebGPU is not available here (no navigator.gpu). Use a recent Chrome or Edge, or enable WebGPU in your browser settings.');
+  const adapter = await gpu.requestAdapter({ powerPreference: options.powerPreference ?? 'high-performance' });
+  if (!adapter) throw new GpuUnavailableError('WebGPU is present but found no GPU adapter.');
+  const requiredLimits: Record<string, number> = {};
+  for (const [limit, need] of Object.entries(ENGINE_LIMITS)) {
+    const have = (adapter.limits as unknown as Record<string, number>)[limit];
+    if (have < need) throw new GpuLimitError(limit, need, have);
+    requiredLimits[limit] = need;
+  }
+  for (const limit of GROWABLE_LIMITS) requiredLimits[limit] = adapter.limits[limit];
+  const device = await adapter.requestDevice({ requiredLimits, label: options.label ?? 'rlvr-lab' });
+  const info = adapter.info as GPUAdapterInfo | undefined;
+  const isFallback = (adapter as unknown as { isFallbackAdapter?: boolean }).isFallbackAdapter ?? (info as unknown as { isFallbackAdapter?: boolean })?.isFallbackAdapter ?? false;
+  return new GpuContext(device, summarizeAdapter(info, isFallback));
+}
+
+type Binding = Tensor | GPUBuffer;
+
+export class GpuContext {
+  readonly pool: BufferPool;
+  private readonly stagingPool: BufferPool;
+  private readonly pipelines = new Map<string, GPUComputePipeline>();
+  private readonly bindGroups = new Map<string, GPUBindGroup>();
+  private readonly bufferIds = new WeakMap<GPUBuffer, number>();
+  private nextBufferId = 1;
+  private encoder: GPUCommandEncoder | null = null;
+  private pass: GPUComputePassEncoder | null = null;
+  private readonly uniformChunks: GPUBuffer[] = [];
+  private readonly uniformCpu = new ArrayBuffer(UNIFORM_CHUNK);
+  private uniformChunk = 0;
+  private uniformOffset = 0;
+  private readonly uniformPending: { chunk: number; data: Uint8Array }[] = [];
+  private readonly errors: GpuError[] = [];
+  private lostError: GpuDeviceLostError | null = null;
+  private readonly lostListeners = new Set<(e: GpuDeviceLostError) => void>();
+  private counters = { bindGroupsCreated: 0, dispatches: 0, submits: 0, staging: 0 };
+
+  constructor(
+    readonly device: GPUDevice,
+    readonly adapter: AdapterSummary,
+  ) {
+    this.pool = new BufferPool(device, 'pool');
+    this.stagingPool = new BufferPool(device, 'staging');
+    device.addEventListener('uncapturederror', (ev) => {
+      const err = (ev as GPUUncapturedErrorEvent).error;
+      const kind = err.constructor?.name ?? '';
+      if (kind === 'GPUOutOfMemoryError') this.errors.push(new GpuOutOfMemoryError(`GPU out of memory: ${err.message}`));
+      else if (kind === 'GPUValidationError') this.errors.push(new GpuValidationError(err.message));
+      else this.errors.push(new GpuError(err.message));
+    });
+    void device.lost.then((info) => {
+      this.lostError = new GpuDeviceLostError(info.reason ?? 'unknown', info.message ?? '');
+      for (const fn of this.lostListeners) fn(this.lostError);
+    });
+  }
+
+  get limits(): GPUSupportedLimits {
+    return this.device.limits;
+  }
+
+  get isLost(): boolean {
+    return this.lostError !== null;
+  }
+
+  /** Called once if the device is lost; returns an unsubscribe function. */
+  onLost(fn: (e: GpuDeviceLostError) => void): () => void {
+    if (this.lostError) fn(this.lostError);
+    this.lostListeners.add(fn);
+    return () => this.lostListeners.delete(fn);
+  }
+
+  // ---------------------------------------------------------------- tensors
+
+  /** A pooled tensor; contents are undefined unless `data` is given. */
+  tensor<D extends DType = 'f32'>(shape: readonly number[], dtype?: D, data?: ArrayLike<number>): Tensor<D> {
+    this.throwIfLost();
+    const dt = (dtype ?? 'f32') as D;
+    const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+    const buffer = this.pool.acquire(Math.max(4, product(shape) * 4), usage);
+    const t = new Tensor<D>(buffer, shape, dt, 0, (b) => this.pool.release(b));
+    if (data) this.write(t, data);
+    return t;
+  }
+
+  /**
+   * Uploads `data` into `t`. Commands recorded so far are submitted first, so
+   * kernels recorded before this call see the old contents, as written.
+   */
+  write(t: Tensor, data: ArrayLike<number>): void {
+    this.throwIfLost();
+    if (data.length !== t.size) throw new Error(`write: ${data.length} values for a tensor of ${t.size} [${t.shape.join(', ')}]`);
+    if (this.encoder) this.submit();
+    const typed = matchesDtype(t.dtype, data) ? data : copyAs(t.dtype, data);
+    this.device.queue.writeBuffer(t.buffer, t.byteOffset, typed.buffer, typed.byteOffset, t.byteLength);
+  }
+
+  /** Sets every element of `t` to zero (recorded in order with dispatches). */
+  zero(t: Tensor): void {
+    const enc = this.endPass();
+    enc.clearBuffer(t.buffer, t.byteOffset, t.byteLength);
+  }
+
+  /** Copies src into dst (same number of elements), recorded in order. */
+  copy(src: Tensor, dst: Tensor): void {
+    if (src.size !== dst.size) throw new Error(`copy: ${src.size} elements into ${dst.size}`);
+    const enc = this.endPass();
+    enc.copyBufferToBuffer(src.buffer, src.byteOffset, dst.buffer, dst.byteOffset, src.byteLength);
+  }
+
+  // --------------------------------------------------------------- kernels
+
+  pipeline(k: KernelRef): GPUComputePipeline {
+    const key = pipelineKey(k);
+    let p = this.pipelines.get(key);
+    if (!p) {
+      const module = this.device.createShaderModule({ code: shaderSource(k.shader), label: k.shader });
+      p = this.device.createComputePipeline({
+        layout: 'auto',
+        label: `${k.shader}:${k.entry}`,
+        compute: { module, entryPoint: k.entry, constants: k.constants },
+      });
+      this.pipelines.set(key, p);
+    }
+    return p;
+  }
+
+  /**
+   * Records one compute dispatch. `params` become the uniform struct at
+   * @binding(0) when given; the tensors bind, in order, at the following
+   * bindings (starting at 1, or 0 without params).
+   */
+  dispatch(k: KernelRef, bindings: readonly Binding[], params: readonly Param[] | null, workgroups: Workgroups): void {
+    this.throwIfLost();
+    const pipeline = this.pipeline(k);
+    const entries: GPUBindGroupEntry[] = [];
+    let key = pipelineKey(k);
+    if (params) {
+      const { chunk, offset } = this.packUniforms(params);
+      const buf = this.uniformChunks[chunk];
+      entries.push({ binding: 0, resource: { buffer: buf, offset, size: UNIFORM_SLOT } });
+      key += `|u${chunk}:${offset}`;
+    }
+    const base = params ? 1 : 0;
+    bindings.forEach((b, i) => {
+      const [buffer, offset, size] = b instanceof Tensor ? [b.buffer, b.byteOffset, Math.max(4, b.byteLength)] : [b, 0, b.size];
+      if (b instanceof Tensor && b.isDisposed) throw new Error(`dispatch ${k.shader}:${k.entry}: binding ${i} is a disposed tensor`);
+      entries.push({ binding: base + i, resource: { buffer, offset, size } });
+      key += `|${this.bufferId(buffer)}:${offset}:${size}`;
+    });
+    let group = this.bindGroups.get(key);
+    if (!group) {
+      if (this.bindGroups.size >= BIND_GROUP_CACHE_MAX) this.bindGroups.clear();
+      group = this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
+      this.bindGroups.set(key, group);
+      this.counters.bindGroupsCreated++;
+    }
+    const wg = typeof workgroups === 'number' ? grid1d(workgroups) : workgroups;
+    const pass = this.computePass();
+    pass.setPipeline(pipeline);
+    pass.setBindGroup(0, group);
+    pass.dispatchWorkgroups(Math.max(1, wg[0]), wg[1] ?? 1, wg[2] ?? 1);
+    this.counters.dispatches++;
+  }
+
+  /** Submits everything recorded since the last submit as one command buffer. */
+  submit(): void {
+    this.throwIfLost();
+    if (!this.encoder && this.uniformPending.length === 0) return;
+    const enc = this.endPass();
+    this.flushUniformChunk();
+    for (const { chunk, data } of this.uniformPending) this.device.queue.writeBuffer(this.uniformChunks[chunk], 0, data.buffer, data.byteOffset, data.byteLength);
+    this.uniformPending.length = 0;
+    this.uniformChunk = 0;
+    this.uniformOffset = 0;
+    this.device.queue.submit([enc.finish()]);
+    this.encoder = null;
+    this.counters.submits++;
+  }
+
+  /** Submits, waits for the GPU to finish, and throws the first device error since the last check. */
+  async sync(): Promise<void> {
+    this.submit();
+    await this.device.queue.onSubmittedWorkDone();
+    this.throwErrors();
+  }
+
+  // -------------------------------------------------------------- readback
+
+  async read<D extends DType>(t: Tensor<D>): Promise<TypedArrayFor<D>> {
+    const [out] = await this.readMany([t]);
+    return out as TypedArrayFor<D>;
+  }
+
+  /** Reads several tensors with one submission. */
+  async readMany(ts: readonly Tensor[]): Promise<(Float32Array | Uint32Array | Int32Array)[]> {
+    this.throwIfLost();
+    const enc = this.endPass();
+    const stagings = ts.map((t) => {
+      const s = this.stagingPool.acquire(Math.max(4, t.byteLength), GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST);
+      if (t.byteLength > 0) enc.copyBufferToBuffer(t.buffer, t.byteOffset, s, 0, t.byteLength);
+      return s;
+    });
+    this.submit();
+    try {
+      await Promise.all(stagings.map((s) => s.mapAsync(GPUMapMode.READ)));
+    } catch (e) {
+      this.throwIfLost();
+      this.throwErrors();
+      throw new GpuError(`Reading back from the GPU failed: ${(e as Error).message}`);
+    }
+    const out = ts.map((t, i) => {
+      const s = stagings[i];
+      const copy = typedArrayFor(t.dtype, t.size);
+      if (t.byteLength > 0) new Uint8Array(copy.buffer).set(new Uint8Array(s.getMappedRange(0, t.byteLength)));
+      s.unmap();
+      this.stagingPool.release(s);
+      return copy;
+    });
+    this.throwErrors();
+    return out;
+  }
+
+  // ----------------------------------------------------------------- misc
+
+  stats(): ContextStats {
+    return {
+      pool: this.pool.stats(),
+      stagingBuffers: this.stagingPool.stats().created,
+      pipelines: this.pipelines.size,
+      bindGroupsCreated: this.counters.bindGroupsCreated,
+      dispatches: this.counters.dispatches,
+      submits: this.counters.submits,
+    };
+  }
+
+  /** Throws (and clears) the first device error recorded so far. */
+  throwErrors(): void {
+    const first = this.errors.shift();
+    this.errors.length = 0;
+    if (first) throw first;
+  }
+
+  destroy(): void {
+    this.pool.trim();
+    this.stagingPool.trim();
+    this.device.destroy();
+  }
+
+  private throwIfLost(): void {
+    if (this.lostError) throw this.lostError;
+  }
+
+  private bufferId(b: GPUBuffer): number {
+    let id = this.bufferIds.get(b);
+    if (id === undefined) this.bufferIds.set(b, (id = this.nextBufferId++));
+    return id;
+  }
+
+  private packUniforms(params: readonly Param[]): { chunk: number; offset: number } {
+    if (params.length * 4 > UNIFORM_SLOT) throw new Error(`At most ${UNIFORM_SLOT / 4} uniform values per dispatch`);
+    if (this.uniformOffset + UNIFORM_SLOT > UNIFORM_CHUNK) {
+      this.flushUniformChunk();
+      this.uniformChunk++;
+      this.uniformOffset = 0;
+    }
+    while (this.uniformChunks.length <= this.uniformChunk) {
+      this.uniformChunks.push(this.device.createBuffer({ size: UNIFORM_CHUNK, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, label: `uniforms${this.uniformChunks.length}` }));
+    }
+    const view = new DataView(this.uniformCpu, this.uniformOffset, UNIFORM_SLOT);
+    params.forEach((p, i) => {
+      if (p.t === 'f32') view.setFloat32(i * 4, p.v, true);
+      else if (p.t === 'i32') view.setInt32(i * 4, p.v, true);
+      else view.setUint32(i * 4, p.v, true);
+    });
+    const offset = this.uniformOffset;
+    this.uniformOffset += UNIFORM_SLOT;
+    this.ensureEncoder();
+    return { chunk: this.uniformChunk, offset };
+  }
+
+  private flushUniformChunk(): void {
+    if (this.uniformOffset === 0) return;
+    this.uniformPending.push({ chunk: this.uniformChunk, data: new Uint8Array(this.uniformCpu.slice(0, this.uniformOffset)) });
+  }
+
+  private ensureEncoder(): GPUCommandEncoder {
+    if (!this.encoder) this.encoder = this.device.createCommandEncoder();
+    return this.encoder;
+  }
+
+  private computePass(): GPUComputePassEncoder {
+    if (!this.pass) this.pass = this.ensureEncoder().beginComputePass();
+    return this.pass;
+  }
+
+  /** Ends the open compute pass (if any) so copies can be recorded; returns the encoder. */
+  private endPass(): GPUCommandEncoder {
+    if (this.pass) {
+      this.pass.end();
+      this.pass = null;
+    }
+    return this.ensureEncoder();
+  }
+}
+
+function pipelineKey(k: KernelRef): string {
+  if (!k.constants) return `${k.shader}:${k.entry}`;
+  const c = Object.keys(k.constants).sort().map((n) => `${n}=${k.constants![n]}`).join(',');
+  return `${k.shader}:${k.entry}{${c}}`;
+}
+
+function matchesDtype(dtype: DType, data: ArrayLike<number>): data is Float32Array | Uint32Array | Int32Array {
+  return dtype === 'f32' ? data instanceof Float32Array : dtype === 'u32' ? data instanceof Uint32Array : data instanceof Int32Array;
+}
+
+function copyAs(dtype: DType, data: ArrayLike<number>): Float32Array | Uint32Array | Int32Array {
+  const out = typedArrayFor(dtype, data.length);
+  for (let i = 0; i < data.length; i++) out[i] = data[i];
+  return out;
+}

@@ -1,0 +1,2 @@
+export function swiftShaderIcd(): string | undefined;
+export function applyNodeGpuEnv(env: NodeJS.ProcessEnv): string[];

@@ -1,0 +1,23 @@
+/// <reference types="vitest/config" />
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vite';
+import { applyNodeGpuEnv } from './src/gpu/node-env.js';
+
+// Test workers are forked from this process: give them a Vulkan loader and a
+// WebGPU adapter (SwiftShader) when the machine has no GPU driver of its own.
+if (process.env.VITEST) applyNodeGpuEnv(process.env);
+
+export default defineConfig({
+  base: './',
+  plugins: [react()],
+  worker: { format: 'es' },
+  test: {
+    include: ['src/**/*.test.ts'],
+    pool: 'forks',
+    // One GPU process at a time keeps SwiftShader from fighting itself for 2 cores.
+    fileParallelism: false,
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    reporters: ['default', './src/testing/summary-reporter.ts'],
+  },
+});
