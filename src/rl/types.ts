@@ -1,0 +1,83 @@
+// What a training run reports. Rows are plain JSON: they cross the worker
+// boundary, go into IndexedDB, metrics.jsonl files and share links unchanged.
+
+import type { RunConfig } from './config';
+
+/** Logged after every training step. Fields an algorithm does not use are null. */
+export interface TrainRow {
+  kind: 'train';
+  step: number;
+  loss: number;
+  rewardMean: number;
+  rewardStd: number;
+  fracRewardZeroStd: number;
+  /** Fraction of this step's sampled completions that are correct. */
+  pass1: number;
+  /** Mean token entropy of the sampled completions (nats). */
+  entropy: number;
+  /** Mean k3 KL estimate to the frozen base policy. */
+  kl: number;
+  clipLow: number | null;
+  clipHigh: number | null;
+  varABefore: number | null;
+  varAAfter: number | null;
+  samplesKept: number;
+  tokensKept: number;
+  /** Cumulative completion tokens that entered a loss since step 0 (D³S uses fewer). */
+  tokensUsed: number;
+  completionLength: number;
+  gradNorm: number;
+  tokensPerSec: number;
+  stepMs: number;
+}
+
+export interface PassAtKPoint {
+  k: number;
+  value: number;
+}
+
+/** Logged every `evalEvery` steps on the held-out split (also at step 0 for the base model). */
+export interface EvalRow {
+  kind: 'eval';
+  step: number;
+  prompts: number;
+  samples: number;
+  passAtK: PassAtKPoint[];
+  /** Mean distinct correct solutions per prompt. */
+  distinctCorrect: number;
+  /** Mean fraction of all existing solutions found, where the task enumerates them; else null. */
+  coverage: number | null;
+  distinctAnswers: number;
+  /** distinct-1 … distinct-4 over tokens. */
+  distinctN: number[];
+  entropy: number;
+}
+
+export type MetricsRow = TrainRow | EvalRow;
+
+export interface RolloutCompletion {
+  text: string;
+  /** One string per generated token (characters, and "⏎" for EOS). */
+  tokens: string[];
+  reward: number;
+  correct: boolean;
+  advantage: number;
+  /** Per generated token: entropy of π at that position. */
+  entropy: number[];
+  /** Per generated token: 1 if it entered the loss (D³S keep mask), else 0. */
+  kept: number[];
+  /** Per generated token: ROVER's Q = ρ(log π_θ − log π_old) after the update; null for other algorithms. */
+  q: number[] | null;
+}
+
+/** One prompt's latest group, for the rollout inspector. */
+export interface RolloutGroup {
+  step: number;
+  prompt: string;
+  completions: RolloutCompletion[];
+}
+
+export interface RunSummary {
+  config: RunConfig;
+  rows: MetricsRow[];
+}
