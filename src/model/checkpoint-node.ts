@@ -1,0 +1,21 @@
+// Checkpoint files on disk, for Node entry points. The browser saves and
+// opens the same ArrayBuffers through downloads and file pickers instead.
+
+import { readFile, writeFile } from 'node:fs/promises';
+import { type Checkpoint, type CheckpointMeta, readCheckpoint, writeCheckpoint } from './checkpoint';
+import type { ParamLayout } from './params';
+
+export async function saveCheckpointFile(path: string, layout: ParamLayout, params: Float32Array, meta: Omit<CheckpointMeta, 'config'>): Promise<void> {
+  await writeFile(path, new Uint8Array(writeCheckpoint(layout, params, meta)));
+}
+
+export async function loadCheckpointFile(path: string): Promise<Checkpoint> {
+  const bytes = await readFile(path);
+  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  try {
+    return readCheckpoint(buffer);
+  } catch (e) {
+    (e as Error).message = `${path}: ${(e as Error).message}`;
+    throw e;
+  }
+}
