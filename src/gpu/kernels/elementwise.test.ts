@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { AWKWARD, expectClose, randn, testContext } from '../../testing/gpu';
-import { addRef } from '../reference/elementwise';
-import { add } from './elementwise';
+import { AWKWARD, expectClose, finiteDiff, randn, testContext } from '../../testing/gpu';
+import { addRef, gelu64, geluBackwardRef, geluRef } from '../reference/elementwise';
+import { add, gelu, geluBackward } from './elementwise';
 
 describe('add', () => {
   it.each([...AWKWARD, 70_000])('matches the reference for n=%i', async (n) => {
@@ -11,6 +11,56 @@ describe('add', () => {
     add(ctx, ta, tb, out);
     expectClose(await ctx.read(out), addRef(a, b), { atol: 0, rtol: 0 });
     for (const t of [ta, tb, out]) t.dispose();
+  });
+});
+
+describe('gelu', () => {
+  it.each([...AWKWARD, 70_000])('forward and backward match the reference for n=%i', async (n) => {
+    const ctx = await testContext();
+    // Scale 4 reaches the tails, where tanh saturates.
+    const x = randn(n, 4, 4), dout = randn(n, 5);
+    const tx = ctx.tensor([n], 'f32', x), tdout = ctx.tensor([n], 'f32', dout), y = ctx.tensor([n]), dx = ctx.tensor([n]);
+    gelu(ctx, tx, y);
+    geluBackward(ctx, tx, tdout, dx);
+    const [gy, gdx] = await ctx.readMany([y, dx]);
+    expectClose(gy, geluRef(x), { atol: 1e-6, rtol: 1e-5, what: 'gelu' });
+    expectClose(gdx, geluBackwardRef(x, dout), { atol: 1e-6, rtol: 1e-5, what: 'dx' });
+    for (const t of [tx, tdout, y, dx]) t.dispose();
+  });
+
+  it('stays finite and exact far in the tails', async () => {
+    const ctx = await testContext();
+    const x = new Float32Array([-1e4, -100, -20, 20, 100, 1e4, 0]);
+    const tx = ctx.tensor([x.length], 'f32', x), y = ctx.tensor([x.length]), dx = ctx.tensor([x.length]);
+    const ones = ctx.tensor([x.length], 'f32', new Float32Array(x.length).fill(1));
+    gelu(ctx, tx, y);
+    geluBackward(ctx, tx, ones, dx);
+    const [gy, gdx] = await ctx.readMany([y, dx]);
+    expectClose(gy, [0, 0, 0, 20, 100, 1e4, 0], { atol: 1e-6, rtol: 1e-6, what: 'gelu' });
+    expectClose(gdx, [0, 0, 0, 1, 1, 1, 0.5], { atol: 1e-6, rtol: 1e-6, what: 'dx' });
+    for (const t of [tx, y, dx, ones]) t.dispose();
+  });
+
+  it('reference backward matches central differences of the reference forward', () => {
+    const n = 33;
+    const x = Float64Array.from(randn(n, 6, 3)), g = randn(n, 7);
+    const loss = (v: Float64Array) => v.reduce((s, xi, i) => s + g[i] * gelu64(xi), 0);
+    const dx = geluBackwardRef(x, g);
+    const fd = Array.from(x, (_, i) => finiteDiff(loss, x, i));
+    expectClose(dx, fd, { atol: 1e-6, rtol: 1e-5, what: 'dx vs finite differences' });
+  });
+
+  it('is deterministic', async () => {
+    const ctx = await testContext();
+    const n = 1000;
+    const tx = ctx.tensor([n], 'f32', randn(n, 8, 3)), tdout = ctx.tensor([n], 'f32', randn(n, 9)), y = ctx.tensor([n]), dx = ctx.tensor([n]);
+    const run = async () => {
+      gelu(ctx, tx, y);
+      geluBackward(ctx, tx, tdout, dx);
+      return ctx.readMany([y, dx]);
+    };
+    expect(await run()).toEqual(await run());
+    for (const t of [tx, tdout, y, dx]) t.dispose();
   });
 });
 
