@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { AWKWARD, expectClose, finiteDiff, randn, testContext } from '../../testing/gpu';
+import { layernormBackward64, layernormBackwardRef, layernormForward64, layernormForwardRef } from '../reference/layernorm';
+import { layernormBackward, layernormForward } from './layernorm';
+
+const SHAPES: [number, number][] = [...AWKWARD.map((N): [number, number] => [N, 36]), [17, 4], [3, 12], [33, 130], [2, 300]];
+
+function inputs(N: number, C: number, seed: number) {
+  // An offset mean and a spread scale exercise the centring and the variance.
+  const x = randn(N * C, seed, 2).map((v, i) => v + (i % C === 0 ? 5 : 1));
+  return { x, w: randn(C, seed + 1), b: randn(C, seed + 2), dout: randn(N * C, seed + 3) };
+}
+
+describe('layernorm', () => {
+  it.each(SHAPES)('forward and backward match the reference for N=%i C=%i', async (N, C) => {
+    const ctx = await testContext();
+    const { x, w, b, dout } = inputs(N, C, N * 131 + C);
+    const tx = ctx.tensor([N, C], 'f32', x), tw = ctx.tensor([C], 'f32', w), tb = ctx.tensor([C], 'f32', b);
+    const out = ctx.tensor([N, C]), mean = ctx.tensor([N]), rstd = ctx.tensor([N]);
+    const tdout = ctx.tensor([N, C], 'f32', dout), dx = ctx.tensor([N, C]), dw = ctx.tensor([C]), db = ctx.tensor([C]);
+    layernormForward(ctx, tx, tw, tb, out, mean, rstd, N, C);
+    layernormBackward(ctx, tdout, tx, tw, mean, rstd, dx, dw, db, N, C);
+    const [gOut, gMean, gRstd, gDx, gDw, gDb] = await ctx.readMany([out, mean, rstd, dx, dw, db]);
+    const f = layernormForwardRef(x, w, b, N, C);
+    expectClose(gOut, f.out, { atol: 1e-5, rtol: 1e-4, what: 'out' });
+    expectClose(gMean, f.mean, { atol: 1e-5, rtol: 1e-5, what: 'mean' });
+    expectClose(gRstd, f.rstd, { atol: 1e-6, rtol: 1e-5, what: 'rstd' });
+    const g = layernormBackwardRef(dout, x, w, f.mean, f.rstd, N, C);
+    expectClose(gDx, g.dx, { atol: 1e-4, rtol: 1e-4, what: 'dx' });
+    expectClose(gDw, g.dw, { atol: 1e-4, rtol: 1e-4, what: 'dw' });
+    expectClose(gDb, g.db, { atol: 1e-4, rtol: 1e-4, what: 'db' });
+    for (const t of [tx, tw, tb, out, mean, rstd, tdout, dx, dw, db]) t.dispose();
+  });
+
+  it('accumulates parameter gradients when asked', async () => {
+    const ctx = await testContext();
+    const N = 17, C = 12;
+    const { x, w, b, dout } = inputs(N, C, 5);
+    const f = layernormForwardRef(x, w, b, N, C);
+    const prevDw = randn(C, 8), prevDb = randn(C, 9);
+    const tx = ctx.tensor([N, C], 'f32', x), tw = ctx.tensor([C], 'f32', w), mean = ctx.tensor([N], 'f32', f.mean), rstd = ctx.tensor([N], 'f32', f.rstd);
+    const tdout = ctx.tensor([N, C], 'f32', dout), dx = ctx.tensor([N, C]), dw = ctx.tensor([C], 'f32', prevDw), db = ctx.tensor([C], 'f32', prevDb);
+    layernormBackward(ctx, tdout, tx, tw, mean, rstd, dx, dw, db, N, C, true);
+    const [gDw, gDb] = await ctx.readMany([dw, db]);
+    const g = layernormBackwardRef(dout, x, w, f.mean, f.rstd, N, C);
+    expectClose(gDw, g.dw.map((v, i) => v + prevDw[i]), { atol: 1e-4, rtol: 1e-4, what: 'dw' });
+    expectClose(gDb, g.db.map((v, i) => v + prevDb[i]), { atol: 1e-4, rtol: 1e-4, what: 'db' });
+    for (const t of [tx, tw, mean, rstd, tdout, dx, dw, db]) t.dispose();
+  });
+
+  it('reference backward matches central differences of the reference forward', () => {
+    const N = 3, C = 5;
+    const { x, w, b, dout } = inputs(N, C, 21);
+    const x64 = Float64Array.from(x), w64 = Float64Array.from(w), b64 = Float64Array.from(b);
+    const loss = () => layernormForward64(x64, w64, b64, N, C).out.reduce((s, o, i) => s + o * dout[i], 0);
+    const f = layernormForward64(x64, w64, b64, N, C);
+    const g = layernormBackward64(dout, x64, w64, f.mean, f.rstd, N, C);
+    const fd = (v: Float64Array) => Array.from(v, (_, i) => finiteDiff(loss, v, i));
+    expectClose(g.dx, fd(x64), { atol: 1e-7, rtol: 1e-6, what: 'dx' });
+    expectClose(g.dw, fd(w64), { atol: 1e-7, rtol: 1e-6, what: 'dw' });
+    expectClose(g.db, fd(b64), { atol: 1e-7, rtol: 1e-6, what: 'db' });
+  });
+
+  it('is deterministic', async () => {
+    const ctx = await testContext();
+    const N = 130, C = 36;
+    const { x, w, b, dout } = inputs(N, C, 3);
+    const tx = ctx.tensor([N, C], 'f32', x), tw = ctx.tensor([C], 'f32', w), tb = ctx.tensor([C], 'f32', b);
+    const out = ctx.tensor([N, C]), mean = ctx.tensor([N]), rstd = ctx.tensor([N]);
+    const tdout = ctx.tensor([N, C], 'f32', dout), dx = ctx.tensor([N, C]), dw = ctx.tensor([C]), db = ctx.tensor([C]);
+    const run = () => {
+      layernormForward(ctx, tx, tw, tb, out, mean, rstd, N, C);
+      layernormBackward(ctx, tdout, tx, tw, mean, rstd, dx, dw, db, N, C);
+      return ctx.readMany([out, mean, rstd, dx, dw, db]);
+    };
+    expect(await run()).toEqual(await run());
+    for (const t of [tx, tw, tb, out, mean, rstd, tdout, dx, dw, db]) t.dispose();
+  });
+});

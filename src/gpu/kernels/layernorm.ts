@@ -1,0 +1,42 @@
+import { type GpuContext, f32, u32 } from '../context';
+import { LAYERNORM_EPS } from '../reference/layernorm';
+import type { Tensor } from '../tensor';
+
+function expectSize(what: string, t: Tensor, size: number): void {
+  if (t.size !== size) throw new Error(`${what}: ${t.size} elements [${t.shape.join(', ')}], expected ${size}`);
+}
+
+/** out = LayerNorm(x)·w + b over rows of x [N,C]; saves mean [N] and rstd [N] for the backward pass. */
+export function layernormForward(ctx: GpuContext, x: Tensor, w: Tensor, b: Tensor, out: Tensor, mean: Tensor, rstd: Tensor, N: number, C: number): void {
+  expectSize('layernormForward x', x, N * C);
+  expectSize('layernormForward out', out, N * C);
+  expectSize('layernormForward w', w, C);
+  expectSize('layernormForward b', b, C);
+  expectSize('layernormForward mean', mean, N);
+  expectSize('layernormForward rstd', rstd, N);
+  ctx.dispatch({ shader: 'layernorm', entry: 'layernorm_forward' }, [x, w, b, out, mean, rstd], [u32(N), u32(C), f32(LAYERNORM_EPS), u32(0)], N);
+}
+
+/** dx is written; dw and db are written, or added to when accumulateParams. */
+export function layernormBackward(
+  ctx: GpuContext,
+  dout: Tensor,
+  x: Tensor,
+  w: Tensor,
+  mean: Tensor,
+  rstd: Tensor,
+  dx: Tensor,
+  dw: Tensor,
+  db: Tensor,
+  N: number,
+  C: number,
+  accumulateParams = false,
+): void {
+  for (const [what, t] of [['dout', dout], ['x', x], ['dx', dx]] as const) expectSize(`layernormBackward ${what}`, t, N * C);
+  for (const [what, t] of [['w', w], ['dw', dw], ['db', db]] as const) expectSize(`layernormBackward ${what}`, t, C);
+  expectSize('layernormBackward mean', mean, N);
+  expectSize('layernormBackward rstd', rstd, N);
+  const params = [u32(N), u32(C), f32(LAYERNORM_EPS), u32(accumulateParams ? 1 : 0)];
+  ctx.dispatch({ shader: 'layernorm', entry: 'layernorm_backward_dx' }, [dout, x, mean, rstd, w, dx], params, N);
+  ctx.dispatch({ shader: 'layernorm', entry: 'layernorm_backward_params' }, [dout, x, mean, rstd, dw, db], params, C);
+}
