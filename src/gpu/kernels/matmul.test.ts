@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import { expectClose, randn, testContext } from '../../testing/gpu';
+import { type MatmulLayout, columnSumRef, matmulRef } from '../reference/matmul';
+import { columnSum, matmul } from './matmul';
+
+const LAYOUTS: MatmulLayout[] = ['nn', 'nt', 'tn'];
+
+// Mixes of awkward sizes, aligned sizes (the vec4 path) and one larger shape.
+const SHAPES: [number, number, number][] = [
+  [1, 1, 1],
+  [3, 17, 1],
+  [1, 33, 130],
+  [17, 3, 33],
+  [33, 130, 17],
+  [130, 1, 3],
+  [4, 4, 4],
+  [12, 36, 20],
+  [68, 132, 36],
+  [70, 130, 257],
+  [64, 128, 96],
+];
+
+interface Case {
+  M: number;
+  K: number;
+  N: number;
+  layout: MatmulLayout;
+  withBias?: boolean;
+  accumulate?: boolean;
+  seed?: number;
+}
+
+async function runCase({ M, K, N, layout, withBias = false, accumulate = false, seed = 1 }: Case) {
+  const ctx = await testContext();
+  const a = randn(M * K, seed), b = randn(K * N, seed + 1);
+  const bias = withBias ? randn(N, seed + 2) : undefined;
+  const before = accumulate ? randn(M * N, seed + 3) : undefined;
+  const ta = ctx.tensor([M * K], 'f32', a), tb = ctx.tensor([K * N], 'f32', b);
+  const tbias = bias ? ctx.tensor([N], 'f32', bias) : undefined;
+  const out = ctx.tensor([M * N], 'f32', before ?? new Float32Array(M * N).fill(Number.NaN));
+  matmul(ctx, ta, tb, out, { M, K, N, layout, bias: tbias, accumulate });
+  const got = await ctx.read(out);
+  for (const t of [ta, tb, tbias, out]) t?.dispose();
+  return { got, want: matmulRef(a, b, M, K, N, layout, bias, before) };
+}
+
+/** float32 sums of K products of unit normals: error grows like √K·ε relative to the terms. */
+const tolerance = (K: number) => ({ atol: 2e-6 * Math.sqrt(K + 1) * 4, rtol: 1e-5 });
+
+describe('matmul', () => {
+  for (const layout of LAYOUTS) {
+    it.each(SHAPES)(`${layout} matches the reference for M=%i K=%i N=%i`, async (M, K, N) => {
+      const { got, want } = await runCase({ M, K, N, layout });
+      expectClose(got, want, tolerance(K));
+    });
+
+    it.each([
+      [17, 33, 3, false],
+      [3, 130, 33, true],
+      [20, 36, 12, false],
+      [20, 36, 12, true],
+    ] as const)(`${layout} adds bias and accumulates, M=%i K=%i N=%i accumulate=%s`, async (M, K, N, accumulate) => {
+      const { got, want } = await runCase({ M, K, N, layout, withBias: true, accumulate, seed: 5 });
+      expectClose(got, want, tolerance(K));
+    });
+  }
+
+  it('accumulates without a bias on both paths', async () => {
+    for (const [M, K, N] of [[33, 17, 130], [8, 16, 24]]) {
+      const { got, want } = await runCase({ M, K, N, layout: 'tn', accumulate: true, seed: 9 });
+      expectClose(got, want, tolerance(K));
+    }
+  });
+
+  it('with K = 0 writes only the bias', async () => {
+    const { got, want } = await runCase({ M: 3, K: 0, N: 5, layout: 'nt', withBias: true });
+    expectClose(got, want, { atol: 0, rtol: 0 });
+  });
+
+  it.each([
+    [70, 130, 257],
+    [64, 128, 96],
+  ])('is bit-identical across runs, M=%i K=%i N=%i', async (M, K, N) => {
+    const first = await runCase({ M, K, N, layout: 'nt', withBias: true, seed: 11 });
+    const second = await runCase({ M, K, N, layout: 'nt', withBias: true, seed: 11 });
+    expect(Buffer.from(second.got.buffer).equals(Buffer.from(first.got.buffer))).toBe(true);
+  });
+
+  it('refuses mismatched sizes clearly', async () => {
+    const ctx = await testContext();
+    const a = ctx.tensor([6]), b = ctx.tensor([9]), out = ctx.tensor([4]);
+    expect(() => matmul(ctx, a, b, out, { M: 2, K: 3, N: 3, layout: 'nn' })).toThrow(/C has 4 elements.*expected 6/);
+    for (const t of [a, b, out]) t.dispose();
+  });
+});
+
+describe('columnSum', () => {
+  it.each([
+    [1, 1],
+    [3, 17],
+    [130, 33],
+    [17, 130],
+    [33, 1],
+  ])('matches the reference for M=%i N=%i', async (M, N) => {
+    const ctx = await testContext();
+    const x = randn(M * N, 21);
+    const tx = ctx.tensor([M * N], 'f32', x), out = ctx.tensor([N]);
+    columnSum(ctx, tx, out, M, N);
+    expectClose(await ctx.read(out), columnSumRef(x, M, N), tolerance(M));
+    tx.dispose();
+    out.dispose();
+  });
+
+  it('accumulates into the existing sums', async () => {
+    const ctx = await testContext();
+    const [M, N] = [33, 17];
+    const x = randn(M * N, 22), before = randn(N, 23);
+    const tx = ctx.tensor([M * N], 'f32', x), out = ctx.tensor([N], 'f32', before);
+    columnSum(ctx, tx, out, M, N, true);
+    const want = columnSumRef(x, M, N).map((s, n) => s + before[n]);
+    expectClose(await ctx.read(out), want, tolerance(M));
+    tx.dispose();
+    out.dispose();
+  });
+});

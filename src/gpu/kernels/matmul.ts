@@ -1,0 +1,72 @@
+import { type GpuContext, u32 } from '../context';
+import type { MatmulLayout } from '../reference/matmul';
+import type { Tensor } from '../tensor';
+
+export type { MatmulLayout } from '../reference/matmul';
+
+export interface MatmulOptions {
+  M: number;
+  K: number;
+  N: number;
+  layout: MatmulLayout;
+  /** Length N, added to every row of C. */
+  bias?: Tensor;
+  /** Add the product to C's current contents instead of overwriting them. */
+  accumulate?: boolean;
+}
+
+/** Rows and columns of C computed by one invocation, and invocations per workgroup side (shaders/matmul.wgsl). */
+const TILE = 8;
+const WORKGROUP_SIDE = 8;
+const COLUMN_SUM_WORKGROUP = 64;
+
+const FLAG_BIAS = 1;
+const FLAG_ACCUMULATE = 2;
+
+/** Element strides of A(m, k) and B(k, n) as each layout stores them. */
+function strides(layout: MatmulLayout, M: number, K: number, N: number): [number, number, number, number] {
+  if (layout === 'nn') return [K, 1, N, 1];
+  if (layout === 'nt') return [K, 1, 1, K];
+  return [1, M, N, 1];
+}
+
+/**
+ * The vec4 kernels load along K and N (and along M for 'tn') and clamp whole
+ * 4-blocks at tile edges, so they need M, K and N to be multiples of 4.
+ */
+function vectorizable(M: number, K: number, N: number): boolean {
+  return M % 4 === 0 && K % 4 === 0 && N % 4 === 0;
+}
+
+function checkSize(what: string, t: Tensor, want: number): void {
+  if (t.size !== want) throw new Error(`matmul: ${what} has ${t.size} elements [${t.shape.join(', ')}], expected ${want}`);
+}
+
+/**
+ * C[M,N] = A·B (+ bias) (+ C) in the given layout:
+ * 'nn' A[M,K]·B[K,N], 'nt' A[M,K]·B[N,K]ᵀ, 'tn' A[K,M]ᵀ·B[K,N].
+ * `out` must not alias `a`, `b` or `bias`.
+ */
+export function matmul(ctx: GpuContext, a: Tensor, b: Tensor, out: Tensor, opts: MatmulOptions): void {
+  const { M, K, N, layout, bias, accumulate = false } = opts;
+  checkSize('A', a, M * K);
+  checkSize('B', b, K * N);
+  checkSize('C', out, M * N);
+  if (bias) checkSize('bias', bias, N);
+  if (M === 0 || N === 0) return;
+  const flags = (bias ? FLAG_BIAS : 0) | (accumulate ? FLAG_ACCUMULATE : 0);
+  const entry = K > 0 && vectorizable(M, K, N) ? `${layout}_v4` : 'general';
+  const params = [u32(M), u32(K), u32(N), u32(flags), ...strides(layout, M, K, N).map(u32)];
+  // Without a bias the binding is still declared; A stands in and is never read.
+  const workgroups = [Math.ceil(N / (TILE * WORKGROUP_SIDE)), Math.ceil(M / (TILE * WORKGROUP_SIDE)), 1] as const;
+  ctx.dispatch({ shader: 'matmul', entry }, [a, b, bias ?? a, out], params, workgroups);
+}
+
+/** out[N] = Σ_rows x[M,N] (the bias gradient); with `accumulate`, out += that. */
+export function columnSum(ctx: GpuContext, x: Tensor, out: Tensor, M: number, N: number, accumulate = false): void {
+  if (x.size !== M * N) throw new Error(`columnSum: x has ${x.size} elements, expected M·N = ${M * N}`);
+  if (out.size !== N) throw new Error(`columnSum: out has ${out.size} elements, expected N = ${N}`);
+  if (N === 0) return;
+  const params = [u32(M), u32(0), u32(N), u32(accumulate ? FLAG_ACCUMULATE : 0)];
+  ctx.dispatch({ shader: 'matmul', entry: 'column_sum' }, [x, out], params, Math.ceil(N / COLUMN_SUM_WORKGROUP));
+}
