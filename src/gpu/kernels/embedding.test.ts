@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { expectClose, finiteDiff, randn, testContext } from '../../testing/gpu';
+import { Rng } from '../../util/rng';
+import { embeddingBackwardRef, embeddingForward64, embeddingForwardRef } from '../reference/embedding';
+import { embeddingBackward, embeddingForward } from './embedding';
+
+/** Tokens drawn from the first few ids only, so some rows repeat and some vocabulary rows get no gradient. */
+function randomTokens(n: number, V: number, seed: number): Uint32Array {
+  const rng = new Rng(seed, 3);
+  return Uint32Array.from({ length: n }, () => rng.u32() % Math.max(1, V - 2));
+}
+
+// [B, T, C, V, Tmax]
+const SHAPES: [number, number, number, number, number][] = [
+  [1, 1, 4, 3, 1],
+  [3, 17, 12, 5, 20],
+  [2, 3, 36, 17, 3],
+  [5, 33, 4, 130, 40],
+  [1, 130, 70, 33, 130],
+];
+
+describe('embedding', () => {
+  it.each(SHAPES)('forward and backward match the reference for B=%i T=%i C=%i V=%i Tmax=%i', async (B, T, C, V, Tmax) => {
+    const ctx = await testContext();
+    const seed = B * 1000 + T * 10 + C;
+    const tokens = randomTokens(B * T, V, seed), wte = randn(V * C, seed + 1), wpe = randn(Tmax * C, seed + 2), dout = randn(B * T * C, seed + 3);
+    const tTok = ctx.tensor([B * T], 'u32', tokens), tWte = ctx.tensor([V, C], 'f32', wte), tWpe = ctx.tensor([Tmax, C], 'f32', wpe);
+    const out = ctx.tensor([B * T, C]), tDout = ctx.tensor([B * T, C], 'f32', dout);
+    // Garbage in the gradients checks that the non-accumulating pass overwrites every element.
+    const dwte = ctx.tensor([V, C], 'f32', randn(V * C, 99)), dwpe = ctx.tensor([Tmax, C], 'f32', randn(Tmax * C, 98));
+    embeddingForward(ctx, tTok, tWte, tWpe, out, B, T, C);
+    embeddingBackward(ctx, tDout, tTok, dwte, dwpe, B, T, C, V);
+    const [gOut, gDwte, gDwpe] = await ctx.readMany([out, dwte, dwpe]);
+    expectClose(gOut, embeddingForwardRef(tokens, wte, wpe, B, T, C), { atol: 0, rtol: 0, what: 'out' });
+    const ref = embeddingBackwardRef(dout, tokens, B, T, C, V, Tmax);
+    expectClose(gDwte, ref.dwte, { atol: 1e-5, rtol: 1e-5, what: 'dwte' });
+    expectClose(gDwpe, ref.dwpe, { atol: 1e-5, rtol: 1e-5, what: 'dwpe' });
+    for (const t of [tTok, tWte, tWpe, out, tDout, dwte, dwpe]) t.dispose();
+  });
+
+  it('accumulates into existing gradients when asked', async () => {
+    const ctx = await testContext();
+    const [B, T, C, V, Tmax] = [3, 5, 12, 7, 8];
+    const tokens = randomTokens(B * T, V, 1), dout = randn(B * T * C, 2), prevWte = randn(V * C, 3), prevWpe = randn(Tmax * C, 4);
+    const tTok = ctx.tensor([B * T], 'u32', tokens), tDout = ctx.tensor([B * T, C], 'f32', dout);
+    const dwte = ctx.tensor([V, C], 'f32', prevWte), dwpe = ctx.tensor([Tmax, C], 'f32', prevWpe);
+    embeddingBackward(ctx, tDout, tTok, dwte, dwpe, B, T, C, V, true);
+    const [gDwte, gDwpe] = await ctx.readMany([dwte, dwpe]);
+    const ref = embeddingBackwardRef(dout, tokens, B, T, C, V, Tmax);
+    expectClose(gDwte, ref.dwte.map((g, i) => g + prevWte[i]), { atol: 1e-5, rtol: 1e-5, what: 'dwte' });
+    expectClose(gDwpe, ref.dwpe.map((g, i) => g + prevWpe[i]), { atol: 1e-5, rtol: 1e-5, what: 'dwpe' });
+    for (const t of [tTok, tDout, dwte, dwpe]) t.dispose();
+  });
+
+  it('reference backward matches central differences of the reference forward', () => {
+    const [B, T, C, V, Tmax] = [2, 3, 4, 5, 4];
+    const tokens = randomTokens(B * T, V, 7), dout = randn(B * T * C, 8);
+    const wte = Float64Array.from(randn(V * C, 9)), wpe = Float64Array.from(randn(Tmax * C, 10));
+    const loss = () => embeddingForward64(tokens, wte, wpe, B, T, C).reduce((s, o, i) => s + o * dout[i], 0);
+    const ref = embeddingBackwardRef(dout, tokens, B, T, C, V, Tmax);
+    expectClose(ref.dwte, Array.from(wte, (_, i) => finiteDiff(loss, wte, i)), { atol: 1e-6, rtol: 1e-6, what: 'dwte' });
+    expectClose(ref.dwpe, Array.from(wpe, (_, i) => finiteDiff(loss, wpe, i)), { atol: 1e-6, rtol: 1e-6, what: 'dwpe' });
+  });
+
+  it('is deterministic', async () => {
+    const ctx = await testContext();
+    const [B, T, C, V] = [4, 33, 36, 9];
+    const tokens = randomTokens(B * T, V, 11);
+    const tTok = ctx.tensor([B * T], 'u32', tokens), tDout = ctx.tensor([B * T, C], 'f32', randn(B * T * C, 12));
+    const dwte = ctx.tensor([V, C]), dwpe = ctx.tensor([T, C]);
+    const run = () => {
+      embeddingBackward(ctx, tDout, tTok, dwte, dwpe, B, T, C, V);
+      return ctx.readMany([dwte, dwpe]);
+    };
+    expect(await run()).toEqual(await run());
+    for (const t of [tTok, tDout, dwte, dwpe]) t.dispose();
+  });
+});

@@ -1,0 +1,35 @@
+import { type GpuContext, u32 } from '../context';
+import type { Tensor } from '../tensor';
+
+const WG = 64;
+
+function expectSize(what: string, t: Tensor, size: number): void {
+  if (t.size !== size) throw new Error(`${what}: ${t.size} elements [${t.shape.join(', ')}], expected ${size}`);
+}
+
+/** out [B·T, C] = wte[tokens] + wpe[position]; tokens are u32 [B·T], wte [V,C], wpe [Tmax,C] with Tmax ≥ T. */
+export function embeddingForward(ctx: GpuContext, tokens: Tensor, wte: Tensor, wpe: Tensor, out: Tensor, B: number, T: number, C: number): void {
+  if (tokens.dtype !== 'u32') throw new Error(`embeddingForward: tokens must be u32, got ${tokens.dtype}`);
+  expectSize('embeddingForward tokens', tokens, B * T);
+  expectSize('embeddingForward out', out, B * T * C);
+  if (wte.size % C !== 0 || wpe.size % C !== 0 || wpe.size / C < T) throw new Error(`embeddingForward: wte ${wte.size} / wpe ${wpe.size} elements do not fit C=${C}, T=${T}`);
+  const params = [u32(B), u32(T), u32(C), u32(wte.size / C), u32(wpe.size / C), u32(0)];
+  ctx.dispatch({ shader: 'embedding', entry: 'embedding_forward' }, [tokens, wte, wpe, out], params, Math.ceil((B * T * C) / WG));
+}
+
+/**
+ * dwte [V,C] and dwpe [Tmax,C] from dout [B·T, C]: written, or added to when
+ * accumulate. Each vocabulary row scans all B·T tokens, which is cheap for the
+ * lab's character vocabularies (cost grows with V·B·T).
+ */
+export function embeddingBackward(ctx: GpuContext, dout: Tensor, tokens: Tensor, dwte: Tensor, dwpe: Tensor, B: number, T: number, C: number, V: number, accumulate = false): void {
+  if (tokens.dtype !== 'u32') throw new Error(`embeddingBackward: tokens must be u32, got ${tokens.dtype}`);
+  expectSize('embeddingBackward tokens', tokens, B * T);
+  expectSize('embeddingBackward dout', dout, B * T * C);
+  expectSize('embeddingBackward dwte', dwte, V * C);
+  const Tmax = dwpe.size / C;
+  if (!Number.isInteger(Tmax) || Tmax < T) throw new Error(`embeddingBackward: dwpe has ${dwpe.size} elements, not [Tmax ≥ ${T}, ${C}]`);
+  const params = [u32(B), u32(T), u32(C), u32(V), u32(Tmax), u32(accumulate ? 1 : 0)];
+  ctx.dispatch({ shader: 'embedding', entry: 'embedding_backward_tokens' }, [tokens, dout, dwte], params, V * Math.ceil(C / WG));
+  ctx.dispatch({ shader: 'embedding', entry: 'embedding_backward_positions' }, [dout, dwpe], params, Math.ceil((Tmax * C) / WG));
+}
