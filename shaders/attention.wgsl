@@ -1,0 +1,202 @@
+// Causal multi-head self-attention. qkv rows are [q | k | v], each C wide,
+// head h owning channels h·hs .. h·hs + hs − 1. att [B,H,T,T] keeps the
+// softmax probabilities (zero above the diagonal) for the backward pass.
+// Every sum runs in a fixed order, so reruns are bit-identical.
+
+struct Params {
+  B: u32,
+  T: u32, // training: sequence length; decode: cache length Tmax
+  C: u32,
+  H: u32,
+  hs: u32,
+  scale: f32, // 1/√hs
+}
+
+@group(0) @binding(0) var<uniform> p: Params;
+
+// forward
+@group(0) @binding(1) var<storage, read> f_qkv: array<f32>;
+@group(0) @binding(2) var<storage, read_write> f_out: array<f32>;
+@group(0) @binding(3) var<storage, read_write> f_att: array<f32>;
+
+// backward (both entry points)
+@group(0) @binding(1) var<storage, read> g_dout: array<f32>;
+@group(0) @binding(2) var<storage, read> g_qkv: array<f32>;
+@group(0) @binding(3) var<storage, read> g_att: array<f32>;
+@group(0) @binding(5) var<storage, read_write> g_dqkv: array<f32>;
+// backward_queries writes dscore = ∂L/∂(scaled score); backward_keys reads it
+@group(0) @binding(4) var<storage, read_write> g_dscore_out: array<f32>;
+@group(0) @binding(4) var<storage, read> g_dscore: array<f32>;
+
+// decode
+@group(0) @binding(1) var<storage, read> d_qkv: array<f32>;
+@group(0) @binding(2) var<storage, read_write> d_kcache: array<f32>;
+@group(0) @binding(3) var<storage, read_write> d_vcache: array<f32>;
+@group(0) @binding(4) var<storage, read> d_pos: array<u32>;
+@group(0) @binding(5) var<storage, read_write> d_out: array<f32>;
+@group(0) @binding(6) var<storage, read_write> d_scores: array<f32>;
+
+const WG = 64u;
+
+fn flat_index(gid: vec3<u32>, nwg: vec3<u32>) -> u32 {
+  return gid.x + gid.y * nwg.x * WG;
+}
+
+// Offset of head h's q (part 0), k (1) or v (2) slice in row `row` of qkv.
+fn qkv_offset(row: u32, part: u32, h: u32) -> u32 {
+  return row * 3u * p.C + part * p.C + h * p.hs;
+}
+
+// att[b,h,t,:] = softmax_{j≤t}(q_t·k_j·scale);  out[b·T+t, h·hs:] = Σ_j att[b,h,t,j]·v_j   (one invocation per (b,h,t))
+@compute @workgroup_size(64)
+fn attention_forward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = flat_index(gid, nwg);
+  if (i >= p.B * p.H * p.T) { return; }
+  let t = i % p.T;
+  let h = (i / p.T) % p.H;
+  let b = i / (p.T * p.H);
+  let arow = i * p.T;
+  let q = qkv_offset(b * p.T + t, 0u, h);
+  var m = -3.4e38;
+  for (var j = 0u; j <= t; j++) {
+    let k = qkv_offset(b * p.T + j, 1u, h);
+    var s = 0.0;
+    for (var d = 0u; d < p.hs; d++) { s += f_qkv[q + d] * f_qkv[k + d]; }
+    s *= p.scale;
+    f_att[arow + j] = s;
+    m = max(m, s);
+  }
+  var sum = 0.0;
+  for (var j = 0u; j <= t; j++) {
+    let e = exp(f_att[arow + j] - m);
+    f_att[arow + j] = e;
+    sum += e;
+  }
+  let inv = 1.0 / sum;
+  for (var j = 0u; j <= t; j++) { f_att[arow + j] *= inv; }
+  for (var j = t + 1u; j < p.T; j++) { f_att[arow + j] = 0.0; }
+  let o = (b * p.T + t) * p.C + h * p.hs;
+  for (var d = 0u; d < p.hs; d++) {
+    var acc = 0.0;
+    for (var j = 0u; j <= t; j++) { acc += f_att[arow + j] * f_qkv[qkv_offset(b * p.T + j, 2u, h) + d]; }
+    f_out[o + d] = acc;
+  }
+}
+
+// dscore[t,j] = att[t,j]·(dout_t·v_j − Σ_j' att[t,j']·dout_t·v_j');  dq_t = scale·Σ_j dscore[t,j]·k_j   (one invocation per (b,h,t))
+@compute @workgroup_size(64)
+fn attention_backward_queries(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = flat_index(gid, nwg);
+  if (i >= p.B * p.H * p.T) { return; }
+  let t = i % p.T;
+  let h = (i / p.T) % p.H;
+  let b = i / (p.T * p.H);
+  let arow = i * p.T;
+  let dout = (b * p.T + t) * p.C + h * p.hs;
+  // First the gradient of each probability, then the softmax Jacobian, which needs their att-weighted sum.
+  var weighted = 0.0;
+  for (var j = 0u; j <= t; j++) {
+    let v = qkv_offset(b * p.T + j, 2u, h);
+    var dp = 0.0;
+    for (var d = 0u; d < p.hs; d++) { dp += g_dout[dout + d] * g_qkv[v + d]; }
+    g_dscore_out[arow + j] = dp;
+    weighted += g_att[arow + j] * dp;
+  }
+  for (var j = 0u; j <= t; j++) {
+    g_dscore_out[arow + j] = g_att[arow + j] * (g_dscore_out[arow + j] - weighted);
+  }
+  let dq = qkv_offset(b * p.T + t, 0u, h);
+  for (var d = 0u; d < p.hs; d++) {
+    var acc = 0.0;
+    for (var j = 0u; j <= t; j++) { acc += g_dscore_out[arow + j] * g_qkv[qkv_offset(b * p.T + j, 1u, h) + d]; }
+    g_dqkv[dq + d] = acc * p.scale;
+  }
+}
+
+// dk_j = scale·Σ_{t≥j} dscore[t,j]·q_t;  dv_j = Σ_{t≥j} att[t,j]·dout_t   (one invocation per (b,h,j))
+@compute @workgroup_size(64)
+fn attention_backward_keys(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = flat_index(gid, nwg);
+  if (i >= p.B * p.H * p.T) { return; }
+  let j = i % p.T;
+  let h = (i / p.T) % p.H;
+  let b = i / (p.T * p.H);
+  let bh = i - j; // (b·H + h)·T
+  let dk = qkv_offset(b * p.T + j, 1u, h);
+  let dv = qkv_offset(b * p.T + j, 2u, h);
+  for (var d = 0u; d < p.hs; d++) {
+    var acc_k = 0.0;
+    var acc_v = 0.0;
+    for (var t = j; t < p.T; t++) {
+      let a = (bh + t) * p.T + j;
+      acc_k += g_dscore[a] * g_qkv[qkv_offset(b * p.T + t, 0u, h) + d];
+      acc_v += g_att[a] * g_dout[(b * p.T + t) * p.C + h * p.hs + d];
+    }
+    g_dqkv[dk + d] = acc_k * p.scale;
+    g_dqkv[dv + d] = acc_v;
+  }
+}
+
+var<workgroup> partial: array<f32, WG>;
+
+// Reduces v over the workgroup as a fixed tree (max or sum); every invocation gets the result.
+fn workgroup_reduce(lid: u32, v: f32, take_max: bool) -> f32 {
+  partial[lid] = v;
+  workgroupBarrier();
+  for (var stride = WG / 2u; stride > 0u; stride = stride / 2u) {
+    if (lid < stride) {
+      let other = partial[lid + stride];
+      partial[lid] = select(partial[lid] + other, max(partial[lid], other), take_max);
+    }
+    workgroupBarrier();
+  }
+  let total = partial[0];
+  workgroupBarrier();
+  return total;
+}
+
+// Per sequence b at position P = pos[b]: kcache[b,P], vcache[b,P] = k, v of qkv row b; out[b, h·hs:] = Σ_{j≤P} softmax_j(q·k_j·scale)·v_j
+// (one workgroup per (b,h); scores[b,h,:] is scratch)
+@compute @workgroup_size(64)
+fn attention_decode(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let g = wid.x + wid.y * nwg.x;
+  if (g >= p.B * p.H) { return; }
+  let b = g / p.H;
+  let h = g % p.H;
+  let Tmax = p.T;
+  // A position past the cache is a caller error; clamping keeps every access in bounds.
+  let P = min(d_pos[b], Tmax - 1u);
+  let cache_row = b * Tmax;
+  let head = h * p.hs;
+  for (var d = lid; d < p.hs; d += WG) {
+    d_kcache[(cache_row + P) * p.C + head + d] = d_qkv[qkv_offset(b, 1u, h) + d];
+    d_vcache[(cache_row + P) * p.C + head + d] = d_qkv[qkv_offset(b, 2u, h) + d];
+  }
+  storageBarrier();
+  let q = qkv_offset(b, 0u, h);
+  let srow = g * Tmax;
+  var m = -3.4e38;
+  for (var j = lid; j <= P; j += WG) {
+    let k = (cache_row + j) * p.C + head;
+    var s = 0.0;
+    for (var d = 0u; d < p.hs; d++) { s += d_qkv[q + d] * d_kcache[k + d]; }
+    s *= p.scale;
+    d_scores[srow + j] = s;
+    m = max(m, s);
+  }
+  m = workgroup_reduce(lid, m, true);
+  var sum = 0.0;
+  for (var j = lid; j <= P; j += WG) {
+    let e = exp(d_scores[srow + j] - m);
+    d_scores[srow + j] = e;
+    sum += e;
+  }
+  sum = workgroup_reduce(lid, sum, false);
+  storageBarrier();
+  let inv = 1.0 / sum;
+  for (var d = lid; d < p.hs; d += WG) {
+    var acc = 0.0;
+    for (var j = 0u; j <= P; j++) { acc += d_scores[srow + j] * d_vcache[(cache_row + j) * p.C + head + d]; }
+    d_out[b * p.C + head + d] = acc * inv;
+  }
+}

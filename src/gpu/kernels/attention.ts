@@ -1,0 +1,61 @@
+import { type GpuContext, f32, u32 } from '../context';
+import type { Tensor } from '../tensor';
+
+const WG = 64;
+
+function expectSize(what: string, t: Tensor, size: number): void {
+  if (t.size !== size) throw new Error(`${what}: ${t.size} elements [${t.shape.join(', ')}], expected ${size}`);
+}
+
+function params(B: number, T: number, C: number, H: number) {
+  if (C % H !== 0) throw new Error(`attention: C=${C} is not divisible by H=${H}`);
+  const hs = C / H;
+  return [u32(B), u32(T), u32(C), u32(H), u32(hs), f32(1 / Math.sqrt(hs))];
+}
+
+/** Causal attention: qkv [B·T, 3C] → out [B·T, C]; att [B,H,T,T] receives the probabilities for the backward pass. */
+export function attentionForward(ctx: GpuContext, qkv: Tensor, out: Tensor, att: Tensor, B: number, T: number, C: number, H: number): void {
+  expectSize('attentionForward qkv', qkv, B * T * 3 * C);
+  expectSize('attentionForward out', out, B * T * C);
+  expectSize('attentionForward att', att, B * H * T * T);
+  ctx.dispatch({ shader: 'attention', entry: 'attention_forward' }, [qkv, out, att], params(B, T, C, H), Math.ceil((B * H * T) / WG));
+}
+
+/**
+ * dqkv [B·T, 3C] (every element written) from dout [B·T, C] and the forward
+ * pass's qkv and att. `scratch` [B,H,T,T] holds the score gradients; without
+ * it one is taken from the context's pool and returned.
+ */
+export function attentionBackward(ctx: GpuContext, dout: Tensor, qkv: Tensor, att: Tensor, dqkv: Tensor, B: number, T: number, C: number, H: number, scratch?: Tensor): void {
+  expectSize('attentionBackward dout', dout, B * T * C);
+  expectSize('attentionBackward qkv', qkv, B * T * 3 * C);
+  expectSize('attentionBackward att', att, B * H * T * T);
+  expectSize('attentionBackward dqkv', dqkv, B * T * 3 * C);
+  if (scratch && scratch.size < B * H * T * T) throw new Error(`attentionBackward: scratch has ${scratch.size} elements, needs ${B * H * T * T}`);
+  // Pooled buffers handed back here are reused only by commands recorded later, which the queue orders after these.
+  const dscore = scratch ?? ctx.tensor([B * H * T * T]);
+  const p = params(B, T, C, H);
+  const groups = Math.ceil((B * H * T) / WG);
+  ctx.dispatch({ shader: 'attention', entry: 'attention_backward_queries' }, [dout, qkv, att, dscore, dqkv], p, groups);
+  ctx.dispatch({ shader: 'attention', entry: 'attention_backward_keys' }, [dout, qkv, att, dscore, dqkv], p, groups);
+  if (!scratch) dscore.dispose();
+}
+
+/**
+ * One KV-cache decode step: for each sequence b, k and v of qkv row b [3C] are
+ * stored at position pos[b] (u32 [B]) of kCache, vCache [B, Tmax, C], and q
+ * attends over positions 0..pos[b] → out [B, C]. pos[b] must be < Tmax.
+ * `scratch` [B·H·Tmax] holds the scores; without it one is taken from the pool.
+ */
+export function attentionDecode(ctx: GpuContext, qkv: Tensor, kCache: Tensor, vCache: Tensor, pos: Tensor, out: Tensor, B: number, Tmax: number, C: number, H: number, scratch?: Tensor): void {
+  if (pos.dtype !== 'u32') throw new Error(`attentionDecode: pos must be u32, got ${pos.dtype}`);
+  expectSize('attentionDecode qkv', qkv, B * 3 * C);
+  expectSize('attentionDecode kCache', kCache, B * Tmax * C);
+  expectSize('attentionDecode vCache', vCache, B * Tmax * C);
+  expectSize('attentionDecode pos', pos, B);
+  expectSize('attentionDecode out', out, B * C);
+  if (scratch && scratch.size < B * H * Tmax) throw new Error(`attentionDecode: scratch has ${scratch.size} elements, needs ${B * H * Tmax}`);
+  const scores = scratch ?? ctx.tensor([B * H * Tmax]);
+  ctx.dispatch({ shader: 'attention', entry: 'attention_decode' }, [qkv, kCache, vCache, pos, out, scores], params(B, Tmax, C, H), B * H);
+  if (!scratch) scores.dispose();
+}
