@@ -1,0 +1,43 @@
+// One colour per algorithm, used by every chart, the run list and the inspector.
+// (Defined here until a shared plotting palette exists; keep the two in step.)
+
+import type { Algorithm } from '../rl/config';
+
+export const ALGORITHM_COLORS: Record<Algorithm, string> = {
+  grpo: '#2563eb',
+  rover: '#d97706',
+  d3s: '#059669',
+};
+
+export const ALGORITHM_LABELS: Record<Algorithm, string> = {
+  grpo: 'GRPO',
+  rover: 'ROVER',
+  d3s: 'D³S',
+};
+
+export const BASE_COLOR = '#6b7280';
+
+/** Runs of the same algorithm share a colour; the n-th of them gets a different dash so they stay apart. */
+export function dashFor(indexWithinAlgorithm: number): string | undefined {
+  const dashes = [undefined, '6 3', '2 3', '10 3 2 3'];
+  return dashes[indexWithinAlgorithm % dashes.length];
+}
+
+/**
+ * Diverging colour for a value in [-1, 1]: blue for negative, red for positive,
+ * white at zero. Used by the inspector for advantages and ROVER's Q.
+ */
+export function divergingColor(t: number): string {
+  const x = Math.max(-1, Math.min(1, Number.isFinite(t) ? t : 0));
+  const toward = x < 0 ? [37, 99, 235] : [220, 38, 38];
+  const a = Math.abs(x) * 0.75;
+  const mix = (c: number) => Math.round(255 + (c - 255) * a);
+  return `rgb(${mix(toward[0])}, ${mix(toward[1])}, ${mix(toward[2])})`;
+}
+
+/** Sequential colour for a value in [0, 1] (entropy): white to purple. */
+export function sequentialColor(t: number): string {
+  const x = Math.max(0, Math.min(1, Number.isFinite(t) ? t : 0)) * 0.8;
+  const mix = (c: number) => Math.round(255 + (c - 255) * x);
+  return `rgb(${mix(124)}, ${mix(58)}, ${mix(237)})`;
+}

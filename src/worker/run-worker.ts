@@ -1,0 +1,71 @@
+// One training run, in its own Web Worker. The page drives it through
+// comlink (RunWorkerApi) and hears back through a proxied RunSink.
+
+import * as Comlink from 'comlink';
+import { type GpuContext, createGpuContext } from '../gpu/context';
+import { type CreateTrainer, ENGINE_MISSING, type RunSink, type RunWorkerApi, type StartOptions, type Trainer, type TrainerModule } from './api';
+import { RunLoop } from './loop';
+
+// The engine is looked up rather than imported so this worker builds (and fails
+// with a plain message) before src/rl/trainer.ts exists.
+const engines = import.meta.glob<TrainerModule>('../rl/trainer.ts');
+
+async function loadCreateTrainer(): Promise<CreateTrainer> {
+  const load = engines['../rl/trainer.ts'];
+  if (!load) throw new Error(ENGINE_MISSING);
+  const mod = await load();
+  if (typeof mod.createTrainer !== 'function') throw new Error(ENGINE_MISSING);
+  return mod.createTrainer;
+}
+
+let ctx: GpuContext | null = null;
+let trainer: Trainer | null = null;
+let loop: RunLoop | null = null;
+
+function transferable(sink: RunSink): RunSink {
+  // State and checkpoint blobs move to the page instead of being copied.
+  return {
+    status: (s, m) => sink.status(s, m),
+    rows: (r) => sink.rows(r),
+    rollouts: (g) => sink.rollouts(g),
+    saved: (step, state) => sink.saved(step, Comlink.transfer(state, [state])),
+    checkpoint: (data) => sink.checkpoint(Comlink.transfer(data, [data])),
+  };
+}
+
+const api: RunWorkerApi = {
+  async start(options: StartOptions, sink: RunSink) {
+    if (loop) throw new Error('This worker already has a run.');
+    sink.status('starting');
+    try {
+      const createTrainer = await loadCreateTrainer();
+      ctx = await createGpuContext(navigator.gpu, { label: 'rlvr-lab run' });
+      trainer = await createTrainer(ctx, options.config, { base: options.base, resume: options.resume });
+      loop = new RunLoop(trainer, transferable(sink), { totalSteps: options.config.steps, speed: options.speed });
+      if (loop.status === 'done') sink.status('done');
+      else if (options.play) loop.play();
+      else sink.status('paused');
+    } catch (e) {
+      sink.status('error', (e as Error).message || String(e));
+    }
+  },
+  resume: () => loop?.play(),
+  pause: async () => loop?.pause(),
+  stepOnce: async () => loop?.stepOnce(),
+  async stop() {
+    await loop?.stop();
+    trainer?.destroy();
+    ctx?.destroy();
+  },
+  setSpeed(stepsPerSecond: number) {
+    if (loop) loop.speed = stepsPerSecond;
+  },
+  async checkpoint() {
+    if (!trainer || !loop) throw new Error('No trained policy in this run yet.');
+    await loop.idle();
+    const data = await trainer.checkpoint();
+    return Comlink.transfer(data, [data]);
+  },
+};
+
+Comlink.expose(api);
