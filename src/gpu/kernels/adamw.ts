@@ -1,0 +1,28 @@
+// One AdamW step over the flat parameter array, in one dispatch. The clip
+// factor is computed on the GPU from ‖g‖² (see sumOfSquares), so a training
+// step never waits for a readback.
+
+import { type GpuContext, f32, u32 } from '../context';
+import type { Tensor } from '../tensor';
+import type { AdamWConfig } from '../reference/adamw';
+
+export type { AdamWConfig } from '../reference/adamw';
+
+const ELEMENTS_PER_WORKGROUP = 256 * 4;
+
+/** Updates params, m and v in place; gradNormSq [1] holds ‖g‖² of the (unclipped) gradients. */
+export function adamw(ctx: GpuContext, params: Tensor, grads: Tensor, m: Tensor, v: Tensor, gradNormSq: Tensor, cfg: AdamWConfig): void {
+  const n = params.size;
+  if (grads.size !== n || m.size !== n || v.size !== n) throw new Error(`adamw: sizes params ${n}, grads ${grads.size}, m ${m.size}, v ${v.size}`);
+  if (!(cfg.step >= 1)) throw new Error(`adamw: step is 1-based, got ${cfg.step}`);
+  if (n === 0) return;
+  const bc1 = 1 - cfg.beta1 ** cfg.step;
+  const bc2 = 1 - cfg.beta2 ** cfg.step;
+  const decayCount = Math.max(0, Math.min(n, cfg.decayCount));
+  ctx.dispatch(
+    { shader: 'adamw', entry: 'adamw' },
+    [params, grads, m, v, gradNormSq],
+    [u32(n), u32(decayCount), f32(cfg.lr), f32(cfg.beta1), f32(cfg.beta2), f32(cfg.eps), f32(cfg.weightDecay), f32(cfg.maxGradNorm), f32(cfg.lr / bc1), f32(1 / Math.sqrt(bc2))],
+    Math.ceil(n / ELEMENTS_PER_WORKGROUP),
+  );
+}
