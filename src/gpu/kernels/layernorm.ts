@@ -2,6 +2,8 @@ import { type GpuContext, f32, u32 } from '../context';
 import { LAYERNORM_EPS } from '../reference/layernorm';
 import type { Tensor } from '../tensor';
 
+const WG = 64;
+
 function expectSize(what: string, t: Tensor, size: number): void {
   if (t.size !== size) throw new Error(`${what}: ${t.size} elements [${t.shape.join(', ')}], expected ${size}`);
 }
@@ -14,7 +16,7 @@ export function layernormForward(ctx: GpuContext, x: Tensor, w: Tensor, b: Tenso
   expectSize('layernormForward b', b, C);
   expectSize('layernormForward mean', mean, N);
   expectSize('layernormForward rstd', rstd, N);
-  ctx.dispatch({ shader: 'layernorm', entry: 'layernorm_forward' }, [x, w, b, out, mean, rstd], [u32(N), u32(C), f32(LAYERNORM_EPS), u32(0)], N);
+  ctx.dispatch({ shader: 'layernorm', entry: 'layernorm_forward' }, [x, w, b, out, mean, rstd], [u32(N), u32(C), f32(LAYERNORM_EPS), u32(0)], Math.ceil(N / WG));
 }
 
 /** dx is written; dw and db are written, or added to when accumulateParams. */
@@ -36,7 +38,8 @@ export function layernormBackward(
   for (const [what, t] of [['w', w], ['dw', dw], ['db', db]] as const) expectSize(`layernormBackward ${what}`, t, C);
   expectSize('layernormBackward mean', mean, N);
   expectSize('layernormBackward rstd', rstd, N);
+  const groups = (n: number) => Math.ceil(n / WG);
   const params = [u32(N), u32(C), f32(LAYERNORM_EPS), u32(accumulateParams ? 1 : 0)];
-  ctx.dispatch({ shader: 'layernorm', entry: 'layernorm_backward_dx' }, [dout, x, mean, rstd, w, dx], params, N);
-  ctx.dispatch({ shader: 'layernorm', entry: 'layernorm_backward_params' }, [dout, x, mean, rstd, dw, db], params, C);
+  ctx.dispatch({ shader: 'layernorm', entry: 'layernorm_backward_dx' }, [dout, x, mean, rstd, w, dx], params, groups(N));
+  ctx.dispatch({ shader: 'layernorm', entry: 'layernorm_backward_params' }, [dout, x, mean, rstd, dw, db], params, groups(C));
 }
