@@ -1,0 +1,344 @@
+// The policy on the GPU. Parameters, gradients and both AdamW moments are one
+// flat buffer each (see params.ts); activations are allocated once for the
+// largest (B, T) and reused, so a steady training step creates no buffers and
+// no bind groups. Forward and backward only record dispatches: nothing comes
+// back to the CPU unless a caller reads a tensor.
+//
+// Legend: B batch, T time, C channels, V vocab, H heads, L layers, N = B·T rows.
+
+import type { GpuContext } from '../gpu/context';
+import { type AdamWConfig as KernelAdamWConfig, adamw } from '../gpu/kernels/adamw';
+import { attentionBackward, attentionForward } from '../gpu/kernels/attention';
+import { add, gelu, geluBackward } from '../gpu/kernels/elementwise';
+import { embeddingBackward, embeddingForward } from '../gpu/kernels/embedding';
+import { layernormBackward, layernormForward } from '../gpu/kernels/layernorm';
+import { crossEntropy, logitStats, logitStatsBackward } from '../gpu/kernels/logits';
+import { columnSum, matmul } from '../gpu/kernels/matmul';
+import { sumOfSquares } from '../gpu/kernels/reduce';
+import { Tensor } from '../gpu/tensor';
+import type { ModelConfig } from './config';
+import { type ParamLayout, buildLayout, gpuViews, initParams, layerPrefix, outputWeightName } from './params';
+import { nextTokenTargets } from './reference';
+
+export interface GptModelOptions {
+  /** Largest batch (sequences) forward/backward will see. */
+  maxBatch: number;
+  /** Longest sequence forward/backward will see; default the context length. */
+  maxTime?: number;
+  /** Initialisation seed (ignored when `params` is given). */
+  seed?: number;
+  /** Initial flat parameters, e.g. from a checkpoint. */
+  params?: Float32Array;
+}
+
+/** AdamW settings; the model supplies the step count and which elements take weight decay. */
+export type AdamWConfig = Omit<KernelAdamWConfig, 'step' | 'decayCount'>;
+
+export const DEFAULT_ADAMW: AdamWConfig = { lr: 1e-3, beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1, maxGradNorm: 1 };
+
+/** Views of the forward pass's per-position outputs for the current (B, T). */
+export interface ForwardOutputs {
+  /** [N, V]. */
+  logits: Tensor;
+  /** [N] log π(targets[n]) at temperature τ. */
+  logp: Tensor;
+  /** [N] entropy at τ. */
+  entropy: Tensor;
+  /** [N] (1/V) Σ_a log π(a) at τ. */
+  vmean: Tensor;
+}
+
+type Tokens = ArrayLike<number> | Tensor;
+type PerToken = ArrayLike<number> | Tensor;
+
+export interface GpuForwardOptions {
+  temperature?: number;
+  /** [N] token scored at each position; default the next token (requires CPU tokens). */
+  targets?: Tokens;
+}
+
+export type GpuBackwardSource = { dlogp?: PerToken; dentropy?: PerToken; dvmean?: PerToken } | { crossEntropyMask: PerToken };
+
+interface LayerBuffers {
+  residual: Tensor;
+  ln1: Tensor;
+  ln1Mean: Tensor;
+  ln1Rstd: Tensor;
+  qkv: Tensor;
+  att: Tensor;
+  atty: Tensor;
+  residual2: Tensor;
+  ln2: Tensor;
+  ln2Mean: Tensor;
+  ln2Rstd: Tensor;
+  fch: Tensor;
+  fchGelu: Tensor;
+}
+
+export class GptModel {
+  readonly layout: ParamLayout;
+  readonly params: Tensor;
+  readonly grads: Tensor;
+  readonly m: Tensor;
+  readonly v: Tensor;
+  readonly gradNormSq: Tensor;
+  readonly paramViews: ReadonlyMap<string, Tensor>;
+  readonly gradViews: ReadonlyMap<string, Tensor>;
+  readonly maxBatch: number;
+  readonly maxTime: number;
+  /** AdamW steps taken (bias correction counts from 1). */
+  stepCount = 0;
+
+  private readonly owned: Tensor[] = [];
+  private readonly layers: LayerBuffers[];
+  private readonly top: { residual: Tensor; lnf: Tensor; lnfMean: Tensor; lnfRstd: Tensor; logits: Tensor; logp: Tensor; entropy: Tensor; vmean: Tensor };
+  private readonly io: { tokens: Tensor; targets: Tensor; dlogp: Tensor; dentropy: Tensor; dvmean: Tensor; mask: Tensor; losses: Tensor };
+  private readonly scratch: { proj: Tensor; dlogits: Tensor; dresA: Tensor; dresB: Tensor; dln: Tensor; dtmp: Tensor; datty: Tensor; dqkv: Tensor; dfch: Tensor; dfchGelu: Tensor; dscore: Tensor };
+  private last: { B: number; T: number; tokens: Tensor; targets: Tensor; temperature: number } | null = null;
+
+  constructor(
+    readonly ctx: GpuContext,
+    readonly config: ModelConfig,
+    opts: GptModelOptions,
+  ) {
+    this.layout = buildLayout(config);
+    const { vocabSize: V, dModel: C, nHeads: H, nLayers: L, contextLength } = config;
+    this.maxBatch = opts.maxBatch;
+    this.maxTime = opts.maxTime ?? contextLength;
+    if (!(this.maxBatch >= 1) || !(this.maxTime >= 1) || this.maxTime > contextLength) {
+      throw new Error(`GptModel: need 1 ≤ maxBatch and 1 ≤ maxTime ≤ contextLength (${contextLength}), got ${this.maxBatch}, ${this.maxTime}`);
+    }
+    const P = this.layout.totalSize;
+    const initial = opts.params ?? initParams(this.layout, opts.seed ?? 0);
+    if (initial.length !== P) throw new Error(`GptModel: ${initial.length} initial parameters for a layout of ${P}`);
+    this.params = this.own([P], initial);
+    this.grads = this.own([P], new Float32Array(P));
+    this.m = this.own([P], new Float32Array(P));
+    this.v = this.own([P], new Float32Array(P));
+    this.gradNormSq = this.own([1], [0]);
+    this.paramViews = gpuViews(this.params, this.layout);
+    this.gradViews = gpuViews(this.grads, this.layout);
+
+    const N = this.maxBatch * this.maxTime;
+    const TT = this.maxBatch * H * this.maxTime * this.maxTime;
+    this.layers = [];
+    for (let l = 0; l < L; l++) {
+      this.layers.push({
+        residual: this.own([N, C]),
+        ln1: this.own([N, C]),
+        ln1Mean: this.own([N]),
+        ln1Rstd: this.own([N]),
+        qkv: this.own([N, 3 * C]),
+        att: this.own([TT]),
+        atty: this.own([N, C]),
+        residual2: this.own([N, C]),
+        ln2: this.own([N, C]),
+        ln2Mean: this.own([N]),
+        ln2Rstd: this.own([N]),
+        fch: this.own([N, 4 * C]),
+        fchGelu: this.own([N, 4 * C]),
+      });
+    }
+    this.top = { residual: this.own([N, C]), lnf: this.own([N, C]), lnfMean: this.own([N]), lnfRstd: this.own([N]), logits: this.own([N, V]), logp: this.own([N]), entropy: this.own([N]), vmean: this.own([N]) };
+    this.io = { tokens: this.own([N], undefined, 'u32'), targets: this.own([N], undefined, 'u32'), dlogp: this.own([N]), dentropy: this.own([N]), dvmean: this.own([N]), mask: this.own([N]), losses: this.own([N]) };
+    this.scratch = {
+      proj: this.own([N, C]),
+      dlogits: this.own([N, V]),
+      dresA: this.own([N, C]),
+      dresB: this.own([N, C]),
+      dln: this.own([N, C]),
+      dtmp: this.own([N, C]),
+      datty: this.own([N, C]),
+      dqkv: this.own([N, 3 * C]),
+      dfch: this.own([N, 4 * C]),
+      dfchGelu: this.own([N, 4 * C]),
+      dscore: this.own([TT]),
+    };
+  }
+
+  private own(shape: number[], data?: ArrayLike<number>, dtype: 'f32' | 'u32' = 'f32'): Tensor {
+    const t = this.ctx.tensor(shape, dtype, data);
+    this.owned.push(t);
+    return t;
+  }
+
+  private p(name: string): Tensor {
+    return this.paramViews.get(name)!;
+  }
+
+  private g(name: string): Tensor {
+    return this.gradViews.get(name)!;
+  }
+
+  /**
+   * Records the forward pass over tokens [B, T] (u32) and the per-position
+   * statistics at `temperature`. The returned views are overwritten by the
+   * next forward.
+   */
+  forward(tokens: Tokens, B: number, T: number, opts: GpuForwardOptions = {}): ForwardOutputs {
+    const { vocabSize: V, dModel: C, nHeads: H, nLayers: L } = this.config;
+    if (B < 1 || T < 1 || B > this.maxBatch || T > this.maxTime) throw new Error(`GptModel.forward: B=${B}, T=${T} outside 1..${this.maxBatch} × 1..${this.maxTime}`);
+    const N = B * T;
+    const temperature = opts.temperature ?? 1;
+    const tok = this.input(tokens, this.io.tokens, N, 'tokens');
+    let targets: Tensor;
+    if (opts.targets !== undefined) targets = this.input(opts.targets, this.io.targets, N, 'targets');
+    else if (tokens instanceof Tensor) throw new Error('GptModel.forward: pass targets explicitly when tokens are already on the GPU');
+    else targets = this.input(nextTokenTargets(tokens, B, T), this.io.targets, N, 'targets');
+
+    const rows = (t: Tensor, width: number) => t.view([N, width]);
+    const ctx = this.ctx;
+    const top = this.top;
+    const residualIn = (l: number) => rows(this.layers[l].residual, C);
+    embeddingForward(ctx, tok, this.p('transformer.wte.weight'), this.p('transformer.wpe.weight'), L > 0 ? residualIn(0) : rows(top.residual, C), B, T, C);
+    for (let l = 0; l < L; l++) {
+      const pre = layerPrefix(l);
+      const a = this.layers[l];
+      const residual = residualIn(l), ln1 = rows(a.ln1, C), qkv = rows(a.qkv, 3 * C), atty = rows(a.atty, C), proj = rows(this.scratch.proj, C);
+      const residual2 = rows(a.residual2, C), ln2 = rows(a.ln2, C), fch = rows(a.fch, 4 * C), fchGelu = rows(a.fchGelu, 4 * C);
+      const out = l + 1 < L ? residualIn(l + 1) : rows(top.residual, C);
+      layernormForward(ctx, residual, this.p(`${pre}.ln_1.weight`), this.p(`${pre}.ln_1.bias`), ln1, a.ln1Mean.view([N]), a.ln1Rstd.view([N]), N, C);
+      matmul(ctx, ln1, this.p(`${pre}.attn.c_attn.weight`), qkv, { M: N, K: C, N: 3 * C, layout: 'nt', bias: this.p(`${pre}.attn.c_attn.bias`) });
+      attentionForward(ctx, qkv, atty, a.att.view([B, H, T, T]), B, T, C, H);
+      matmul(ctx, atty, this.p(`${pre}.attn.c_proj.weight`), proj, { M: N, K: C, N: C, layout: 'nt', bias: this.p(`${pre}.attn.c_proj.bias`) });
+      add(ctx, residual, proj, residual2);
+      layernormForward(ctx, residual2, this.p(`${pre}.ln_2.weight`), this.p(`${pre}.ln_2.bias`), ln2, a.ln2Mean.view([N]), a.ln2Rstd.view([N]), N, C);
+      matmul(ctx, ln2, this.p(`${pre}.mlp.c_fc.weight`), fch, { M: N, K: C, N: 4 * C, layout: 'nt', bias: this.p(`${pre}.mlp.c_fc.bias`) });
+      gelu(ctx, fch, fchGelu);
+      matmul(ctx, fchGelu, this.p(`${pre}.mlp.c_proj.weight`), proj, { M: N, K: 4 * C, N: C, layout: 'nt', bias: this.p(`${pre}.mlp.c_proj.bias`) });
+      add(ctx, residual2, proj, out);
+    }
+    const lnf = rows(top.lnf, C), logits = rows(top.logits, V);
+    layernormForward(ctx, rows(top.residual, C), this.p('transformer.ln_f.weight'), this.p('transformer.ln_f.bias'), lnf, top.lnfMean.view([N]), top.lnfRstd.view([N]), N, C);
+    matmul(ctx, lnf, this.p(outputWeightName(this.config)), logits, { M: N, K: C, N: V, layout: 'nt' });
+    const out = { logits, logp: top.logp.view([N]), entropy: top.entropy.view([N]), vmean: top.vmean.view([N]) };
+    logitStats(ctx, logits, targets, out.logp, out.entropy, out.vmean, N, V, temperature);
+    this.last = { B, T, tokens: tok, targets, temperature };
+    return out;
+  }
+
+  /**
+   * Records the backward pass of the last forward, adding to the gradients:
+   * of Σ_n (dlogp·logp + dentropy·entropy + dvmean·vmean), or of the masked
+   * mean cross-entropy at τ = 1. In the latter case it returns the per-row
+   * losses −mask·logp (the loss is their sum over Σ mask).
+   */
+  backward(source: GpuBackwardSource): { losses?: Tensor } {
+    if (!this.last) throw new Error('GptModel.backward: call forward first');
+    const { B, T, tokens, targets, temperature } = this.last;
+    const { vocabSize: V, dModel: C, nHeads: H, nLayers: L } = this.config;
+    const N = B * T;
+    const ctx = this.ctx;
+    const rows = (t: Tensor, width: number) => t.view([N, width]);
+    const s = this.scratch;
+    const logits = rows(this.top.logits, V), dlogits = rows(s.dlogits, V);
+    let losses: Tensor | undefined;
+    if ('crossEntropyMask' in source) {
+      const mask = this.input(source.crossEntropyMask, this.io.mask, N, 'crossEntropyMask');
+      losses = this.io.losses.view([N]);
+      crossEntropy(ctx, logits, targets, mask, losses, dlogits, N, V);
+    } else {
+      const grads: { dlogp?: Tensor; dentropy?: Tensor; dvmean?: Tensor } = {};
+      if (source.dlogp !== undefined) grads.dlogp = this.input(source.dlogp, this.io.dlogp, N, 'dlogp');
+      if (source.dentropy !== undefined) grads.dentropy = this.input(source.dentropy, this.io.dentropy, N, 'dentropy');
+      if (source.dvmean !== undefined) grads.dvmean = this.input(source.dvmean, this.io.dvmean, N, 'dvmean');
+      logitStatsBackward(ctx, logits, targets, dlogits, N, V, temperature, grads);
+    }
+
+    const outName = outputWeightName(this.config);
+    matmul(ctx, dlogits, rows(this.top.lnf, C), this.g(outName), { M: V, K: N, N: C, layout: 'tn', accumulate: true });
+    const dln = rows(s.dln, C), dtmp = rows(s.dtmp, C);
+    matmul(ctx, dlogits, this.p(outName), dln, { M: N, K: V, N: C, layout: 'nn' });
+    let dres = rows(s.dresA, C);
+    let dresOther = rows(s.dresB, C);
+    layernormBackward(ctx, dln, rows(this.top.residual, C), this.p('transformer.ln_f.weight'), this.top.lnfMean.view([N]), this.top.lnfRstd.view([N]), dres, this.g('transformer.ln_f.weight'), this.g('transformer.ln_f.bias'), N, C, true);
+
+    for (let l = L - 1; l >= 0; l--) {
+      const pre = layerPrefix(l);
+      const a = this.layers[l];
+      const dfchGelu = rows(s.dfchGelu, 4 * C), dfch = rows(s.dfch, 4 * C), datty = rows(s.datty, C), dqkv = rows(s.dqkv, 3 * C);
+      // MLP block, from its output back to residual2.
+      this.linearBackward(dres, rows(a.fchGelu, 4 * C), `${pre}.mlp.c_proj`, dfchGelu, N, 4 * C, C);
+      geluBackward(ctx, rows(a.fch, 4 * C), dfchGelu, dfch);
+      this.linearBackward(dfch, rows(a.ln2, C), `${pre}.mlp.c_fc`, dln, N, C, 4 * C);
+      layernormBackward(ctx, dln, rows(a.residual2, C), this.p(`${pre}.ln_2.weight`), a.ln2Mean.view([N]), a.ln2Rstd.view([N]), dtmp, this.g(`${pre}.ln_2.weight`), this.g(`${pre}.ln_2.bias`), N, C, true);
+      add(ctx, dres, dtmp, dresOther);
+      [dres, dresOther] = [dresOther, dres];
+      // Attention block, from residual2 back to the block input.
+      this.linearBackward(dres, rows(a.atty, C), `${pre}.attn.c_proj`, datty, N, C, C);
+      attentionBackward(ctx, datty, rows(a.qkv, 3 * C), a.att.view([B, H, T, T]), dqkv, B, T, C, H, s.dscore);
+      this.linearBackward(dqkv, rows(a.ln1, C), `${pre}.attn.c_attn`, dln, N, C, 3 * C);
+      layernormBackward(ctx, dln, rows(a.residual, C), this.p(`${pre}.ln_1.weight`), a.ln1Mean.view([N]), a.ln1Rstd.view([N]), dtmp, this.g(`${pre}.ln_1.weight`), this.g(`${pre}.ln_1.bias`), N, C, true);
+      add(ctx, dres, dtmp, dresOther);
+      [dres, dresOther] = [dresOther, dres];
+    }
+    embeddingBackward(ctx, dres, tokens, this.g('transformer.wte.weight'), this.g('transformer.wpe.weight'), B, T, C, V, true);
+    return losses ? { losses } : {};
+  }
+
+  /** Backward of y[N, out] = x[N, in] · Wᵀ + b: adds to dW and db, writes dx. */
+  private linearBackward(dy: Tensor, x: Tensor, name: string, dx: Tensor, N: number, inDim: number, outDim: number): void {
+    matmul(this.ctx, dy, x, this.g(`${name}.weight`), { M: outDim, K: N, N: inDim, layout: 'tn', accumulate: true });
+    columnSum(this.ctx, dy, this.g(`${name}.bias`), N, outDim, true);
+    matmul(this.ctx, dy, this.p(`${name}.weight`), dx, { M: N, K: outDim, N: inDim, layout: 'nn' });
+  }
+
+  zeroGrad(): void {
+    this.ctx.zero(this.grads);
+  }
+
+  /** Records one AdamW update from the accumulated gradients (clipped by global norm on the GPU). */
+  step(cfg: AdamWConfig = DEFAULT_ADAMW): void {
+    this.stepCount++;
+    sumOfSquares(this.ctx, this.grads, this.gradNormSq);
+    adamw(this.ctx, this.params, this.grads, this.m, this.v, this.gradNormSq, {
+      lr: cfg.lr,
+      beta1: cfg.beta1,
+      beta2: cfg.beta2,
+      eps: cfg.eps,
+      weightDecay: cfg.weightDecay,
+      maxGradNorm: cfg.maxGradNorm,
+      step: this.stepCount,
+      decayCount: this.layout.decayCount,
+    });
+  }
+
+  /** The global gradient norm the last step() saw (before clipping). */
+  async gradNorm(): Promise<number> {
+    return Math.sqrt((await this.ctx.read(this.gradNormSq))[0]);
+  }
+
+  readParams(): Promise<Float32Array> {
+    return this.ctx.read(this.params as Tensor<'f32'>);
+  }
+
+  readGrads(): Promise<Float32Array> {
+    return this.ctx.read(this.grads as Tensor<'f32'>);
+  }
+
+  /** Replaces the parameters (e.g. from a checkpoint) and resets the optimizer. */
+  loadParams(params: Float32Array): void {
+    this.ctx.write(this.params, params);
+    this.ctx.zero(this.m);
+    this.ctx.zero(this.v);
+    this.ctx.zero(this.grads);
+    this.stepCount = 0;
+  }
+
+  dispose(): void {
+    for (const t of this.owned.reverse()) t.dispose();
+    this.owned.length = 0;
+  }
+
+  /** A GPU tensor of N elements for `data`: itself when already on the GPU, else `staging` filled from the CPU. */
+  private input(data: Tokens, staging: Tensor, N: number, what: string): Tensor {
+    if (data instanceof Tensor) {
+      if (data.size !== N) throw new Error(`GptModel: ${what} has ${data.size} elements, expected ${N}`);
+      return data;
+    }
+    if (data.length !== N) throw new Error(`GptModel: ${what} has ${data.length} values, expected ${N}`);
+    const view = staging.view([N]);
+    this.ctx.write(view, data);
+    return view;
+  }
+}
