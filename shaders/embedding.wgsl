@@ -1,6 +1,6 @@
 // Token + position embedding. Rows are the B·T positions of right-padded
 // sequences; row r sits at position r % T. The backward pass gathers each
-// gradient row in row order (WGSL has no float atomics), so reruns are
+// gradient element in row order (WGSL has no float atomics), so reruns are
 // bit-identical.
 
 struct Params {
@@ -20,9 +20,13 @@ struct Params {
 @group(0) @binding(3) var<storage, read> wpe: array<f32>;
 @group(0) @binding(4) var<storage, read_write> out: array<f32>;
 
-// backward
-@group(0) @binding(2) var<storage, read> dout: array<f32>;
-@group(0) @binding(3) var<storage, read_write> dwte: array<f32>;
+// backward: grouping rows by token, then gathering them
+@group(0) @binding(2) var<storage, read_write> s_rows_by_token: array<u32>;
+@group(0) @binding(3) var<storage, read_write> s_token_range: array<u32>; // [start, count] per token
+@group(0) @binding(1) var<storage, read> g_rows_by_token: array<u32>;
+@group(0) @binding(2) var<storage, read> g_token_range: array<u32>;
+@group(0) @binding(3) var<storage, read> dout: array<f32>;
+@group(0) @binding(4) var<storage, read_write> dwte: array<f32>;
 @group(0) @binding(1) var<storage, read> dout_pos: array<f32>;
 @group(0) @binding(2) var<storage, read_write> dwpe: array<f32>;
 
@@ -42,36 +46,41 @@ fn embedding_forward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num
   out[i] = wte[tokens[r] * p.C + c] + wpe[(r % p.T) * p.C + c];
 }
 
-var<workgroup> tile: array<u32, WG>;
-
-fn write_grad(i: u32, g: f32) {
-  if (p.accumulate != 0u) { dwte[i] += g; } else { dwte[i] = g; }
+// rows_by_token lists the rows holding token v, in row order, at
+// token_start[v] .. token_start[v] + token_count[v] − 1 (a counting sort).
+// One invocation per v: it scans all B·T tokens twice, which is cheap next to
+// the C-wide gather that follows, and keeps the order fixed.
+@compute @workgroup_size(64)
+fn embedding_group_rows(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let v = flat_index(gid, nwg);
+  if (v >= p.V) { return; }
+  let rows = p.B * p.T;
+  var start = 0u;
+  for (var r = 0u; r < rows; r++) { start += select(0u, 1u, tokens[r] < v); }
+  var count = 0u;
+  for (var r = 0u; r < rows; r++) {
+    if (tokens[r] == v) {
+      s_rows_by_token[start + count] = r;
+      count++;
+    }
+  }
+  s_token_range[2u * v] = start;
+  s_token_range[2u * v + 1u] = count;
 }
 
-// dwte[v,c] (+)= Σ_{r : tokens[r] = v} dout[r,c]   (one workgroup per vocabulary row and block of 64 channels)
+// dwte[v,c] (+)= Σ_{r : tokens[r] = v} dout[r,c]   (one invocation per (v,c); neighbours share v and read neighbouring channels)
 @compute @workgroup_size(64)
-fn embedding_backward_tokens(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let blocks = (p.C + WG - 1u) / WG;
-  let g = wid.x + wid.y * nwg.x;
-  if (g >= p.V * blocks) { return; }
-  let v = g / blocks;
-  let c = (g % blocks) * WG + lid;
-  let rows = p.B * p.T;
+fn embedding_backward_tokens(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = flat_index(gid, nwg);
+  if (i >= p.V * p.C) { return; }
+  let v = i / p.C;
+  let c = i % p.C;
+  let start = g_token_range[2u * v];
+  let end = start + g_token_range[2u * v + 1u];
   var sum = 0.0;
-  // Every invocation scans the same tokens, staged 64 at a time in workgroup memory.
-  for (var start = 0u; start < rows; start += WG) {
-    let r = start + lid;
-    tile[lid] = select(0xffffffffu, tokens[min(r, rows - 1u)], r < rows);
-    workgroupBarrier();
-    let count = min(WG, rows - start);
-    if (c < p.C) {
-      for (var k = 0u; k < count; k++) {
-        if (tile[k] == v) { sum += dout[(start + k) * p.C + c]; }
-      }
-    }
-    workgroupBarrier();
-  }
-  if (c < p.C) { write_grad(v * p.C + c, sum); }
+  for (var k = start; k < end; k++) { sum += dout[g_rows_by_token[k] * p.C + c]; }
+  if (p.accumulate != 0u) { sum += dwte[i]; }
+  dwte[i] = sum;
 }
 
 // dwpe[t,c] (+)= Σ_b dout[b·T + t, c] for t < T; rows T..Tmax−1 get no gradient (0 when overwriting)
@@ -85,5 +94,6 @@ fn embedding_backward_positions(@builtin(global_invocation_id) gid: vec3<u32>, @
   if (t < p.T) {
     for (var b = 0u; b < p.B; b++) { sum += dout_pos[(b * p.T + t) * p.C + c]; }
   }
-  if (p.accumulate != 0u) { dwpe[i] += sum; } else { dwpe[i] = sum; }
+  if (p.accumulate != 0u) { sum += dwpe[i]; }
+  dwpe[i] = sum;
 }

@@ -19,8 +19,9 @@ export function embeddingForward(ctx: GpuContext, tokens: Tensor, wte: Tensor, w
 
 /**
  * dwte [V,C] and dwpe [Tmax,C] from dout [B·T, C]: written, or added to when
- * accumulate. Each vocabulary row scans all B·T tokens, which is cheap for the
- * lab's character vocabularies (cost grows with V·B·T).
+ * accumulate. Rows are first grouped by token (a counting sort in two small
+ * pooled scratch tensors, work V·B·T), then each gradient element sums its
+ * rows in row order. Tokens ≥ V contribute nothing.
  */
 export function embeddingBackward(ctx: GpuContext, dout: Tensor, tokens: Tensor, dwte: Tensor, dwpe: Tensor, B: number, T: number, C: number, V: number, accumulate = false): void {
   if (tokens.dtype !== 'u32') throw new Error(`embeddingBackward: tokens must be u32, got ${tokens.dtype}`);
@@ -30,6 +31,11 @@ export function embeddingBackward(ctx: GpuContext, dout: Tensor, tokens: Tensor,
   const Tmax = dwpe.size / C;
   if (!Number.isInteger(Tmax) || Tmax < T) throw new Error(`embeddingBackward: dwpe has ${dwpe.size} elements, not [Tmax ≥ ${T}, ${C}]`);
   const params = [u32(B), u32(T), u32(C), u32(V), u32(Tmax), u32(accumulate ? 1 : 0)];
-  ctx.dispatch({ shader: 'embedding', entry: 'embedding_backward_tokens' }, [tokens, dout, dwte], params, V * Math.ceil(C / WG));
+  const rowsByToken = ctx.tensor([B * T], 'u32'), tokenRange = ctx.tensor([V, 2], 'u32');
+  ctx.dispatch({ shader: 'embedding', entry: 'embedding_group_rows' }, [tokens, rowsByToken, tokenRange], params, Math.ceil(V / WG));
+  ctx.dispatch({ shader: 'embedding', entry: 'embedding_backward_tokens' }, [rowsByToken, tokenRange, dout, dwte], params, Math.ceil((V * C) / WG));
+  // Later users of these pooled buffers are recorded after this dispatch, so the queue orders them after it.
+  tokenRange.dispose();
+  rowsByToken.dispose();
   ctx.dispatch({ shader: 'embedding', entry: 'embedding_backward_positions' }, [dout, dwpe], params, Math.ceil((Tmax * C) / WG));
 }
