@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { expectClose, randn, testContext } from '../testing/gpu';
+import { BOS, EOS, PAD } from '../tasks/tokenizer';
+import { presetConfig } from './config';
+import { GptModel } from './gpt';
+import { buildLayout, initParams } from './params';
+import { type SampleRequest, Sampler } from './sampler';
+
+const config = presetConfig('tiny', 9, 20);
+const layout = buildLayout(config);
+// A perturbed init gives peaked, position-dependent distributions, so top-k and EOS both matter.
+const noise = randn(layout.totalSize, 4, 0.15);
+const params = initParams(layout, 8).map((x, i) => x + noise[i]);
+const prompts = [[BOS, 3, 4, 5, 6], [BOS, 7], [BOS, 8, 3, 3]];
+const G = 3;
+const request: SampleRequest = { prompts, groupSize: G, maxNewTokens: 9, temperature: 1, seed: 12345, step: 0 };
+
+async function setup() {
+  const ctx = await testContext();
+  const model = new GptModel(ctx, config, { maxBatch: prompts.length * G, maxTime: 20, params });
+  return { ctx, model, sampler: new Sampler(model, prompts.length * G) };
+}
+
+describe('Sampler', () => {
+  it('lays out prompts, completions, EOS and padding, per row', async () => {
+    const { sampler } = await setup();
+    const s = await sampler.sample(request);
+    expect(s.R).toBe(9);
+    expect(s.T).toBe(5 + 9);
+    let sawEos = 0;
+    for (let r = 0; r < s.R; r++) {
+      const p = prompts[Math.floor(r / G)];
+      const row = Array.from(s.tokens.subarray(r * s.T, (r + 1) * s.T));
+      expect(row.slice(0, p.length)).toEqual(p);
+      expect(s.promptLengths[r]).toBe(p.length);
+      const n = s.completionLengths[r];
+      expect(n).toBeGreaterThan(0);
+      expect(n).toBeLessThanOrEqual(9);
+      const completion = row.slice(p.length, p.length + n);
+      expect(completion.slice(0, -1).includes(EOS)).toBe(false);
+      expect(s.endedWithEos[r]).toBe(completion[n - 1] === EOS ? 1 : 0);
+      if (s.endedWithEos[r]) sawEos++;
+      else expect(n).toBe(9);
+      expect(row.slice(p.length + n).every((t) => t === PAD)).toBe(true);
+      for (let t = 0; t < s.T; t++) {
+        const inCompletion = t + 1 >= p.length && t + 1 < p.length + n;
+        expect(s.mask[r * s.T + t], `mask[${r}, ${t}]`).toBe(inCompletion ? 1 : 0);
+        if (inCompletion) expect(s.logp[r * s.T + t]).toBeLessThanOrEqual(0);
+        else expect(s.logp[r * s.T + t]).toBe(0);
+      }
+    }
+    expect(sawEos).toBeGreaterThan(0);
+  });
+
+  it('is reproducible from the seed, and the seed and step matter', async () => {
+    const { sampler } = await setup();
+    const a = await sampler.sample(request);
+    const b = await sampler.sample(request);
+    expect(b.tokens).toEqual(a.tokens);
+    expect(b.logp).toEqual(a.logp);
+    expect((await sampler.sample({ ...request, seed: 54321 })).tokens).not.toEqual(a.tokens);
+    expect((await sampler.sample({ ...request, step: 1 })).tokens).not.toEqual(a.tokens);
+    // Rows of one group share the prompt but not the random numbers.
+    const row = (r: number) => Array.from(a.tokens.subarray(r * a.T, (r + 1) * a.T));
+    expect([row(1), row(2)]).not.toEqual([row(0), row(0)]);
+  });
+
+  it('KV-cache log-probs equal the full forward pass at the same temperature', async () => {
+    const { ctx, model, sampler } = await setup();
+    const s = await sampler.sample({ ...request, temperature: 0.7 });
+    const out = model.forward(s.tokens, s.R, s.T, { temperature: 0.7 });
+    const logp = await ctx.read(out.logp);
+    const masked = logp.map((x, i) => x * s.mask[i]);
+    expectClose(s.logp, masked, { atol: 2e-4, rtol: 1e-3, what: 'logp' });
+  });
+
+  it('top-k = 1 is greedy decoding with probability one', async () => {
+    const { ctx, model, sampler } = await setup();
+    const s = await sampler.sample({ ...request, topK: 1, seed: 1 });
+    const t = await sampler.sample({ ...request, topK: 1, seed: 2 });
+    expect(t.tokens).toEqual(s.tokens);
+    const out = model.forward(s.tokens, s.R, s.T);
+    const logits = await ctx.read(out.logits);
+    const V = config.vocabSize;
+    for (let i = 0; i < s.R * s.T; i++) {
+      if (!s.mask[i]) continue;
+      const row = Array.from(logits.subarray(i * V, (i + 1) * V));
+      expect(s.tokens[i + 1]).toBe(row.indexOf(Math.max(...row)));
+      expect(s.logp[i]).toBeCloseTo(0, 5);
+    }
+  });
+
+  it('a repeated call allocates nothing', async () => {
+    const { ctx, sampler } = await setup();
+    await sampler.sample(request);
+    const before = ctx.stats();
+    await sampler.sample(request);
+    const after = ctx.stats();
+    expect(after.pool.created).toBe(before.pool.created);
+    expect(after.bindGroupsCreated).toBe(before.bindGroupsCreated);
+    expect(after.stagingBuffers).toBe(before.stagingBuffers);
+  });
+
+  it('refuses requests it cannot serve, clearly', async () => {
+    const { sampler } = await setup();
+    await expect(sampler.sample({ ...request, groupSize: 4 })).rejects.toThrow(/12 rows, but this sampler holds 1\.\.9/);
+    await expect(sampler.sample({ ...request, prompts: [[3, 4]], groupSize: 1 })).rejects.toThrow(/must start with BOS/);
+    await expect(sampler.sample({ ...request, prompts: [Array(20).fill(BOS)], groupSize: 1 })).rejects.toThrow(/no room in the context of 20/);
+  });
+});
