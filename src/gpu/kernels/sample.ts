@@ -1,0 +1,22 @@
+// Seeded categorical sampling on the GPU, one invocation per row; picks the
+// same tokens as sampleRef for the same (seed, stream).
+
+import { type GpuContext, f32, u32 } from '../context';
+import type { Tensor } from '../tensor';
+import { type SampleOptions, negLog2Scale } from '../reference/sample';
+
+export type { SampleOptions } from '../reference/sample';
+
+const WG = 64;
+
+/** tokens[r] ~ softmax(logits[r]/τ) over the top k (0 = all); logp[r] = the chosen token's log-probability. Row r draws uniform01(hash3(seed, stream, r)). */
+export function sample(ctx: GpuContext, logits: Tensor, tokens: Tensor, logp: Tensor, R: number, V: number, opts: SampleOptions): void {
+  if (logits.size < R * V) throw new Error(`sample: logits has ${logits.size} elements, need ${R}×${V}`);
+  if (tokens.size < R || tokens.dtype !== 'u32' || logp.size < R) throw new Error(`sample: tokens must be u32 [${R}] and logp [${R}]`);
+  if (!(opts.temperature > 0)) throw new Error(`sample: temperature must be > 0, got ${opts.temperature}`);
+  if (!(opts.topK >= 0) || !Number.isInteger(opts.topK)) throw new Error(`sample: topK must be a non-negative integer, got ${opts.topK}`);
+  if (V < 1) throw new Error('sample: empty vocabulary');
+  if (R === 0) return;
+  const params = [u32(R), u32(V), u32(opts.topK), u32(opts.seed >>> 0), u32(opts.stream >>> 0), f32(negLog2Scale(opts.temperature))];
+  ctx.dispatch({ shader: 'sample', entry: 'sample' }, [logits, tokens, logp], params, Math.ceil(R / WG));
+}
