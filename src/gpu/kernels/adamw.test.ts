@@ -9,7 +9,7 @@ const BASE: Omit<AdamWConfig, 'step' | 'decayCount' | 'maxGradNorm'> = { lr: 1e-
 /** Runs `steps` AdamW steps on the GPU and on the reference from the same start; returns the clip scales seen. */
 async function compareSteps(n: number, maxGradNorm: number, decayCount: number, steps: number): Promise<number[]> {
   const ctx = await testContext();
-  let ref = { params: randn(n, n), m: new Float32Array(n), v: new Float32Array(n) };
+  let ref: { params: Float32Array; m: Float32Array; v: Float32Array } = { params: randn(n, n), m: new Float32Array(n), v: new Float32Array(n) };
   const params = ctx.tensor([n], 'f32', ref.params), m = ctx.tensor([n], 'f32', ref.m), v = ctx.tensor([n], 'f32', ref.v);
   const grads = ctx.tensor([n]), normSq = ctx.tensor([1]);
   const scales: number[] = [];
