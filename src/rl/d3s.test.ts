@@ -92,7 +92,7 @@ describe('topkSelect', () => {
       expect(Array.from(got), `k=${k}`).toEqual(Array.from(topkRef(score, eligible, k)));
       expect(st[0]).toBe(nEligible);
       expect(st[1]).toBe(Math.min(k, nEligible));
-      expect(got.reduce((a, v) => a + v, 0)).toBe(Math.min(k, nEligible));
+      expect(Array.from(got).reduce((a, v) => a + v, 0)).toBe(Math.min(k, nEligible));
     }
     for (const fraction of [0.2, 0.25, 0.5, 1]) {
       topkSelect(ctx, s, e, keep, stats, { fraction });
