@@ -126,6 +126,18 @@ const byCanon = (a: Form, b: Form) => (a.canon < b.canon ? -1 : a.canon > b.cano
 /** As a factor of a product, a sum needs parentheses. */
 const asFactor = (f: Form) => (f.kind === 'sum' ? `(${f.canon})` : f.canon);
 
+function mergeSorted(a: Form[], b: Form[]): Form[] {
+  if (a.length === 0) return b;
+  if (b.length === 0) return a;
+  const out: Form[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) out.push(byCanon(a[i], b[j]) <= 0 ? a[i++] : b[j++]);
+  while (i < a.length) out.push(a[i++]);
+  while (j < b.length) out.push(b[j++]);
+  return out;
+}
+
 function parts(f: Form, kind: 'sum' | 'prod'): { pos: Form[]; neg: Form[] } {
   return f.kind === kind ? { pos: f.pos, neg: f.neg } : { pos: [f], neg: [] };
 }
@@ -139,8 +151,8 @@ export function combine(op: Op, a: Form, b: Form): Form {
   const pa = parts(a, kind);
   const pb = parts(b, kind);
   const invert = op === '-' || op === '/';
-  const pos = [...pa.pos, ...(invert ? pb.neg : pb.pos)].sort(byCanon);
-  const neg = [...pa.neg, ...(invert ? pb.pos : pb.neg)].sort(byCanon);
+  const pos = mergeSorted(pa.pos, invert ? pb.neg : pb.pos);
+  const neg = mergeSorted(pa.neg, invert ? pb.pos : pb.neg);
   const canon =
     kind === 'sum'
       ? pos.map((t) => t.canon).join('+') + neg.map((t) => `-${t.canon}`).join('')

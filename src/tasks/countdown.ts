@@ -40,28 +40,27 @@ export interface CountdownProblem {
 const digitsOf = (n: number) => String(n).length;
 
 /**
- * Every integer-valued canonical expression over a number multiset; memoised
- * because generation, solutions() and demonstrations all need it.
+ * Every canonical expression over a number multiset whose value is an integer
+ * in [lo, hi]; memoised because generation, solutions() and demonstrations
+ * all ask for the same prompts again.
  */
 const expressionCache = new Map<string, Map<string, Solution>>();
 const CACHE_LIMIT = 512;
 
-function expressionsOver(numbers: readonly number[]): Map<string, Solution> {
-  const key = [...numbers].sort((a, b) => a - b).join(' ');
-  let all = expressionCache.get(key);
-  if (all === undefined) {
-    all = enumerateExpressions(numbers, (v) => v.d === 1);
+function expressionsOver(numbers: readonly number[], lo: number, hi: number): Map<string, Solution> {
+  const key = `${[...numbers].sort((a, b) => a - b).join(' ')}|${lo}|${hi}`;
+  let found = expressionCache.get(key);
+  if (found === undefined) {
+    found = enumerateExpressions(numbers, (v) => v.d === 1 && v.n >= lo && v.n <= hi);
     if (expressionCache.size >= CACHE_LIMIT) expressionCache.delete(expressionCache.keys().next().value!);
-    expressionCache.set(key, all);
+    expressionCache.set(key, found);
   }
-  return all;
+  return found;
 }
 
 /** Canonical strings of all solutions, sorted. */
 export function countdownSolutions(p: CountdownProblem): string[] {
-  const out: string[] = [];
-  for (const [canon, s] of expressionsOver(p.numbers)) if (s.value.d === 1 && s.value.n === p.target) out.push(canon);
-  return out.sort();
+  return [...expressionsOver(p.numbers, p.target, p.target).keys()].sort();
 }
 
 function sameMultiset(a: number[], b: readonly number[]): boolean {
@@ -84,8 +83,7 @@ function judge(p: CountdownProblem, completion: string): Verdict {
 function drawProblem(cfg: CountdownConfig, split: Split, rng: Rng): CountdownProblem | null {
   const numbers = Array.from({ length: cfg.count }, () => rng.range(1, cfg.maxNumber));
   const countByTarget = new Map<number, number>();
-  for (const { value } of expressionsOver(numbers).values()) {
-    if (value.d !== 1 || value.n < cfg.minTarget || value.n > cfg.maxTarget) continue;
+  for (const { value } of expressionsOver(numbers, cfg.minTarget, cfg.maxTarget).values()) {
     countByTarget.set(value.n, (countByTarget.get(value.n) ?? 0) + 1);
   }
   // Only targets whose prompt lies in the split: the costly enumeration is then never wasted on a split miss.
@@ -143,7 +141,7 @@ export const countdown: TaskSpec<CountdownConfig, CountdownProblem> = {
 
   demonstration(_cfg, p, seed, index, correctRate) {
     const rng = demonstrationRng('countdown', seed, index);
-    const all = [...expressionsOver(p.numbers).values()].filter((s) => s.value.d === 1 && s.value.n === p.target);
+    const all = [...expressionsOver(p.numbers, p.target, p.target).values()];
     const wantCorrect = rng.float() < correctRate;
     if (wantCorrect && all.length > 0) return renderShuffled(rng.pick(all).form, rng);
     for (let tries = 0; tries < 64; tries++) {
