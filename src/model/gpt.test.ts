@@ -113,6 +113,7 @@ describe('GptModel training', () => {
     expect(losses[0]).toBeGreaterThan(2);
     expect(losses[1]).toBeLessThan(losses[0] * 0.5);
     expect(await model.gradNorm()).toBeGreaterThan(0);
+    expect(() => model.forward(seq.map((x) => x + 10), B, T)).toThrow(/tokens\[\d+\] = 1\d is not a token id below 13/);
     model.dispose();
   });
 });

@@ -337,6 +337,11 @@ export class GptModel {
       return data;
     }
     if (data.length !== N) throw new Error(`GptModel: ${what} has ${data.length} values, expected ${N}`);
+    if (staging.dtype === 'u32') {
+      // An id outside the vocabulary would read another row's weights without complaint on the GPU.
+      const V = this.config.vocabSize;
+      for (let i = 0; i < N; i++) if (!(data[i] >= 0 && data[i] < V && Number.isInteger(data[i]))) throw new Error(`GptModel: ${what}[${i}] = ${data[i]} is not a token id below ${V}`);
+    }
     const view = staging.view([N]);
     this.ctx.write(view, data);
     return view;
