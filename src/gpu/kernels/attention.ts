@@ -7,10 +7,25 @@ function expectSize(what: string, t: Tensor, size: number): void {
   if (t.size !== size) throw new Error(`${what}: ${t.size} elements [${t.shape.join(', ')}], expected ${size}`);
 }
 
-function params(B: number, T: number, C: number, H: number) {
+/** The shader keeps one head's vectors in registers; see MAX_HS in shaders/attention.wgsl. */
+const MAX_HEAD_SIZE = 128;
+
+function headSize(C: number, H: number): number {
   if (C % H !== 0) throw new Error(`attention: C=${C} is not divisible by H=${H}`);
   const hs = C / H;
+  if (hs > MAX_HEAD_SIZE) throw new Error(`attention: head size ${hs} exceeds ${MAX_HEAD_SIZE}`);
+  return hs;
+}
+
+function params(B: number, T: number, C: number, H: number) {
+  const hs = headSize(C, H);
   return [u32(B), u32(T), u32(C), u32(H), u32(hs), f32(1 / Math.sqrt(hs))];
+}
+
+/** The vec4 variant whenever every head slice starts on a multiple of 4 channels. */
+function kernel(entry: string, C: number, H: number) {
+  const hs = headSize(C, H);
+  return { shader: 'attention', entry: hs % 4 === 0 ? `${entry}_vec4` : entry, constants: { HS: hs } };
 }
 
 /** Causal attention: qkv [B·T, 3C] → out [B·T, C]; att [B,H,T,T] receives the probabilities for the backward pass. */
@@ -18,7 +33,7 @@ export function attentionForward(ctx: GpuContext, qkv: Tensor, out: Tensor, att:
   expectSize('attentionForward qkv', qkv, B * T * 3 * C);
   expectSize('attentionForward out', out, B * T * C);
   expectSize('attentionForward att', att, B * H * T * T);
-  ctx.dispatch({ shader: 'attention', entry: 'attention_forward' }, [qkv, out, att], params(B, T, C, H), Math.ceil((B * H * T) / WG));
+  ctx.dispatch(kernel('attention_forward', C, H), [qkv, out, att], params(B, T, C, H), Math.ceil((B * H * T) / WG));
 }
 
 /**
@@ -36,8 +51,8 @@ export function attentionBackward(ctx: GpuContext, dout: Tensor, qkv: Tensor, at
   const dscore = scratch ?? ctx.tensor([B * H * T * T]);
   const p = params(B, T, C, H);
   const groups = Math.ceil((B * H * T) / WG);
-  ctx.dispatch({ shader: 'attention', entry: 'attention_backward_queries' }, [dout, qkv, att, dscore, dqkv], p, groups);
-  ctx.dispatch({ shader: 'attention', entry: 'attention_backward_keys' }, [dout, qkv, att, dscore, dqkv], p, groups);
+  ctx.dispatch(kernel('attention_backward_queries', C, H), [dout, qkv, att, dscore, dqkv], p, groups);
+  ctx.dispatch(kernel('attention_backward_keys', C, H), [dout, qkv, att, dscore, dqkv], p, groups);
   if (!scratch) dscore.dispose();
 }
 
