@@ -98,7 +98,7 @@ export const countdown: TaskSpec<CountdownConfig, CountdownProblem> = {
   name: 'countdown',
   title: 'Countdown',
   description: 'Combine the numbers with + − * / and parentheses, each exactly once, to hit the target.',
-  defaults: { count: 4, maxNumber: 20, minTarget: 10, maxTarget: 99, minSolutions: 2, partialReward: 0.1 },
+  defaults: { count: 4, maxNumber: 20, minTarget: 10, maxTarget: 99, minSolutions: 3, partialReward: 0.1 },
   knobs: [
     { key: 'count', label: 'Numbers', min: 2, max: 5, help: 'How many numbers the prompt gives' },
     { key: 'maxNumber', label: 'Largest number', min: 2, max: 99, help: 'Numbers are drawn uniformly from 1 to this' },

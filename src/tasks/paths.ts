@@ -94,7 +94,7 @@ export const paths: TaskSpec<PathsConfig, PathsProblem> = {
   name: 'paths',
   title: 'Graph paths',
   description: 'Write a simple path from the start node to the goal in a small directed graph.',
-  defaults: { nodes: 5, edges: 6, minPaths: 2, shortestBonus: 0 },
+  defaults: { nodes: 5, edges: 6, minPaths: 3, shortestBonus: 0 },
   knobs: [
     { key: 'nodes', label: 'Nodes', min: 3, max: LETTERS.length, help: 'Nodes are the first letters of the alphabet' },
     { key: 'edges', label: 'Edges', min: 2, max: 30, help: 'Directed edges drawn at random' },
