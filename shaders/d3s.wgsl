@@ -2,6 +2,8 @@
 // (token level) enter the GRPO loss. Every choice is deterministic: ties go to
 // the lower index, and variances within VAR_TIE of the best count as equal.
 
+// Each pass declares its own bindings; their numbers repeat from pass to pass.
+
 const MAX_GROUP = 64u;
 // Relative tolerance under which two candidate subsets' variances tie; it
 // absorbs float rounding so that binary-reward groups (many exact ties)
@@ -126,9 +128,14 @@ struct TopkParams {
 @group(0) @binding(3) var<storage, read_write> tk_keep: array<f32>;
 @group(0) @binding(4) var<storage, read_write> tk_stats: array<u32>;
 
-// [0]: eligible items, [1 + b]: items at or above the b-th probe, [33]: items strictly above the threshold.
-var<workgroup> counts: array<atomic<u32>, 34>;
+var<workgroup> eligible_count: atomic<u32>;
+var<workgroup> above_count: atomic<u32>;
+var<workgroup> histogram: array<atomic<u32>, WG>;
 var<workgroup> equal_counts: array<u32, WG>;
+// The radix select's state: the digits fixed so far, their bit mask, and how many items it still needs at or below them.
+var<workgroup> select_prefix: u32;
+var<workgroup> select_mask: u32;
+var<workgroup> select_needed: u32;
 
 // Non-negative floats order like their bit patterns; anything not > 0 (−0, NaN, negatives) scores 0.
 fn score_bits(i: u32) -> u32 {
@@ -149,9 +156,9 @@ fn topk_select(@builtin(local_invocation_index) lid: u32) {
   let hi = min(lo + chunk, kp.n);
   var mine = 0u;
   for (var i = lo; i < hi; i++) { mine += select(0u, 1u, is_eligible(i)); }
-  atomicAdd(&counts[0], mine);
+  atomicAdd(&eligible_count, mine);
   workgroupBarrier();
-  let eligible = atomicLoad(&counts[0]);
+  let eligible = atomicLoad(&eligible_count);
   var k = kp.count;
   if (kp.by_fraction == 1u) {
     // Round half up, and keep at least one token when any is eligible and K > 0.
@@ -159,16 +166,41 @@ fn topk_select(@builtin(local_invocation_index) lid: u32) {
     if (eligible > 0u && kp.fraction_bp > 0u) { k = max(k, 1u); }
   }
   k = min(k, eligible);
-  // Radix select one bit at a time: the largest threshold with at least k items at or above it is the k-th largest score.
-  var threshold = 0u;
-  for (var b = 0u; b < 32u; b++) {
-    let probe = threshold | (1u << (31u - b));
-    var c = 0u;
-    for (var i = lo; i < hi; i++) { c += select(0u, 1u, is_eligible(i) && score_bits(i) >= probe); }
-    atomicAdd(&counts[1u + b], c);
-    workgroupBarrier();
-    threshold = select(threshold, probe, atomicLoad(&counts[1u + b]) >= k);
+  if (lid == 0u) {
+    select_prefix = 0u;
+    select_mask = 0u;
+    select_needed = k;
   }
+  // Radix select, 8 bits a pass from the top: each pass histograms the next
+  // digit of the items that match the digits fixed so far and fixes the digit
+  // holding the k-th largest. After 4 passes the prefix is that score's bits.
+  for (var shift = 24i; shift >= 0i; shift -= 8i) {
+    workgroupBarrier();
+    let prefix = select_prefix;
+    let mask = select_mask;
+    for (var i = lo; i < hi; i++) {
+      let bits = score_bits(i);
+      if (is_eligible(i) && (bits & mask) == prefix) { atomicAdd(&histogram[(bits >> u32(shift)) & 255u], 1u); }
+    }
+    workgroupBarrier();
+    if (lid == 0u) {
+      var above = 0u;
+      var digit = 255u;
+      loop {
+        let here = atomicLoad(&histogram[digit]);
+        if (above + here >= select_needed || digit == 0u) { break; }
+        above += here;
+        digit--;
+      }
+      select_needed -= above;
+      select_prefix = prefix | (digit << u32(shift));
+      select_mask = mask | (255u << u32(shift));
+    }
+    workgroupBarrier();
+    atomicStore(&histogram[lid], 0u);
+  }
+  workgroupBarrier();
+  let threshold = select_prefix;
   var greater = 0u;
   var equal = 0u;
   for (var i = lo; i < hi; i++) {
@@ -178,10 +210,10 @@ fn topk_select(@builtin(local_invocation_index) lid: u32) {
       equal += select(0u, 1u, bits == threshold);
     }
   }
-  atomicAdd(&counts[33], greater);
+  atomicAdd(&above_count, greater);
   equal_counts[lid] = equal;
   workgroupBarrier();
-  let take_equal = k - min(atomicLoad(&counts[33]), k);
+  let take_equal = k - min(atomicLoad(&above_count), k);
   var rank = 0u;
   for (var j = 0u; j < lid; j++) { rank += equal_counts[j]; }
   for (var i = lo; i < hi; i++) {
@@ -201,7 +233,7 @@ fn topk_select(@builtin(local_invocation_index) lid: u32) {
     tk_stats[0] = eligible;
     tk_stats[1] = k;
     tk_stats[2] = threshold;
-    tk_stats[3] = atomicLoad(&counts[33]);
+    tk_stats[3] = atomicLoad(&above_count);
   }
 }
 

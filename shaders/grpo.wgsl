@@ -4,6 +4,8 @@
 //   reduce — one workgroup folds the rows into the batch metrics
 //   scale  — divides each token's gradient by its aggregation's denominator
 
+// Each pass declares its own bindings; their numbers repeat from pass to pass.
+
 struct Params {
   rows: u32,          // S
   T: u32,

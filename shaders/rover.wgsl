@@ -2,6 +2,8 @@
 // next position), token-mean squared error over S rows of T predicting
 // positions. Passes as in grpo.wgsl: rows, one-workgroup reduce, scale.
 
+// Each pass declares its own bindings; their numbers repeat from pass to pass.
+
 struct Params {
   rows: u32,  // S
   T: u32,

@@ -92,6 +92,11 @@ describe('topkSelect', () => {
       expect(Array.from(got), `k=${k}`).toEqual(Array.from(topkRef(score, eligible, k)));
       expect(st[0]).toBe(nEligible);
       expect(st[1]).toBe(Math.min(k, nEligible));
+      if (k > 0 && nEligible > 0) {
+        // The threshold is the k-th largest eligible score itself, as float bits.
+        const sorted = Array.from(score).filter((_, i) => eligible[i] === 1).map((v) => (v > 0 ? v : 0)).sort((a, b) => b - a);
+        expect(st[2], `k=${k}`).toBe(new Uint32Array(Float32Array.of(sorted[Math.min(k, nEligible) - 1]).buffer)[0]);
+      }
       expect(Array.from(got).reduce((a, v) => a + v, 0)).toBe(Math.min(k, nEligible));
     }
     for (const fraction of [0.2, 0.25, 0.5, 1]) {

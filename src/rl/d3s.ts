@@ -120,7 +120,7 @@ export function d3sSelect(ctx: GpuContext, inputs: D3sInputs, outputs: D3sOutput
  * keep[i] = 1 for the k eligible items of largest score, ties to the lower
  * index; k is a count, or round-half-up(K·eligible) (see tokenKeepCount).
  * Scores must be non-negative (anything not > 0 counts as 0). One workgroup
- * radix-selects the k-th largest value on the float bits: exact, no sort.
+ * radix-selects the k-th largest value on the float bits (8 bits a pass): exact, no sort.
  * stats (u32 [4]) = [eligible, k, threshold bits, items above the threshold].
  */
 export function topkSelect(ctx: GpuContext, score: Tensor, eligible: Tensor, keep: Tensor, stats: Tensor<'u32'>, k: { count: number } | { fraction: number }): void {
