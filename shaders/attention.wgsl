@@ -263,66 +263,43 @@ fn attention_backward_keys_vec4(@builtin(global_invocation_id) gid: vec3<u32>, @
   }
 }
 
-var<workgroup> partial: array<f32, WG>;
-
-// Reduces v over the workgroup as a fixed tree (max or sum); every invocation gets the result.
-fn workgroup_reduce(lid: u32, v: f32, take_max: bool) -> f32 {
-  partial[lid] = v;
-  workgroupBarrier();
-  for (var stride = WG / 2u; stride > 0u; stride = stride / 2u) {
-    if (lid < stride) {
-      let other = partial[lid + stride];
-      partial[lid] = select(partial[lid] + other, max(partial[lid], other), take_max);
-    }
-    workgroupBarrier();
-  }
-  let total = partial[0];
-  workgroupBarrier();
-  return total;
-}
-
 // Per sequence b at position P = pos[b]: kcache[b,P], vcache[b,P] = k, v of qkv row b; out[b, h·hs:] = Σ_{j≤P} softmax_j(q·k_j·scale)·v_j
-// (one workgroup per (b,h); scores[b,h,:] is scratch)
-@compute @workgroup_size(64)
-fn attention_decode(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let g = wid.x + wid.y * nwg.x;
+// (one invocation per (b,h), in small workgroups so a handful of sequences still spreads over cores; scores[b,h,:] is scratch)
+@compute @workgroup_size(16)
+fn attention_decode(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let g = gid.x + gid.y * nwg.x * 16u;
   if (g >= p.B * p.H) { return; }
   let b = g / p.H;
   let h = g % p.H;
   let Tmax = p.T;
   // A position past the cache is a caller error; clamping keeps every access in bounds.
   let P = min(d_pos[b], Tmax - 1u);
-  let cache_row = b * Tmax;
-  let head = h * p.hs;
-  for (var d = lid; d < p.hs; d += WG) {
-    d_kcache[(cache_row + P) * p.C + head + d] = d_qkv[qkv_offset(b, 1u, h) + d];
-    d_vcache[(cache_row + P) * p.C + head + d] = d_qkv[qkv_offset(b, 2u, h) + d];
+  let head = b * Tmax * p.C + h * HS; // channel 0 of this head at position 0 of the cache
+  let k_new = qkv_offset(b, 1u, h);
+  let v_new = qkv_offset(b, 2u, h);
+  for (var d = 0u; d < HS; d++) {
+    d_kcache[head + P * p.C + d] = d_qkv[k_new + d];
+    d_vcache[head + P * p.C + d] = d_qkv[v_new + d];
   }
-  storageBarrier();
   let q = qkv_offset(b, 0u, h);
+  var qr: array<f32, MAX_HS>;
+  for (var d = 0u; d < HS; d++) { qr[d] = d_qkv[q + d]; }
   let srow = g * Tmax;
   var m = -3.4e38;
-  for (var j = lid; j <= P; j += WG) {
-    let k = (cache_row + j) * p.C + head;
+  for (var j = 0u; j <= P; j++) {
     var s = 0.0;
-    for (var d = 0u; d < p.hs; d++) { s += d_qkv[q + d] * d_kcache[k + d]; }
+    for (var d = 0u; d < HS; d++) { s += qr[d] * d_kcache[head + j * p.C + d]; }
     s *= p.scale;
     d_scores[srow + j] = s;
     m = max(m, s);
   }
-  m = workgroup_reduce(lid, m, true);
+  var acc: array<f32, MAX_HS>;
   var sum = 0.0;
-  for (var j = lid; j <= P; j += WG) {
+  for (var j = 0u; j <= P; j++) {
     let e = exp(d_scores[srow + j] - m);
-    d_scores[srow + j] = e;
     sum += e;
+    for (var d = 0u; d < HS; d++) { acc[d] += e * d_vcache[head + j * p.C + d]; }
   }
-  sum = workgroup_reduce(lid, sum, false);
-  storageBarrier();
   let inv = 1.0 / sum;
-  for (var d = lid; d < p.hs; d += WG) {
-    var acc = 0.0;
-    for (var j = 0u; j <= P; j++) { acc += d_scores[srow + j] * d_vcache[(cache_row + j) * p.C + head + d]; }
-    d_out[b * p.C + head + d] = acc * inv;
-  }
+  for (var d = 0u; d < HS; d++) { d_out[b * p.C + h * HS + d] = acc[d] * inv; }
 }

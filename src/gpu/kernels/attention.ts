@@ -2,6 +2,7 @@ import { type GpuContext, f32, u32 } from '../context';
 import type { Tensor } from '../tensor';
 
 const WG = 64;
+const DECODE_WG = 16;
 
 function expectSize(what: string, t: Tensor, size: number): void {
   if (t.size !== size) throw new Error(`${what}: ${t.size} elements [${t.shape.join(', ')}], expected ${size}`);
@@ -71,6 +72,6 @@ export function attentionDecode(ctx: GpuContext, qkv: Tensor, kCache: Tensor, vC
   expectSize('attentionDecode out', out, B * C);
   if (scratch && scratch.size < B * H * Tmax) throw new Error(`attentionDecode: scratch has ${scratch.size} elements, needs ${B * H * Tmax}`);
   const scores = scratch ?? ctx.tensor([B * H * Tmax]);
-  ctx.dispatch({ shader: 'attention', entry: 'attention_decode' }, [qkv, kCache, vCache, pos, out, scores], params(B, Tmax, C, H), B * H);
+  ctx.dispatch({ shader: 'attention', entry: 'attention_decode', constants: { HS: headSize(C, H) } }, [qkv, kCache, vCache, pos, out, scores], params(B, Tmax, C, H), Math.ceil((B * H) / DECODE_WG));
   if (!scratch) scores.dispose();
 }
