@@ -1,0 +1,72 @@
+// Sampling and verification, shared by training steps and evaluations:
+// prompts from a task split → G completions each on the GPU → rewards from the
+// task's verifier on the CPU. Only tokens and log-probs come back from the GPU.
+
+import type { SampleResult, Sampler } from '../model/sampler';
+import type { CharTokenizer } from '../tasks/tokenizer';
+import type { AnyTask, Split, TaskConfig } from '../tasks/types';
+
+export interface Problem {
+  /** The task's problem object (opaque here). */
+  data: unknown;
+  prompt: string;
+  /** BOS + prompt ids. */
+  ids: number[];
+}
+
+export function makeProblems(task: AnyTask, cfg: TaskConfig, tokenizer: CharTokenizer, split: Split, seed: number, first: number, count: number): Problem[] {
+  const out: Problem[] = [];
+  for (let i = 0; i < count; i++) {
+    const data = task.generate(cfg, split, seed, first + i);
+    const prompt = task.promptText(data);
+    out.push({ data, prompt, ids: tokenizer.encodePrompt(prompt) });
+  }
+  return out;
+}
+
+export interface ScoredRollouts {
+  sample: SampleResult;
+  /** Per row (r = p·G + g). */
+  rewards: Float32Array;
+  correct: Uint8Array;
+  texts: string[];
+  /** The completion's token ids per row (EOS included when reached). */
+  completions: Uint32Array[];
+}
+
+export interface RolloutOptions {
+  groupSize: number;
+  maxNewTokens: number;
+  temperature: number;
+  topK: number;
+  seed: number;
+  step: number;
+}
+
+export async function sampleAndScore(sampler: Sampler, task: AnyTask, tokenizer: CharTokenizer, problems: readonly Problem[], o: RolloutOptions): Promise<ScoredRollouts> {
+  const sample = await sampler.sample({
+    prompts: problems.map((p) => p.ids),
+    groupSize: o.groupSize,
+    maxNewTokens: o.maxNewTokens,
+    temperature: o.temperature,
+    topK: o.topK,
+    seed: o.seed,
+    step: o.step,
+  });
+  const R = sample.R;
+  const rewards = new Float32Array(R);
+  const correct = new Uint8Array(R);
+  const texts: string[] = [];
+  const completions: Uint32Array[] = [];
+  for (let r = 0; r < R; r++) {
+    const problem = problems[Math.floor(r / o.groupSize)];
+    const start = r * sample.T + sample.promptLengths[r];
+    const ids = sample.tokens.subarray(start, start + sample.completionLengths[r]);
+    const text = tokenizer.decode(ids);
+    rewards[r] = task.score(problem.data, text);
+    correct[r] = task.isCorrect(problem.data, text) ? 1 : 0;
+    texts.push(text);
+    completions.push(ids.slice());
+  }
+  return { sample, rewards, correct, texts, completions };
+}
