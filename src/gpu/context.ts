@@ -197,6 +197,16 @@ export class GpuContext {
     enc.copyBufferToBuffer(src.buffer, src.byteOffset, dst.buffer, dst.byteOffset, src.byteLength);
   }
 
+  /** Copies `count` elements from src[srcOffset…] to dst[dstOffset…], recorded in order. */
+  copyRange(src: Tensor, srcOffset: number, dst: Tensor, dstOffset: number, count: number): void {
+    if (srcOffset + count > src.size || dstOffset + count > dst.size || srcOffset < 0 || dstOffset < 0) {
+      throw new Error(`copyRange: [${srcOffset}, +${count}) of ${src.size} into [${dstOffset}, +${count}) of ${dst.size}`);
+    }
+    if (count === 0) return;
+    const enc = this.endPass();
+    enc.copyBufferToBuffer(src.buffer, src.byteOffset + srcOffset * 4, dst.buffer, dst.byteOffset + dstOffset * 4, count * 4);
+  }
+
   // --------------------------------------------------------------- kernels
 
   pipeline(k: KernelRef): GPUComputePipeline {
