@@ -1,30 +1,52 @@
 import { useEffect, useState } from 'react';
-import { createGpuContext } from '../gpu/context';
+import { Banners } from './Banners';
+import { ChartsPanel } from './ChartsPanel';
+import { Launcher } from './Launcher';
+import { RolloutInspector } from './RolloutInspector';
+import type { Runner } from './runner';
+import { RunnerContext } from './runner-context';
+import { RunList } from './RunList';
+import { SharePanel } from './SharePanel';
+import { startLab } from './startup';
+import { useLab } from './store';
+import './styles.css';
 
-type AdapterState = { status: 'probing' } | { status: 'ready'; name: string; software: boolean } | { status: 'unavailable'; message: string };
+function AdapterStatus() {
+  const gpu = useLab((s) => s.gpu);
+  return (
+    <p data-testid="adapter" className={`adapter adapter-${gpu.status}`} role={gpu.status === 'unavailable' ? 'status' : undefined}>
+      {gpu.status === 'probing' && 'Looking for a WebGPU adapter…'}
+      {gpu.status === 'ready' && `WebGPU adapter: ${gpu.name}${gpu.software ? ' (software)' : ''}`}
+      {gpu.status === 'unavailable' && `${gpu.message} Training is off; shared results and imported runs still show.`}
+    </p>
+  );
+}
 
 export function App() {
-  const [adapter, setAdapter] = useState<AdapterState>({ status: 'probing' });
+  const [runner, setRunner] = useState<Runner | null>(null);
   useEffect(() => {
-    let cancelled = false;
-    createGpuContext(navigator.gpu)
-      .then((ctx) => {
-        if (!cancelled) setAdapter({ status: 'ready', name: ctx.adapter.name, software: ctx.adapter.isSoftware });
-        ctx.destroy();
-      })
-      .catch((e: Error) => !cancelled && setAdapter({ status: 'unavailable', message: e.message }));
+    let live = true;
+    void startLab().then((r) => live && setRunner(r));
     return () => {
-      cancelled = true;
+      live = false;
     };
   }, []);
   return (
-    <main>
-      <h1>RLVR Lab</h1>
-      <p data-testid="adapter">
-        {adapter.status === 'probing' && 'Looking for a WebGPU adapter…'}
-        {adapter.status === 'ready' && `WebGPU adapter: ${adapter.name}${adapter.software ? ' (software)' : ''}`}
-        {adapter.status === 'unavailable' && adapter.message}
-      </p>
-    </main>
+    <RunnerContext.Provider value={runner}>
+      <div className="lab">
+        <header>
+          <h1>RLVR Lab</h1>
+          <AdapterStatus />
+          <SharePanel />
+        </header>
+        <Banners />
+        <Launcher />
+        <main>
+          <RunList />
+          <ChartsPanel />
+          <RolloutInspector />
+        </main>
+      </div>
+    </RunnerContext.Provider>
   );
 }

@@ -41,3 +41,8 @@ export function sequentialColor(t: number): string {
   const mix = (c: number) => Math.round(255 + (c - 255) * x);
   return `rgb(${mix(124)}, ${mix(58)}, ${mix(237)})`;
 }
+
+/** The run's algorithm, typed (settings hold enum values as plain strings). */
+export function algorithmOf(config: { algo: string }): Algorithm {
+  return config.algo in ALGORITHM_COLORS ? (config.algo as Algorithm) : 'grpo';
+}

@@ -1,0 +1,49 @@
+import { useMemo } from 'react';
+import { METRICS, metricTable, passAtKTable } from './chart-data';
+import { MetricChart } from './MetricChart';
+import { useLab } from './store';
+
+/** The ks any evaluation reported, or powers of two up to the largest sample count configured. */
+function availableKs(ks: number[], maxSamples: number): number[] {
+  if (ks.length > 0) return ks;
+  const out: number[] = [];
+  for (let k = 1; k <= maxSamples; k *= 2) out.push(k);
+  return out;
+}
+
+export function ChartsPanel() {
+  const runs = useLab((s) => s.runs);
+  const passK = useLab((s) => s.passK);
+  const setPassK = useLab((s) => s.setPassK);
+  const { passAtK, ks, k, tables } = useMemo(() => {
+    const passAtK = passAtKTable(runs);
+    const ks = availableKs(passAtK.ks, Math.max(1, ...runs.map((r) => r.config.evalSamples)));
+    const k = ks.includes(passK) ? passK : (ks.at(-1) ?? 1);
+    const tables = METRICS.map((m) => ({ metric: m, table: metricTable(runs, m, k) }));
+    return { passAtK, ks, k, tables };
+  }, [runs, passK]);
+
+  return (
+    <section className="charts" aria-label="Charts">
+      <div className="section-head">
+        <h2>Curves</h2>
+        <label>
+          k for pass@k{' '}
+          <select aria-label="k for pass@k" value={k} onChange={(e) => setPassK(Number(e.target.value))}>
+            {ks.map((x) => (
+              <option key={x} value={x}>
+                {x}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      <div className="chart-grid">
+        {tables.map(({ metric, table }) => (
+          <MetricChart key={metric.id} title={metric.title(k)} help={metric.help} table={table} xKey="step" digits={metric.digits} />
+        ))}
+        <MetricChart title="pass@k against k" help="Held-out pass@k for every k: the base model (step 0) and each run at its latest evaluation" table={passAtK} xKey="k" logTicks={passAtK.ks} />
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,63 @@
+import { useState } from 'react';
+import { parseRunJson } from './export';
+import { useRunner } from './runner-context';
+import { configHash, resultsHash } from './share';
+import { runRows, useLab } from './store';
+
+function pageUrl(hash: string): string {
+  return `${location.origin}${location.pathname}${location.search}${hash}`;
+}
+
+/** Links that recreate the runs (settings and seeds) or also show their curves; import of run files. */
+export function SharePanel() {
+  const runner = useRunner();
+  const runs = useLab((s) => s.runs);
+  const addBanner = useLab((s) => s.addBanner);
+  const [link, setLink] = useState('');
+  const [what, setWhat] = useState('');
+
+  const publish = async (kind: 'config' | 'results') => {
+    const hash = kind === 'config' ? configHash(runs.map((r) => r.config)) : await resultsHash(runs.map((r) => ({ name: r.name, config: r.config, rows: runRows(r) })));
+    const url = pageUrl(hash);
+    setLink(url);
+    setWhat(kind === 'config' ? `Recreates ${runs.length} run(s) with the same settings and seeds.` : `Shows the ${runs.length} run(s)' curves at once (${(url.length / 1024).toFixed(1)} KiB link) and lets the recipient re-run them.`);
+    await navigator.clipboard?.writeText(url).catch(() => undefined);
+  };
+
+  const importFiles = async (files: FileList | null) => {
+    if (!files || !runner) return;
+    for (const file of Array.from(files)) {
+      const result = parseRunJson(await file.text());
+      if (!result.ok) {
+        addBanner({ tone: 'error', title: `Could not import ${file.name}`, lines: result.errors });
+        continue;
+      }
+      const { name, config, rows, rollouts } = result.run;
+      await runner.create({ name, config, rows, rollouts, origin: 'import' });
+      if (result.warnings.length) addBanner({ tone: 'warning', title: `Imported ${file.name} with changes`, lines: result.warnings });
+    }
+  };
+
+  return (
+    <section className="share" aria-label="Share">
+      <div className="controls">
+        <button type="button" disabled={runs.length === 0} onClick={() => void publish('config')}>
+          Share link
+        </button>
+        <button type="button" disabled={runs.length === 0} onClick={() => void publish('results')}>
+          Results link
+        </button>
+        <label className="file-button">
+          Import run (JSON)
+          <input type="file" accept=".json,application/json" multiple disabled={!runner} onChange={(e) => void importFiles(e.target.files).then(() => (e.target.value = ''))} />
+        </label>
+      </div>
+      {link && (
+        <div className="share-link">
+          <input aria-label="Link to share" readOnly value={link} onFocus={(e) => e.target.select()} />
+          <span className="hint">{what} Copied to the clipboard where the browser allows.</span>
+        </div>
+      )}
+    </section>
+  );
+}

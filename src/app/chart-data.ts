@@ -1,0 +1,126 @@
+// Turns runs into the flat tables recharts draws: one object per step holding
+// every run's value under its own key, so the tooltip lists all runs at a step.
+
+import type { EvalRow, TrainRow } from '../rl/types';
+import { ALGORITHM_COLORS, BASE_COLOR, algorithmOf, dashFor } from './colors';
+import type { LabRun } from './store';
+
+export interface Series {
+  key: string;
+  name: string;
+  color: string;
+  dash?: string;
+}
+
+export interface ChartTable {
+  rows: Record<string, number | null>[];
+  series: Series[];
+}
+
+interface Part<R> {
+  label?: string;
+  get(row: R, k: number): number | null;
+}
+
+export type MetricDef = { id: string; title: (k: number) => string; help: string; digits?: number } & ({ source: 'train'; parts: Part<TrainRow>[] } | { source: 'eval'; parts: Part<EvalRow>[] });
+
+export const passAt = (row: EvalRow, k: number) => row.passAtK.find((p) => p.k === k)?.value ?? null;
+
+export const METRICS: MetricDef[] = [
+  { id: 'reward', title: () => 'Reward (mean)', help: 'Mean verifiable reward of the step’s sampled completions', source: 'train', parts: [{ get: (r) => r.rewardMean }] },
+  { id: 'pass1', title: () => 'pass@1 (training samples)', help: 'Fraction of the step’s sampled completions that are correct', source: 'train', parts: [{ get: (r) => r.pass1 }] },
+  { id: 'passk', title: (k) => `pass@${k} (held-out)`, help: 'Unbiased pass@k on held-out prompts at each evaluation', source: 'eval', parts: [{ get: passAt }] },
+  { id: 'entropy', title: () => 'Token entropy (nats)', help: 'Mean entropy of π over the sampled completion tokens', source: 'train', parts: [{ get: (r) => r.entropy }] },
+  { id: 'distinct', title: () => 'Distinct correct solutions', help: 'Mean number of different correct completions per held-out prompt', source: 'eval', parts: [{ get: (r) => r.distinctCorrect }] },
+  { id: 'kl', title: () => 'KL to base', help: 'Mean k3 estimate of KL(π ‖ π_base) over sampled tokens', source: 'train', digits: 5, parts: [{ get: (r) => r.kl }] },
+  {
+    id: 'varA',
+    title: () => 'Var(A) before → after down-sampling',
+    help: 'Advantage variance over all rollouts (solid) and over the ones kept for the loss (dashed)',
+    source: 'train',
+    parts: [
+      { label: 'before', get: (r) => r.varABefore },
+      { label: 'after', get: (r) => r.varAAfter },
+    ],
+  },
+  { id: 'tokensKept', title: () => 'Tokens kept', help: 'Share of completion tokens that entered the loss (D³S keeps fewer)', source: 'train', parts: [{ get: (r) => r.tokensKept }] },
+  { id: 'throughput', title: () => 'Throughput (tokens/s)', help: 'Completion tokens sampled and trained on per second', source: 'train', digits: 0, parts: [{ get: (r) => r.tokensPerSec }] },
+];
+
+/** Colour per algorithm; the n-th run of one algorithm gets the n-th dash pattern. */
+export function runStyles(runs: readonly LabRun[]): Map<string, { color: string; dash?: string }> {
+  const seen = new Map<string, number>();
+  const out = new Map<string, { color: string; dash?: string }>();
+  for (const r of runs) {
+    const algo = algorithmOf(r.config);
+    const n = seen.get(algo) ?? 0;
+    seen.set(algo, n + 1);
+    out.set(r.id, { color: ALGORITHM_COLORS[algo], dash: dashFor(n) });
+  }
+  return out;
+}
+
+/** Every `stride`-th row and always the last one, so long runs stay cheap to draw. */
+export function thin<R>(rows: readonly R[], maxPoints: number): readonly R[] {
+  if (rows.length <= maxPoints) return rows;
+  const stride = Math.ceil(rows.length / maxPoints);
+  return rows.filter((_, i) => i % stride === 0 || i === rows.length - 1);
+}
+
+export function metricTable(runs: readonly LabRun[], metric: MetricDef, k: number, maxPoints = 400): ChartTable {
+  const styles = runStyles(runs);
+  const byStep = new Map<number, Record<string, number | null>>();
+  const series: Series[] = [];
+  for (const run of runs) {
+    const style = styles.get(run.id)!;
+    const rows = thin<TrainRow | EvalRow>(metric.source === 'train' ? run.train : run.evals, maxPoints);
+    metric.parts.forEach((part, p) => {
+      const key = `${run.id}#${p}`;
+      let any = false;
+      for (const row of rows) {
+        const v = (part.get as (r: TrainRow | EvalRow, k: number) => number | null)(row, k);
+        if (v === null || !Number.isFinite(v)) continue;
+        any = true;
+        let at = byStep.get(row.step);
+        if (!at) byStep.set(row.step, (at = { step: row.step }));
+        at[key] = v;
+      }
+      if (any) series.push({ key, name: part.label ? `${run.name} (${part.label})` : run.name, color: style.color, dash: p > 0 ? '5 4' : style.dash });
+    });
+  }
+  return { rows: [...byStep.values()].sort((a, b) => a.step! - b.step!), series };
+}
+
+/** pass@k against k: the base model (step-0 evaluation) and each run at its latest evaluation. */
+export function passAtKTable(runs: readonly LabRun[]): ChartTable & { ks: number[] } {
+  const styles = runStyles(runs);
+  const byK = new Map<number, Record<string, number | null>>();
+  const series: Series[] = [];
+  const put = (key: string, row: EvalRow) => {
+    for (const p of row.passAtK) {
+      let at = byK.get(p.k);
+      if (!at) byK.set(p.k, (at = { k: p.k }));
+      at[key] = p.value;
+    }
+  };
+  const bases = new Map<string, EvalRow>();
+  for (const run of runs) {
+    const first = run.evals[0];
+    const id = `${run.config.task} · ${run.config.preset} · seed ${run.config.seed}`;
+    if (first?.step === 0 && !bases.has(id)) bases.set(id, first);
+  }
+  [...bases].forEach(([id, row], i) => {
+    const key = `base#${i}`;
+    put(key, row);
+    series.push({ key, name: bases.size === 1 ? 'base model' : `base model (${id})`, color: BASE_COLOR, dash: dashFor(i + 1) });
+  });
+  for (const run of runs) {
+    const latest = run.evals.at(-1);
+    if (!latest || latest.step === 0) continue;
+    put(run.id, latest);
+    const style = styles.get(run.id)!;
+    series.push({ key: run.id, name: `${run.name} @ step ${latest.step}`, color: style.color, dash: style.dash });
+  }
+  const rows = [...byK.values()].sort((a, b) => a.k! - b.k!);
+  return { rows, series, ks: rows.map((r) => r.k!) };
+}

@@ -1,0 +1,39 @@
+// Ready-made comparisons for a first experiment. Each keeps the launcher's
+// task, model, seed and step count, so the runs share a base and a seed and
+// differ only in what the comparison is about.
+
+import type { RunConfig } from '../rl/config';
+
+export interface Experiment {
+  id: string;
+  title: string;
+  description: string;
+  configs(base: RunConfig): RunConfig[];
+}
+
+export const EXPERIMENTS: Experiment[] = [
+  {
+    id: 'three-algorithms',
+    title: 'GRPO vs ROVER vs D³S',
+    description: 'The three algorithms on the same task, base model and seed: which keeps pass@k at large k?',
+    configs: (base) => (['grpo', 'rover', 'd3s'] as const).map((algo) => ({ ...base, algo })),
+  },
+  {
+    id: 'clip-higher',
+    title: 'GRPO: symmetric clip vs clip-higher',
+    description: 'ε_high = 0.2 against 0.28: a looser upper clip lets rare good tokens grow and keeps entropy up.',
+    configs: (base) => [0.2, 0.28].map((epsHigh) => ({ ...base, algo: 'grpo', epsHigh })),
+  },
+  {
+    id: 'polarity',
+    title: 'GRPO: both signs vs positive-only vs negative-only',
+    description: 'Reinforcing only correct samples (PSR) narrows the policy; only penalising wrong ones (NSR) keeps it broad.',
+    configs: (base) => (['both', 'positive', 'negative'] as const).map((polarity) => ({ ...base, algo: 'grpo', polarity })),
+  },
+  {
+    id: 'seeds',
+    title: 'GRPO across three seeds',
+    description: 'The same run with seeds s, s+1, s+2: how much of a difference between algorithms is noise?',
+    configs: (base) => [0, 1, 2].map((i) => ({ ...base, algo: 'grpo', seed: base.seed + i })),
+  },
+];

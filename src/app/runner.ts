@@ -1,0 +1,231 @@
+// Starts, drives and persists runs: one Web Worker per running run, rows and
+// state blobs written to IndexedDB as they arrive, runs restored on reload
+// (a run that was training comes back paused and resumes from its last state).
+
+import * as Comlink from 'comlink';
+import type { RunConfig } from '../rl/config';
+import type { MetricsRow, RolloutGroup } from '../rl/types';
+import type { RunSink, RunWorkerApi, WorkerStatus } from '../worker/api';
+import { ALGORITHM_LABELS, algorithmOf } from './colors';
+import { type LabDb, type RunOrigin, type StoredRun, openLabDb } from './db';
+import { type LabRun, useLab } from './store';
+import { splitRows } from './rows';
+
+interface LiveRun {
+  worker: Worker;
+  api: Comlink.Remote<RunWorkerApi>;
+}
+
+export interface NewRun {
+  config: RunConfig;
+  name?: string;
+  origin?: RunOrigin;
+  rows?: readonly MetricsRow[];
+  rollouts?: RolloutGroup | null;
+  base?: ArrayBuffer;
+  /** Start training right away. */
+  start?: boolean;
+}
+
+const FINISHED: ReadonlySet<string> = new Set(['done', 'stopped', 'recorded']);
+
+export function defaultRunName(config: RunConfig, taken: readonly string[]): string {
+  const stem = `${ALGORITHM_LABELS[algorithmOf(config)]} · ${config.task} · seed ${config.seed}`;
+  if (!taken.includes(stem)) return stem;
+  for (let n = 2; ; n++) if (!taken.includes(`${stem} (${n})`)) return `${stem} (${n})`;
+}
+
+const newId = () => (typeof crypto.randomUUID === 'function' ? crypto.randomUUID() : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`);
+
+function stored(run: LabRun): StoredRun {
+  const { train: _train, evals: _evals, ...rest } = run;
+  return rest;
+}
+
+export class Runner {
+  private readonly live = new Map<string, LiveRun>();
+
+  constructor(private readonly db: LabDb | null) {}
+
+  static async open(): Promise<Runner> {
+    try {
+      return new Runner(await openLabDb());
+    } catch (e) {
+      useLab.getState().setPersistent(false);
+      useLab.getState().addBanner({ tone: 'warning', title: 'Runs will not be saved', lines: [`This browser refused storage (${(e as Error).message}); runs last only while the tab is open.`] });
+      return new Runner(null);
+    }
+  }
+
+  private get lab() {
+    return useLab.getState();
+  }
+
+  private run(id: string): LabRun | undefined {
+    return this.lab.runs.find((r) => r.id === id);
+  }
+
+  private async persist(id: string) {
+    const run = this.run(id);
+    if (run && this.db) await this.db.putRun(stored(run));
+  }
+
+  private report(title: string, e: unknown) {
+    this.lab.addBanner({ tone: 'error', title, lines: [(e as Error)?.message ?? String(e)] });
+  }
+
+  /** Loads every saved run; runs that were training come back paused. */
+  async restore() {
+    if (!this.db) return;
+    const runs = (await this.db.listRuns()).sort((a, b) => a.createdAt - b.createdAt);
+    for (const r of runs) {
+      if (this.run(r.id)) continue;
+      const interrupted = r.status === 'running' || r.status === 'starting';
+      const status = interrupted ? (r.savedStep !== null ? 'paused' : 'ready') : r.status;
+      const { train, evals } = splitRows(await this.db.rows(r.id));
+      this.lab.addRun({ ...r, status, train, evals });
+      if (status !== r.status) await this.persist(r.id);
+    }
+  }
+
+  async create(spec: NewRun): Promise<string> {
+    const id = newId();
+    const { train, evals } = splitRows(spec.rows ?? []);
+    const recorded = train.length + evals.length > 0;
+    const run: LabRun = {
+      id,
+      name: spec.name ?? defaultRunName(spec.config, this.lab.runs.map((r) => r.name)),
+      config: spec.config,
+      status: recorded ? 'recorded' : 'ready',
+      error: null,
+      origin: spec.origin ?? 'local',
+      createdAt: Date.now(),
+      speed: Infinity,
+      savedStep: null,
+      hasCheckpoint: false,
+      hasBase: !!spec.base,
+      rollouts: spec.rollouts ?? null,
+      train,
+      evals,
+    };
+    this.lab.addRun(run);
+    try {
+      await this.db?.addRun(stored(run), spec.rows ?? [], spec.base);
+    } catch (e) {
+      this.report('Could not save the run', e);
+    }
+    if (spec.start) await this.play(id);
+    return id;
+  }
+
+  private sink(id: string): RunSink {
+    return {
+      status: (status: WorkerStatus, message?: string) => {
+        this.lab.patchRun(id, { status, error: status === 'error' ? (message ?? 'the run failed') : null });
+        void this.persist(id);
+        if (status === 'error' || status === 'done' || status === 'stopped') this.release(id);
+      },
+      rows: (rows) => {
+        this.lab.appendRows(id, rows);
+        this.db?.putRows(id, rows).catch((e) => this.report('Could not save metrics', e));
+      },
+      rollouts: (group) => this.lab.setRollouts(id, group),
+      saved: (step, state) => {
+        this.lab.patchRun(id, { savedStep: step });
+        void this.db?.putBlob(id, 'state', state).then(() => this.persist(id));
+      },
+      checkpoint: (data) => {
+        this.lab.patchRun(id, { hasCheckpoint: true });
+        void this.db?.putBlob(id, 'checkpoint', data).then(() => this.persist(id));
+      },
+    };
+  }
+
+  private release(id: string) {
+    const live = this.live.get(id);
+    if (!live) return;
+    this.live.delete(id);
+    live.api[Comlink.releaseProxy]();
+    live.worker.terminate();
+  }
+
+  /** Starts a worker for the run, resuming from its saved state when it has one. */
+  private async spawn(run: LabRun, play: boolean): Promise<LiveRun> {
+    const resume = run.savedStep !== null && this.db ? await this.db.getBlob(run.id, 'state') : null;
+    const from = resume ? run.savedStep! : -1;
+    // Steps after the saved state are recomputed (runs are deterministic), so their rows go.
+    this.lab.truncateRows(run.id, from);
+    await this.db?.deleteRowsAfter(run.id, from);
+    const base = run.hasBase && this.db ? await this.db.getBlob(run.id, 'base') : null;
+    const worker = new Worker(new URL('../worker/run-worker.ts', import.meta.url), { type: 'module', name: run.name });
+    const live: LiveRun = { worker, api: Comlink.wrap<RunWorkerApi>(worker) };
+    this.live.set(run.id, live);
+    worker.onerror = (e) => this.lab.patchRun(run.id, { status: 'error', error: e.message || 'the run worker crashed' });
+    this.lab.patchRun(run.id, { status: 'starting', error: null, savedStep: resume ? run.savedStep : null });
+    await live.api.start({ config: run.config, play, speed: run.speed, resume: resume ?? undefined, base: base ?? undefined }, Comlink.proxy(this.sink(run.id)));
+    return live;
+  }
+
+  async play(id: string) {
+    const run = this.run(id);
+    if (!run || FINISHED.has(run.status)) return;
+    try {
+      const live = this.live.get(id);
+      if (live) await live.api.resume();
+      else await this.spawn(run, true);
+    } catch (e) {
+      this.report(`Could not start “${run.name}”`, e);
+    }
+  }
+
+  async pause(id: string) {
+    await this.live.get(id)?.api.pause();
+  }
+
+  async stepOnce(id: string) {
+    const run = this.run(id);
+    if (!run || FINISHED.has(run.status) || run.status === 'running') return;
+    try {
+      const live = this.live.get(id) ?? (await this.spawn(run, false));
+      await live.api.stepOnce();
+    } catch (e) {
+      this.report(`Could not step “${run.name}”`, e);
+    }
+  }
+
+  async stop(id: string) {
+    const live = this.live.get(id);
+    if (live) await live.api.stop();
+    else if (this.run(id) && !FINISHED.has(this.run(id)!.status)) {
+      this.lab.patchRun(id, { status: 'stopped' });
+      await this.persist(id);
+    }
+  }
+
+  async setSpeed(id: string, speed: number) {
+    this.lab.patchRun(id, { speed });
+    await this.live.get(id)?.api.setSpeed(speed);
+    await this.persist(id);
+  }
+
+  async remove(id: string) {
+    this.release(id);
+    this.lab.removeRun(id);
+    await this.db?.deleteRun(id);
+  }
+
+  /** A fresh run with the same configuration (and base), e.g. to reproduce shared results. */
+  async rerun(id: string): Promise<string | null> {
+    const run = this.run(id);
+    if (!run) return null;
+    const base = run.hasBase && this.db ? await this.db.getBlob(id, 'base') : null;
+    return this.create({ config: run.config, base: base ?? undefined, start: true });
+  }
+
+  /** The latest policy: from the live worker, else the one saved when the run ended. */
+  async checkpoint(id: string): Promise<ArrayBuffer | null> {
+    const live = this.live.get(id);
+    if (live) return live.api.checkpoint();
+    return this.db ? this.db.getBlob(id, 'checkpoint') : null;
+  }
+}
