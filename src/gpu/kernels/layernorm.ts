@@ -4,6 +4,9 @@ import type { Tensor } from '../tensor';
 
 const WG = 64;
 
+/** The vec4 variant of an entry point when rows are whole vec4s. */
+const kernel = (entry: string, C: number) => ({ shader: 'layernorm', entry: C % 4 === 0 ? `${entry}_vec4` : entry });
+
 function expectSize(what: string, t: Tensor, size: number): void {
   if (t.size !== size) throw new Error(`${what}: ${t.size} elements [${t.shape.join(', ')}], expected ${size}`);
 }
@@ -16,7 +19,7 @@ export function layernormForward(ctx: GpuContext, x: Tensor, w: Tensor, b: Tenso
   expectSize('layernormForward b', b, C);
   expectSize('layernormForward mean', mean, N);
   expectSize('layernormForward rstd', rstd, N);
-  ctx.dispatch({ shader: 'layernorm', entry: 'layernorm_forward' }, [x, w, b, out, mean, rstd], [u32(N), u32(C), f32(LAYERNORM_EPS), u32(0)], Math.ceil(N / WG));
+  ctx.dispatch(kernel('layernorm_forward', C), [x, w, b, out, mean, rstd], [u32(N), u32(C), f32(LAYERNORM_EPS), u32(0)], Math.ceil(N / WG));
 }
 
 /** dx is written; dw and db are written, or added to when accumulateParams. */
@@ -40,6 +43,6 @@ export function layernormBackward(
   expectSize('layernormBackward rstd', rstd, N);
   const groups = (n: number) => Math.ceil(n / WG);
   const params = [u32(N), u32(C), f32(LAYERNORM_EPS), u32(accumulateParams ? 1 : 0)];
-  ctx.dispatch({ shader: 'layernorm', entry: 'layernorm_backward_dx' }, [dout, x, mean, rstd, w, dx], params, groups(N));
-  ctx.dispatch({ shader: 'layernorm', entry: 'layernorm_backward_params' }, [dout, x, mean, rstd, dw, db], params, groups(C));
+  ctx.dispatch(kernel('layernorm_backward_dx', C), [dout, x, mean, rstd, w, dx], params, groups(N));
+  ctx.dispatch(kernel('layernorm_backward_params', C), [dout, x, mean, rstd, dw, db], params, groups(C % 4 === 0 ? C / 4 : C));
 }
