@@ -20,6 +20,10 @@ struct Params {
 @group(0) @binding(3) var<storage, read> wpe: array<f32>;
 @group(0) @binding(4) var<storage, read_write> out: array<f32>;
 
+@group(0) @binding(2) var<storage, read> wte4: array<vec4<f32>>;
+@group(0) @binding(3) var<storage, read> wpe4: array<vec4<f32>>;
+@group(0) @binding(4) var<storage, read_write> out4: array<vec4<f32>>;
+
 // backward: grouping rows by token, then gathering them
 @group(0) @binding(2) var<storage, read_write> s_rows_by_token: array<u32>;
 @group(0) @binding(3) var<storage, read_write> s_token_range: array<u32>; // [start, count] per token
@@ -44,6 +48,17 @@ fn embedding_forward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num
   let r = i / p.C;
   let c = i % p.C;
   out[i] = wte[tokens[r] * p.C + c] + wpe[(r % p.T) * p.C + c];
+}
+
+// embedding_forward four channels at a time, for C a multiple of 4
+@compute @workgroup_size(64)
+fn embedding_forward_vec4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = flat_index(gid, nwg);
+  let C4 = p.C / 4u;
+  if (i >= p.B * p.T * C4) { return; }
+  let r = i / C4;
+  let c = i % C4;
+  out4[i] = wte4[tokens[r] * C4 + c] + wpe4[(r % p.T) * C4 + c];
 }
 
 // rows_by_token lists the rows holding token v, in row order, at

@@ -14,7 +14,8 @@ export function embeddingForward(ctx: GpuContext, tokens: Tensor, wte: Tensor, w
   expectSize('embeddingForward out', out, B * T * C);
   if (wte.size % C !== 0 || wpe.size % C !== 0 || wpe.size / C < T) throw new Error(`embeddingForward: wte ${wte.size} / wpe ${wpe.size} elements do not fit C=${C}, T=${T}`);
   const params = [u32(B), u32(T), u32(C), u32(wte.size / C), u32(wpe.size / C), u32(0)];
-  ctx.dispatch({ shader: 'embedding', entry: 'embedding_forward' }, [tokens, wte, wpe, out], params, Math.ceil((B * T * C) / WG));
+  const vec4 = C % 4 === 0;
+  ctx.dispatch({ shader: 'embedding', entry: vec4 ? 'embedding_forward_vec4' : 'embedding_forward' }, [tokens, wte, wpe, out], params, Math.ceil((B * T * (vec4 ? C / 4 : C)) / WG));
 }
 
 /**
