@@ -162,7 +162,7 @@ fn attention_backward_keys(@builtin(global_invocation_id) gid: vec3<u32>, @built
 
 const MAX_HS4 = MAX_HS / 4u;
 
-// attention_forward with vec4 loads
+// att[b,h,t,:] = softmax_{j≤t}(q_t·k_j·scale);  out[b·T+t, h·hs:] = Σ_j att[b,h,t,j]·v_j   (hs % 4 = 0; one invocation per (b,h,t))
 @compute @workgroup_size(64)
 fn attention_forward_vec4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = flat_index(gid, nwg);
@@ -200,7 +200,7 @@ fn attention_forward_vec4(@builtin(global_invocation_id) gid: vec3<u32>, @builti
   for (var d = 0u; d < HS4; d++) { f4_out[o + d] = acc[d] * inv; }
 }
 
-// attention_backward_queries with vec4 loads
+// dscore[t,j] = att[t,j]·(dout_t·v_j − Σ_j' att[t,j']·dout_t·v_j');  dq_t = scale·Σ_j dscore[t,j]·k_j   (hs % 4 = 0; one invocation per (b,h,t))
 @compute @workgroup_size(64)
 fn attention_backward_queries_vec4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = flat_index(gid, nwg);
@@ -232,7 +232,7 @@ fn attention_backward_queries_vec4(@builtin(global_invocation_id) gid: vec3<u32>
   for (var d = 0u; d < HS4; d++) { g4_dqkv[q + d] = dq[d] * p.scale; }
 }
 
-// attention_backward_keys with vec4 loads
+// dk_j = scale·Σ_{t≥j} dscore[t,j]·q_t;  dv_j = Σ_{t≥j} att[t,j]·dout_t   (hs % 4 = 0; one invocation per (b,h,j))
 @compute @workgroup_size(64)
 fn attention_backward_keys_vec4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = flat_index(gid, nwg);

@@ -41,7 +41,7 @@ fn add(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) n
   out[i] = a[i] + b[i];
 }
 
-// add, four elements per invocation
+// out[i] = a[i] + b[i]   (four elements per invocation)
 @compute @workgroup_size(256)
 fn add_vec4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = flat_index(gid, nwg);
@@ -76,7 +76,7 @@ fn gelu(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   gelu_y[i] = gelu_and_slope(vec4(gelu_x[i]))[0].x;
 }
 
-// gelu, four elements per invocation
+// y[i] = gelu(x[i])   (four elements per invocation)
 @compute @workgroup_size(256)
 fn gelu_vec4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = flat_index(gid, nwg);
@@ -92,7 +92,7 @@ fn gelu_backward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_wor
   gelu_dx[i] = gelu_dy[i] * gelu_and_slope(vec4(gelu_x[i]))[1].x;
 }
 
-// gelu_backward, four elements per invocation
+// dx[i] = dy[i] · gelu'(x[i])   (four elements per invocation)
 @compute @workgroup_size(256)
 fn gelu_backward_vec4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = flat_index(gid, nwg);

@@ -50,7 +50,7 @@ fn embedding_forward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num
   out[i] = wte[tokens[r] * p.C + c] + wpe[(r % p.T) * p.C + c];
 }
 
-// embedding_forward four channels at a time, for C a multiple of 4
+// out[r,c] = wte[tokens[r], c] + wpe[r % T, c]   (C % 4 = 0; four channels per invocation)
 @compute @workgroup_size(64)
 fn embedding_forward_vec4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = flat_index(gid, nwg);
@@ -61,10 +61,10 @@ fn embedding_forward_vec4(@builtin(global_invocation_id) gid: vec3<u32>, @builti
   out4[i] = wte4[tokens[r] * C4 + c] + wpe4[(r % p.T) * C4 + c];
 }
 
-// rows_by_token lists the rows holding token v, in row order, at
-// token_start[v] .. token_start[v] + token_count[v] − 1 (a counting sort).
-// One invocation per v: it scans all B·T tokens twice, which is cheap next to
-// the C-wide gather that follows, and keeps the order fixed.
+// A counting sort of the rows by token, in two scans of all B·T tokens per
+// vocabulary entry: cheap next to the C-wide gather that follows, and the
+// rows of each token stay in row order, which fixes the gradient's sum order.
+// token_range[v] = (start, count);  rows_by_token[start .. start+count) = the rows r with tokens[r] = v, ascending
 @compute @workgroup_size(64)
 fn embedding_group_rows(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let v = flat_index(gid, nwg);

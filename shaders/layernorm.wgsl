@@ -126,7 +126,7 @@ fn sum4(v: vec4<f32>) -> f32 {
   return (v.x + v.y) + (v.z + v.w);
 }
 
-// layernorm_forward with vec4 loads
+// out[n,:] = (x[n,:] − mean) · rstd · w + b;  mean[n], rstd[n] saved   (C % 4 = 0)
 @compute @workgroup_size(64)
 fn layernorm_forward_vec4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let row = flat_index(gid, nwg);
@@ -149,7 +149,7 @@ fn layernorm_forward_vec4(@builtin(global_invocation_id) gid: vec3<u32>, @builti
   f_rstd[row] = rstd;
 }
 
-// layernorm_backward_dx with vec4 loads
+// dx[n,:] = rstd · (g − mean(g) − x̂ · mean(g · x̂)),  g = dout · w   (C % 4 = 0)
 @compute @workgroup_size(64)
 fn layernorm_backward_dx_vec4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let row = flat_index(gid, nwg);
@@ -174,7 +174,7 @@ fn layernorm_backward_dx_vec4(@builtin(global_invocation_id) gid: vec3<u32>, @bu
   }
 }
 
-// layernorm_backward_params with vec4 loads (one invocation per 4 channels)
+// dw[c] (+)= Σ_n dout[n,c] · x̂[n,c],  db[c] (+)= Σ_n dout[n,c]   (C % 4 = 0; one invocation per 4 channels)
 @compute @workgroup_size(64)
 fn layernorm_backward_params_vec4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let c = flat_index(gid, nwg);
