@@ -45,7 +45,7 @@ describe('settings schema', () => {
 
   it('finds impossible combinations', () => {
     expect(runConfigIssues(defaults(runSchema))).toEqual([]);
-    const c = { ...defaultRunConfig(), algo: 'd3s' as const, group: 4, d3sSamplesFinal: 8, prompts: 1, minibatches: 16 };
-    expect(runConfigIssues(c).map((i) => i.key)).toEqual(['minibatches', 'd3sSamplesFinal']);
+    const c = { ...defaultRunConfig(), algo: 'd3s' as const, group: 4, prompts: 1, minibatches: 16, epsLow: 1 };
+    expect(runConfigIssues(c).map((i) => i.key)).toEqual(['minibatches', 'epsLow']);
   });
 });

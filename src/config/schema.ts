@@ -47,7 +47,7 @@ export interface StringField {
 export type Field = NumberField | EnumField | BoolField | StringField;
 export type Schema = Record<string, Field>;
 
-type ValueOf<F> = F extends NumberField ? number : F extends EnumField<infer T> ? T : F extends BoolField ? boolean : string;
+type ValueOf<F> = F extends NumberField ? number : F extends { kind: 'enum'; options: readonly (infer T)[] } ? T : F extends BoolField ? boolean : string;
 export type Values<S extends Schema> = { [K in keyof S]: ValueOf<S[K]> };
 
 export interface SettingIssue {

@@ -29,20 +29,20 @@ export const runSchema = {
   minibatches: { kind: 'int', default: 4, min: 1, max: 64, label: 'Minibatches', help: 'Split each batch into this many minibatches, one optimizer step each; π_old stays the sampling policy', group: 'optimizer' },
   updatesPerBatch: { kind: 'int', default: 1, min: 1, max: 16, label: 'Sweeps per batch', help: 'Passes over the batch (updatesPerBatch × minibatches optimizer steps per training step)', group: 'optimizer' },
   // --- GRPO (also D³S, which runs GRPO's loss)
-  advScale: { kind: 'enum', options: ['group', 'none'], default: 'group', label: 'Advantage scaling', help: 'group: (r − mean)/std within the group; none: r − mean (Dr. GRPO)', group: 'grpo' },
+  advScale: { kind: 'enum', options: ['group', 'none'] as const, default: 'group', label: 'Advantage scaling', help: 'group: (r − mean)/std within the group; none: r − mean (Dr. GRPO)', group: 'grpo' },
   epsLow: { kind: 'float', default: 0.2, min: 0, max: 1, step: 0.01, label: 'ε low', help: 'Lower clip range: ratio clipped at 1 − ε_low', group: 'grpo' },
   epsHigh: { kind: 'float', default: 0.2, min: 0, max: 5, step: 0.01, label: 'ε high', help: 'Upper clip range: ratio clipped at 1 + ε_high (ε_high > ε_low is clip-higher)', group: 'grpo' },
   beta: { kind: 'float', default: 0, min: 0, max: 10, step: 0.001, label: 'KL β', help: 'Weight of the k3 KL penalty to the frozen base (KL is logged even at 0)', group: 'grpo' },
-  aggregation: { kind: 'enum', options: ['token-mean', 'seq-mean-token-mean', 'seq-mean-token-sum-norm'], default: 'token-mean', label: 'Loss aggregation', help: 'token-mean over the batch; seq-mean-token-mean (original GRPO); seq-mean-token-sum-norm (Dr. GRPO)', group: 'grpo' },
-  polarity: { kind: 'enum', options: ['both', 'positive', 'negative'], default: 'both', label: 'Reinforce', help: 'Train on both advantage signs, positive-advantage samples only (PSR) or negative only (NSR)', group: 'grpo' },
+  aggregation: { kind: 'enum', options: ['token-mean', 'seq-mean-token-mean', 'seq-mean-token-sum-norm'] as const, default: 'token-mean', label: 'Loss aggregation', help: 'token-mean over the batch; seq-mean-token-mean (original GRPO); seq-mean-token-sum-norm (Dr. GRPO)', group: 'grpo' },
+  polarity: { kind: 'enum', options: ['both', 'positive', 'negative'] as const, default: 'both', label: 'Reinforce', help: 'Train on both advantage signs, positive-advantage samples only (PSR) or negative only (NSR)', group: 'grpo' },
   // --- ROVER
   rho: { kind: 'float', default: 1, min: 0.01, max: 100, log: true, label: 'ρ (rover_t)', help: 'ROVER: Q = ρ·(log π_θ − log π_old); scales the values', group: 'rover' },
-  roverReward: { kind: 'enum', options: ['centred', 'std'], default: 'centred', label: 'ROVER reward', help: 'centred: r − mean_g r (Countdown release); std: also divided by the group std (Math release)', group: 'rover' },
+  roverReward: { kind: 'enum', options: ['centred', 'std'] as const, default: 'centred', label: 'ROVER reward', help: 'centred: r − mean_g r (Countdown release); std: also divided by the group std (Math release)', group: 'rover' },
   // --- D³S
-  d3sSamplesInit: { kind: 'int', default: 4, min: 1, max: 64, label: 'Kept samples (start)', help: 'D³S: rollouts kept per group at the start (max-variance subset)', group: 'd3s' },
-  d3sSamplesFinal: { kind: 'int', default: 8, min: 1, max: 64, label: 'Kept samples (end)', help: 'D³S: rollouts kept per group at the end of the schedule', group: 'd3s' },
+  d3sSamplesInit: { kind: 'float', default: 50, min: 1, max: 100, unit: '%', label: 'Kept samples (start)', help: 'D³S: share of each group kept at the start (the max-variance subset)', group: 'd3s' },
+  d3sSamplesFinal: { kind: 'float', default: 100, min: 1, max: 100, unit: '%', label: 'Kept samples (end)', help: 'D³S: share of each group kept at the end of the schedule', group: 'd3s' },
   d3sTokensInit: { kind: 'float', default: 20, min: 1, max: 100, unit: '%', label: 'Kept tokens (start)', help: 'D³S: top-K% tokens by |A|·entropy kept at the start', group: 'd3s' },
-  d3sTokensFinal: { kind: 'float', default: 100, min: 1, max: 100, unit: '%', label: 'Kept tokens (end)', help: 'D³S: top-K% tokens kept at the end of the schedule', group: 'd3s' },
+  d3sTokensFinal: { kind: 'float', default: 80, min: 1, max: 100, unit: '%', label: 'Kept tokens (end)', help: 'D³S: top-K% tokens kept at the end of the schedule', group: 'd3s' },
   // --- evaluation
   evalEvery: { kind: 'int', default: 25, min: 0, max: 100000, label: 'Evaluate every', unit: 'steps', help: 'Held-out evaluation period (0 = only at the start and the end)', group: 'eval' },
   evalPrompts: { kind: 'int', default: 16, min: 1, max: 1024, label: 'Eval prompts', help: 'Held-out prompts per evaluation (never seen in training)', group: 'eval' },
@@ -61,11 +61,6 @@ export function runConfigIssues(c: RunConfig): SettingIssue[] {
   const issues: SettingIssue[] = [];
   const rollouts = c.prompts * c.group;
   if (c.minibatches > rollouts) issues.push({ key: 'minibatches', message: `${c.minibatches} minibatches but only ${rollouts} rollouts per step (prompts × group)` });
-  if (c.algo === 'd3s') {
-    if (c.d3sSamplesInit > c.group) issues.push({ key: 'd3sSamplesInit', message: `keeps ${c.d3sSamplesInit} samples per group but the group has ${c.group}` });
-    if (c.d3sSamplesFinal > c.group) issues.push({ key: 'd3sSamplesFinal', message: `keeps ${c.d3sSamplesFinal} samples per group but the group has ${c.group}` });
-    if (Math.min(c.d3sSamplesInit, c.d3sSamplesFinal) < 2) issues.push({ key: 'd3sSamplesInit', message: 'keeping fewer than 2 samples per group leaves no advantage variance' });
-  }
   if (c.epsLow >= 1) issues.push({ key: 'epsLow', message: 'ε_low ≥ 1 makes the lower clip bound non-positive' });
   return issues;
 }

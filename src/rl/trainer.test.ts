@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { testContext } from '../testing/gpu';
+import { randomBase } from '../testing/base-model';
+import { defaultRunConfig, type RunConfig } from './config';
+import { Trainer } from './trainer';
+import type { MetricsRow } from './types';
+
+const small = (over: Partial<RunConfig>): RunConfig => ({ ...defaultRunConfig(), task: 'arithmetic', prompts: 2, group: 4, minibatches: 2, steps: 3, evalEvery: 2, evalPrompts: 2, evalSamples: 4, lr: 3e-3, ...over });
+const base = () => randomBase('arithmetic', { terms: 2, digits: 1 });
+// Wall-clock fields differ between runs; everything else must not.
+const stable = (rows: MetricsRow[]) => rows.map((r) => (r.kind === 'train' ? { ...r, stepMs: 0, tokensPerSec: 0 } : r));
+
+async function run(config: RunConfig, steps: number, trainer?: Trainer): Promise<{ rows: MetricsRow[]; trainer: Trainer }> {
+  const ctx = await testContext();
+  const t = trainer ?? new Trainer(ctx, config, base());
+  const rows: MetricsRow[] = [];
+  for (let i = 0; i < steps; i++) rows.push(...(await t.step()));
+  return { rows, trainer: t };
+}
+
+describe('Trainer', () => {
+  it.each(['grpo', 'rover', 'd3s'] as const)('%s: logs base eval, train rows and evals on schedule, with finite metrics', async (algo) => {
+    const { rows, trainer } = await run(small({ algo }), 3);
+    expect(rows.map((r) => `${r.kind}@${r.step}`)).toEqual(['eval@0', 'train@1', 'train@2', 'eval@2', 'train@3', 'eval@3']);
+    for (const r of rows) for (const [k, v] of Object.entries(r)) if (typeof v === 'number') expect(Number.isFinite(v), `${r.kind}.${k}`).toBe(true);
+    const train = rows.filter((r) => r.kind === 'train');
+    expect(train.every((r) => r.gradNorm >= 0 && r.entropy > 0)).toBe(true);
+    if (algo === 'd3s') expect(train[0].samplesKept).toBe(4); // half of each group at the start
+    else expect(train[0].samplesKept).toBe(8);
+    const g = trainer.rollouts()!;
+    expect(g.completions).toHaveLength(4);
+    for (const c of g.completions) expect(c.entropy).toHaveLength(c.tokens.length);
+    if (algo === 'rover') expect(g.completions[0].q).not.toBeNull();
+    trainer.dispose();
+  });
+
+  it('is reproducible: same config and seed give identical metrics; another seed does not', async () => {
+    const a = await run(small({ algo: 'grpo' }), 2);
+    const b = await run(small({ algo: 'grpo' }), 2);
+    const c = await run(small({ algo: 'grpo', seed: 2 }), 2);
+    expect(stable(b.rows)).toEqual(stable(a.rows));
+    expect(stable(c.rows)).not.toEqual(stable(a.rows));
+    for (const r of [a, b, c]) r.trainer.dispose();
+  });
+
+  it('resumes from a saved state exactly where it left off', async () => {
+    const cfg = small({ algo: 'rover', steps: 3, evalEvery: 0 });
+    const straight = await run(cfg, 3);
+    const first = await run(cfg, 1);
+    const state = await first.trainer.saveState();
+    first.trainer.dispose();
+    const ctx = await testContext();
+    const resumed = new Trainer(ctx, cfg, base());
+    resumed.loadState(state);
+    const rest = await run(cfg, 2, resumed);
+    expect(stable([...first.rows, ...rest.rows])).toEqual(stable(straight.rows));
+    expect(() => new Trainer(ctx, { ...cfg, lr: 1e-2 }, base()).loadState(state)).toThrow(/different settings/);
+    straight.trainer.dispose();
+    resumed.dispose();
+  });
+
+  it('refuses impossible settings and a base for another task', async () => {
+    const ctx = await testContext();
+    expect(() => new Trainer(ctx, small({ minibatches: 64 }), base())).toThrow(/minibatches/);
+    expect(() => new Trainer(ctx, small({ task: 'countdown' }), base())).toThrow(/trained on "arithmetic"/);
+  });
+});
