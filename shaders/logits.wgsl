@@ -1,9 +1,12 @@
-// Output-side statistics of the policy's logits, one workgroup per row.
+// Output-side statistics of the policy's logits, one invocation per row.
 // z = logits / τ (inv_tau = 1/τ), lsm = log_softmax(z), p = softmax(z).
-// Every row sum is a strided per-invocation sum followed by a fixed tree, so
-// results are bit-reproducible.
+// Rows are short (a character vocabulary), so each invocation walks its row
+// sequentially: a fixed summation order, hence bit-reproducible results, and
+// no workgroup barriers, which cost far more than the arithmetic on a CPU
+// adapter.
 
-override WG: u32 = 64u;
+const WG = 64u;
+const LOWEST = -3.4028234663852886e38;  // lowest finite f32: WGSL constants cannot be infinite
 
 struct Params {
   rows: u32,      // N
@@ -13,36 +16,13 @@ struct Params {
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
+// Bindings 1 and 2 are shared by every entry point; the rest differ per entry
+// point (a binding number may be reused by variables no entry point uses both of).
+@group(0) @binding(1) var<storage, read> logits: array<f32>;
+@group(0) @binding(2) var<storage, read> targets: array<u32>;
 
-var<workgroup> scratch: array<vec3<f32>, WG>;
-
-fn tree_sum3(lid: u32, v: vec3<f32>) -> vec3<f32> {
-  scratch[lid] = v;
-  workgroupBarrier();
-  for (var s = WG / 2u; s > 0u; s = s / 2u) {
-    if (lid < s) { scratch[lid] = scratch[lid] + scratch[lid + s]; }
-    workgroupBarrier();
-  }
-  let r = scratch[0];
-  workgroupBarrier();
-  return r;
-}
-
-fn tree_max(lid: u32, v: f32) -> f32 {
-  scratch[lid].x = v;
-  workgroupBarrier();
-  for (var s = WG / 2u; s > 0u; s = s / 2u) {
-    if (lid < s) { scratch[lid].x = max(scratch[lid].x, scratch[lid + s].x); }
-    workgroupBarrier();
-  }
-  let r = scratch[0].x;
-  workgroupBarrier();
-  return r;
-}
-
-const LOWEST = -3.4028234663852886e38;  // lowest finite f32: WGSL constants cannot be infinite
-
-// Per-row softmax summary: zmax, S = Σ e, A = Σ e·(z − zmax), Z = Σ (z − zmax), with e = exp(z − zmax).
+// Softmax summary of one row, with zs = z − zmax and e = exp(zs):
+// s = Σ e, a = Σ e·zs, z = Σ zs.
 struct RowStats {
   zmax: f32,
   s: f32,
@@ -50,28 +30,24 @@ struct RowStats {
   z: f32,
 }
 
-// Bindings shared by every entry point; the rest differ per entry point (a
-// binding number may be reused by variables no single entry point uses both of).
-@group(0) @binding(1) var<storage, read> logits: array<f32>;
-@group(0) @binding(2) var<storage, read> targets: array<u32>;
-
-fn row_stats(lid: u32, base: u32) -> RowStats {
+fn row_stats(base: u32) -> RowStats {
   var m = LOWEST;
-  for (var v = lid; v < p.vocab; v += WG) { m = max(m, logits[base + v]); }
+  for (var v = 0u; v < p.vocab; v++) { m = max(m, logits[base + v]); }
   // τ > 0, so the largest logit gives the largest z.
-  let zmax = tree_max(lid, m) * p.inv_tau;
-  var acc = vec3<f32>(0.0);
-  for (var v = lid; v < p.vocab; v += WG) {
+  let zmax = m * p.inv_tau;
+  var st = RowStats(zmax, 0.0, 0.0, 0.0);
+  for (var v = 0u; v < p.vocab; v++) {
     let zs = logits[base + v] * p.inv_tau - zmax;
     let e = exp(zs);
-    acc += vec3<f32>(e, e * zs, zs);
+    st.s += e;
+    st.a += e * zs;
+    st.z += zs;
   }
-  let t = tree_sum3(lid, acc);
-  return RowStats(zmax, t.x, t.y, t.z);
+  return st;
 }
 
-fn row_index(wid: vec3<u32>, nwg: vec3<u32>) -> u32 {
-  return wid.x + wid.y * nwg.x;
+fn row_index(gid: vec3<u32>, nwg: vec3<u32>) -> u32 {
+  return gid.x + gid.y * nwg.x * WG;
 }
 
 // ---------------------------------------------------------------- forward
@@ -82,18 +58,16 @@ fn row_index(wid: vec3<u32>, nwg: vec3<u32>) -> u32 {
 
 // logp[n] = lsm[n, target[n]],  entropy[n] = −Σ_v p·lsm,  vmean[n] = (1/V) Σ_v lsm[n, v]
 @compute @workgroup_size(WG)
-fn logit_stats(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let row = row_index(wid, nwg);
+fn logit_stats(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let row = row_index(gid, nwg);
   if (row >= p.rows) { return; }
   let base = row * p.vocab;
-  let st = row_stats(lid, base);
-  if (lid == 0u) {
-    let log_s = log(st.s);
-    out_logp[row] = logits[base + targets[row]] * p.inv_tau - st.zmax - log_s;
-    // −Σ p (zs − log S) = log S − Σ e·zs / S, with zs = z − zmax
-    out_entropy[row] = log_s - st.a / st.s;
-    out_vmean[row] = st.z / f32(p.vocab) - log_s;
-  }
+  let st = row_stats(base);
+  let log_s = log(st.s);
+  out_logp[row] = logits[base + targets[row]] * p.inv_tau - st.zmax - log_s;
+  // −Σ p (zs − log S) = log S − Σ e·zs / S
+  out_entropy[row] = log_s - st.a / st.s;
+  out_vmean[row] = st.z / f32(p.vocab) - log_s;
 }
 
 // ---------------------------------------------------------------- backward
@@ -105,11 +79,11 @@ fn logit_stats(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) n
 
 // dlogits[n, v] = (1/τ) · [ dlogp (δ_vt − p_v) + dvmean (1/V − p_v) − dentropy · p_v (lsm_v + H) ]
 @compute @workgroup_size(WG)
-fn logit_stats_backward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let row = row_index(wid, nwg);
+fn logit_stats_backward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let row = row_index(gid, nwg);
   if (row >= p.rows) { return; }
   let base = row * p.vocab;
-  let st = row_stats(lid, base);
+  let st = row_stats(base);
   let log_s = log(st.s);
   let inv_s = 1.0 / st.s;
   let entropy = log_s - st.a * inv_s;
@@ -122,7 +96,7 @@ fn logit_stats_backward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_work
   if ((p.grad_mask & 4u) != 0u) { g_vmean = dvmean[row]; }
   let tgt = targets[row];
   let uniform_share = g_vmean / f32(p.vocab);
-  for (var v = lid; v < p.vocab; v += WG) {
+  for (var v = 0u; v < p.vocab; v++) {
     let zs = logits[base + v] * p.inv_tau - st.zmax;
     let prob = exp(zs) * inv_s;
     let lsm = zs - log_s;
@@ -141,25 +115,21 @@ fn logit_stats_backward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_work
 
 // losses[n] = −mask[n]·logp[n];  dlogits[n, v] = mask[n] (p_v − δ_vt) / Σ mask   (gradient of Σ losses / Σ mask)
 @compute @workgroup_size(WG)
-fn cross_entropy(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let row = row_index(wid, nwg);
+fn cross_entropy(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let row = row_index(gid, nwg);
   if (row >= p.rows) { return; }
   let base = row * p.vocab;
-  let st = row_stats(lid, base);
+  let st = row_stats(base);
   let log_s = log(st.s);
   let tgt = targets[row];
   let m = mask[row];
-  if (lid == 0u) {
-    let logp = logits[base + tgt] * p.inv_tau - st.zmax - log_s;
-    losses[row] = -m * logp;
-  }
+  losses[row] = -m * (logits[base + tgt] * p.inv_tau - st.zmax - log_s);
   let total = mask_sum[0];
   // An all-padding batch has no loss and no gradient (rather than 0/0).
   let scale = select(0.0, m / total, total > 0.0);
   let inv_s = 1.0 / st.s;
-  for (var v = lid; v < p.vocab; v += WG) {
-    let prob = exp(logits[base + v] * p.inv_tau - st.zmax) * inv_s;
-    var g = prob;
+  for (var v = 0u; v < p.vocab; v++) {
+    var g = exp(logits[base + v] * p.inv_tau - st.zmax) * inv_s;
     if (v == tgt) { g -= 1.0; }
     ce_dlogits[base + v] = scale * g;
   }

@@ -63,30 +63,27 @@ fn sample(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups
   if (row >= p.rows) { return; }
   let base = row * p.vocab;
 
-  // The k-th ranked (value, index) pair: k rounds of "best below the previous".
-  let k = select(p.vocab, p.top_k, p.top_k > 0u && p.top_k < p.vocab);
-  var cut_val = 0.0;
-  var cut_idx = 0u;
-  var xmax = 0.0;
-  for (var rank = 0u; rank < k; rank++) {
-    var best_val = LOWEST;
-    var best_idx = p.vocab;
-    for (var v = 0u; v < p.vocab; v++) {
-      let x = logits[base + v];
-      let below = rank == 0u || ranks_above(cut_val, cut_idx, x, v);
-      if (below && (best_idx == p.vocab || ranks_above(x, v, best_val, best_idx))) {
-        best_val = x;
-        best_idx = v;
+  var xmax = LOWEST;
+  for (var v = 0u; v < p.vocab; v++) { xmax = max(xmax, logits[base + v]); }
+
+  // Allowed entries rank at or above the cut (value, index); the default cut admits everything.
+  var cut_val = LOWEST;
+  var cut_idx = p.vocab;
+  if (p.top_k > 0u && p.top_k < p.vocab) {
+    // The k-th ranked pair: k rounds of "best below the previous one".
+    for (var rank = 0u; rank < p.top_k; rank++) {
+      var best_val = LOWEST;
+      var best_idx = p.vocab;
+      for (var v = 0u; v < p.vocab; v++) {
+        let x = logits[base + v];
+        let below = rank == 0u || ranks_above(cut_val, cut_idx, x, v);
+        if (below && (best_idx == p.vocab || ranks_above(x, v, best_val, best_idx))) {
+          best_val = x;
+          best_idx = v;
+        }
       }
-    }
-    cut_val = best_val;
-    cut_idx = best_idx;
-    if (rank == 0u) { xmax = best_val; }
-    // Without a restriction one round finds the maximum; the cut then admits everything.
-    if (k == p.vocab) {
-      cut_val = LOWEST;
-      cut_idx = p.vocab;
-      break;
+      cut_val = best_val;
+      cut_idx = best_idx;
     }
   }
 
