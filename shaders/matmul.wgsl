@@ -1,15 +1,18 @@
 // Matrix products C[M,N] = A·B in three storage layouts, and column sums.
 //
-// Each invocation owns an 8×8 tile of C, held as four mat4x4 accumulators
-// whose columns are rows of C. A 4-deep slice of K turns into one mat4×mat4
-// product per accumulator: acc += Bblk · Ablk, where column r of Ablk is row r
-// of A over the 4 k's and column kk of Bblk is row kk of B over 4 n's. Every
-// element sums over k in increasing order, so results are bit-reproducible.
+// Each invocation owns a 16×16 tile of C: sixteen 4×4 blocks, each a mat4x4
+// whose columns are rows of C. A 4-deep slice of K becomes one mat4×mat4
+// product per block, block(i,j) += Bⱼ · Aᵢ, where column r of Aᵢ is row r of A
+// over the 4 k's and column kk of Bⱼ is row kk of B over 4 n's. On a CPU
+// adapter every load is a per-lane gather, so the big tile (32 loads feed 256
+// multiply-adds per k step) is what makes this fast; the code is unrolled by
+// hand because indexing arrays in loops spills them to memory. Every element
+// sums over k in increasing order, so results are bit-reproducible.
 //
-// Two paths: *_v4 entries read vec4s and need the loaded dimensions to be
-// multiples of 4 (the wrapper checks); `general` reads scalars through
-// runtime strides and handles any shape. Edge tiles clamp their load indices
-// into range (the extra values feed only outputs that are never stored).
+// Two paths: *_v4 entries load vec4s and need M, K and N to be multiples of 4
+// (the wrapper checks); `general` loads scalars through runtime strides and
+// takes any shape. Edge tiles clamp load indices into range; the values they
+// load feed only outputs that are never stored.
 
 struct Params {
   M: u32,
@@ -26,121 +29,150 @@ struct Params {
 
 @group(0) @binding(0) var<uniform> p: Params;
 
+// The vec4 entries bind these…
 @group(0) @binding(1) var<storage, read> a4: array<vec4<f32>>;
 @group(0) @binding(2) var<storage, read> b4: array<vec4<f32>>;
 @group(0) @binding(3) var<storage, read> bias4: array<vec4<f32>>;
 @group(0) @binding(4) var<storage, read_write> c4: array<vec4<f32>>;
 
+// …and `general` and `column_sum` these (no entry point uses both views).
 @group(0) @binding(1) var<storage, read> a1: array<f32>;
 @group(0) @binding(2) var<storage, read> b1: array<f32>;
 @group(0) @binding(3) var<storage, read> bias1: array<f32>;
 @group(0) @binding(4) var<storage, read_write> c1: array<f32>;
+@group(0) @binding(2) var<storage, read_write> column_sums: array<f32>;
 
-const TILE = 8u;
+const TILE = 16u;
+const BLOCK_OFFSETS = vec4<u32>(0u, 4u, 8u, 12u);
 
-// Adds bias and the old C as the flags ask, then writes rows m..m+3, vec4 column nq.
-fn store_v4(m: u32, nq: u32, acc: mat4x4<f32>) {
+// Four 4×4 operand blocks: A's for rows m0, m0+4, …, or B's for columns n0, n0+4, ….
+struct Quad {
+  q0: mat4x4<f32>,
+  q1: mat4x4<f32>,
+  q2: mat4x4<f32>,
+  q3: mat4x4<f32>,
+}
+
+// The 16×16 accumulator tile; cIJ is the block at rows m0+4I, columns n0+4J.
+struct Tile {
+  c00: mat4x4<f32>, c01: mat4x4<f32>, c02: mat4x4<f32>, c03: mat4x4<f32>,
+  c10: mat4x4<f32>, c11: mat4x4<f32>, c12: mat4x4<f32>, c13: mat4x4<f32>,
+  c20: mat4x4<f32>, c21: mat4x4<f32>, c22: mat4x4<f32>, c23: mat4x4<f32>,
+  c30: mat4x4<f32>, c31: mat4x4<f32>, c32: mat4x4<f32>, c33: mat4x4<f32>,
+}
+
+fn tile_fma(t: Tile, a: Quad, b: Quad) -> Tile {
+  return Tile(
+    t.c00 + b.q0 * a.q0, t.c01 + b.q1 * a.q0, t.c02 + b.q2 * a.q0, t.c03 + b.q3 * a.q0,
+    t.c10 + b.q0 * a.q1, t.c11 + b.q1 * a.q1, t.c12 + b.q2 * a.q1, t.c13 + b.q3 * a.q1,
+    t.c20 + b.q0 * a.q2, t.c21 + b.q1 * a.q2, t.c22 + b.q2 * a.q2, t.c23 + b.q3 * a.q2,
+    t.c30 + b.q0 * a.q3, t.c31 + b.q1 * a.q3, t.c32 + b.q2 * a.q3, t.c33 + b.q3 * a.q3,
+  );
+}
+
+// ------------------------------------------------------------ vec4 path
+
+// Four consecutive vec4 rows (`stride` vec4s apart) starting at vec4 index `at`, as columns.
+fn a4_rows(at: u32, stride: u32) -> mat4x4<f32> {
+  return mat4x4<f32>(a4[at], a4[at + stride], a4[at + 2u * stride], a4[at + 3u * stride]);
+}
+
+fn b4_rows(at: u32, stride: u32) -> mat4x4<f32> {
+  return mat4x4<f32>(b4[at], b4[at + stride], b4[at + 2u * stride], b4[at + 3u * stride]);
+}
+
+// Adds bias and the old C as the flags ask, then writes rows m..m+3 at vec4 column nq.
+fn store_v4(m: u32, nq: u32, block: mat4x4<f32>) {
   if (m >= p.M || nq * 4u >= p.N) { return; }
-  let nq_count = p.N / 4u;
+  let row_vec4s = p.N / 4u;
   var extra = vec4<f32>(0.0);
   if ((p.flags & 1u) != 0u) { extra = bias4[nq]; }
   for (var r = 0u; r < 4u; r++) {
-    let i = (m + r) * nq_count + nq;
-    var v = acc[r] + extra;
+    let i = (m + r) * row_vec4s + nq;
+    var v = block[r] + extra;
     if ((p.flags & 2u) != 0u) { v += c4[i]; }
     c4[i] = v;
   }
 }
 
-fn store_tile_v4(m0: u32, n0: u32, c00: mat4x4<f32>, c01: mat4x4<f32>, c10: mat4x4<f32>, c11: mat4x4<f32>) {
-  store_v4(m0, n0 / 4u, c00);
-  store_v4(m0, n0 / 4u + 1u, c01);
-  store_v4(m0 + 4u, n0 / 4u, c10);
-  store_v4(m0 + 4u, n0 / 4u + 1u, c11);
+fn store_tile_v4(m0: u32, n0: u32, t: Tile) {
+  let nq = n0 / 4u;
+  store_v4(m0, nq, t.c00); store_v4(m0, nq + 1u, t.c01); store_v4(m0, nq + 2u, t.c02); store_v4(m0, nq + 3u, t.c03);
+  store_v4(m0 + 4u, nq, t.c10); store_v4(m0 + 4u, nq + 1u, t.c11); store_v4(m0 + 4u, nq + 2u, t.c12); store_v4(m0 + 4u, nq + 3u, t.c13);
+  store_v4(m0 + 8u, nq, t.c20); store_v4(m0 + 8u, nq + 1u, t.c21); store_v4(m0 + 8u, nq + 2u, t.c22); store_v4(m0 + 8u, nq + 3u, t.c23);
+  store_v4(m0 + 12u, nq, t.c30); store_v4(m0 + 12u, nq + 1u, t.c31); store_v4(m0 + 12u, nq + 2u, t.c32); store_v4(m0 + 12u, nq + 3u, t.c33);
+}
+
+// First row (or column) of each 4-block of a tile starting at `start`, clamped so blocks stay inside `size`.
+fn block_starts(start: u32, size: u32) -> vec4<u32> {
+  return min(start + BLOCK_OFFSETS, vec4<u32>(size - 4u));
 }
 
 // C[M,N] = A[M,K] · B[K,N]   (dX = dY · W in the backward pass of y = x·Wᵀ)
-@compute @workgroup_size(8, 8)
+@compute @workgroup_size(4, 4)
 fn nn_v4(@builtin(global_invocation_id) gid: vec3<u32>) {
   let m0 = gid.y * TILE;
   let n0 = gid.x * TILE;
   if (m0 >= p.M || n0 >= p.N) { return; }
   let kq = p.K / 4u;
   let nq = p.N / 4u;
-  // A rows (vec4 index of k = 0) and B's vec4 columns, clamped into range.
-  let ar0 = min(m0, p.M - 4u) * kq;
-  let ar4 = min(m0 + 4u, p.M - 4u) * kq;
-  let bc0 = n0 / 4u;
-  let bc4 = min(n0 + 4u, p.N - 4u) / 4u;
-  var c00 = mat4x4<f32>(); var c01 = mat4x4<f32>();
-  var c10 = mat4x4<f32>(); var c11 = mat4x4<f32>();
+  let a_at = block_starts(m0, p.M) * kq;
+  let b_at = block_starts(n0, p.N) / 4u;
+  var t: Tile;
   for (var k = 0u; k < kq; k++) {
-    let a0 = mat4x4<f32>(a4[ar0 + k], a4[ar0 + kq + k], a4[ar0 + 2u * kq + k], a4[ar0 + 3u * kq + k]);
-    let a1m = mat4x4<f32>(a4[ar4 + k], a4[ar4 + kq + k], a4[ar4 + 2u * kq + k], a4[ar4 + 3u * kq + k]);
+    let a = Quad(a4_rows(a_at.x + k, kq), a4_rows(a_at.y + k, kq), a4_rows(a_at.z + k, kq), a4_rows(a_at.w + k, kq));
     let row = 4u * k * nq;
-    let b0 = mat4x4<f32>(b4[row + bc0], b4[row + nq + bc0], b4[row + 2u * nq + bc0], b4[row + 3u * nq + bc0]);
-    let b1m = mat4x4<f32>(b4[row + bc4], b4[row + nq + bc4], b4[row + 2u * nq + bc4], b4[row + 3u * nq + bc4]);
-    c00 += b0 * a0; c01 += b1m * a0;
-    c10 += b0 * a1m; c11 += b1m * a1m;
+    let b = Quad(b4_rows(row + b_at.x, nq), b4_rows(row + b_at.y, nq), b4_rows(row + b_at.z, nq), b4_rows(row + b_at.w, nq));
+    t = tile_fma(t, a, b);
   }
-  store_tile_v4(m0, n0, c00, c01, c10, c11);
+  store_tile_v4(m0, n0, t);
 }
 
 // C[M,N] = A[M,K] · B[N,K]ᵀ   (y = x·Wᵀ with W stored [out, in])
-@compute @workgroup_size(8, 8)
+@compute @workgroup_size(4, 4)
 fn nt_v4(@builtin(global_invocation_id) gid: vec3<u32>) {
   let m0 = gid.y * TILE;
   let n0 = gid.x * TILE;
   if (m0 >= p.M || n0 >= p.N) { return; }
   let kq = p.K / 4u;
-  let ar0 = min(m0, p.M - 4u) * kq;
-  let ar4 = min(m0 + 4u, p.M - 4u) * kq;
-  let br0 = n0 * kq;
-  let br4 = min(n0 + 4u, p.N - 4u) * kq;
-  var c00 = mat4x4<f32>(); var c01 = mat4x4<f32>();
-  var c10 = mat4x4<f32>(); var c11 = mat4x4<f32>();
+  let a_at = block_starts(m0, p.M) * kq;
+  let b_at = block_starts(n0, p.N) * kq;
+  var t: Tile;
   for (var k = 0u; k < kq; k++) {
-    let a0 = mat4x4<f32>(a4[ar0 + k], a4[ar0 + kq + k], a4[ar0 + 2u * kq + k], a4[ar0 + 3u * kq + k]);
-    let a1m = mat4x4<f32>(a4[ar4 + k], a4[ar4 + kq + k], a4[ar4 + 2u * kq + k], a4[ar4 + 3u * kq + k]);
-    // Rows of B[N,K] are columns of the K×N operand: transpose the loaded block.
-    let b0 = transpose(mat4x4<f32>(b4[br0 + k], b4[br0 + kq + k], b4[br0 + 2u * kq + k], b4[br0 + 3u * kq + k]));
-    let b1m = transpose(mat4x4<f32>(b4[br4 + k], b4[br4 + kq + k], b4[br4 + 2u * kq + k], b4[br4 + 3u * kq + k]));
-    c00 += b0 * a0; c01 += b1m * a0;
-    c10 += b0 * a1m; c11 += b1m * a1m;
+    let a = Quad(a4_rows(a_at.x + k, kq), a4_rows(a_at.y + k, kq), a4_rows(a_at.z + k, kq), a4_rows(a_at.w + k, kq));
+    // Rows of B[N,K] run along k; transposed, their columns run along n.
+    let b = Quad(transpose(b4_rows(b_at.x + k, kq)), transpose(b4_rows(b_at.y + k, kq)), transpose(b4_rows(b_at.z + k, kq)), transpose(b4_rows(b_at.w + k, kq)));
+    t = tile_fma(t, a, b);
   }
-  store_tile_v4(m0, n0, c00, c01, c10, c11);
+  store_tile_v4(m0, n0, t);
 }
 
 // C[M,N] = A[K,M]ᵀ · B[K,N]   (dW = dYᵀ · X in the backward pass of y = x·Wᵀ)
-@compute @workgroup_size(8, 8)
+@compute @workgroup_size(4, 4)
 fn tn_v4(@builtin(global_invocation_id) gid: vec3<u32>) {
   let m0 = gid.y * TILE;
   let n0 = gid.x * TILE;
   if (m0 >= p.M || n0 >= p.N) { return; }
   let mq = p.M / 4u;
   let nq = p.N / 4u;
-  let ac0 = m0 / 4u;
-  let ac4 = min(m0 + 4u, p.M - 4u) / 4u;
-  let bc0 = n0 / 4u;
-  let bc4 = min(n0 + 4u, p.N - 4u) / 4u;
-  var c00 = mat4x4<f32>(); var c01 = mat4x4<f32>();
-  var c10 = mat4x4<f32>(); var c11 = mat4x4<f32>();
+  let a_at = block_starts(m0, p.M) / 4u;
+  let b_at = block_starts(n0, p.N) / 4u;
+  var t: Tile;
   for (var k = 0u; k < p.K; k += 4u) {
-    let arow = k * mq;
-    // Rows of A[K,M] hold 4 m's for one k: transposing gives columns indexed by m.
-    let a0 = transpose(mat4x4<f32>(a4[arow + ac0], a4[arow + mq + ac0], a4[arow + 2u * mq + ac0], a4[arow + 3u * mq + ac0]));
-    let a1m = transpose(mat4x4<f32>(a4[arow + ac4], a4[arow + mq + ac4], a4[arow + 2u * mq + ac4], a4[arow + 3u * mq + ac4]));
-    let brow = k * nq;
-    let b0 = mat4x4<f32>(b4[brow + bc0], b4[brow + nq + bc0], b4[brow + 2u * nq + bc0], b4[brow + 3u * nq + bc0]);
-    let b1m = mat4x4<f32>(b4[brow + bc4], b4[brow + nq + bc4], b4[brow + 2u * nq + bc4], b4[brow + 3u * nq + bc4]);
-    c00 += b0 * a0; c01 += b1m * a0;
-    c10 += b0 * a1m; c11 += b1m * a1m;
+    // Rows of A[K,M] run along m; transposed, their columns run along k.
+    let a_row = k * mq;
+    let a = Quad(transpose(a4_rows(a_row + a_at.x, mq)), transpose(a4_rows(a_row + a_at.y, mq)), transpose(a4_rows(a_row + a_at.z, mq)), transpose(a4_rows(a_row + a_at.w, mq)));
+    let b_row = k * nq;
+    let b = Quad(b4_rows(b_row + b_at.x, nq), b4_rows(b_row + b_at.y, nq), b4_rows(b_row + b_at.z, nq), b4_rows(b_row + b_at.w, nq));
+    t = tile_fma(t, a, b);
   }
-  store_tile_v4(m0, n0, c00, c01, c10, c11);
+  store_tile_v4(m0, n0, t);
 }
 
+// --------------------------------------------------------- general path
+
 // A(m, k) for 4 rows (element offsets `rows`) and 4 k's (offsets `ks`); column r is row r.
-fn a_tile(rows: vec4<u32>, ks: vec4<u32>) -> mat4x4<f32> {
+fn a1_block(rows: vec4<u32>, ks: vec4<u32>) -> mat4x4<f32> {
   return mat4x4<f32>(
     vec4<f32>(a1[rows.x + ks.x], a1[rows.x + ks.y], a1[rows.x + ks.z], a1[rows.x + ks.w]),
     vec4<f32>(a1[rows.y + ks.x], a1[rows.y + ks.y], a1[rows.y + ks.z], a1[rows.y + ks.w]),
@@ -149,7 +181,7 @@ fn a_tile(rows: vec4<u32>, ks: vec4<u32>) -> mat4x4<f32> {
 }
 
 // B(k, n) for 4 k's and 4 columns; column kk is row kk, zeroed where `live` is false.
-fn b_tile(ks: vec4<u32>, cols: vec4<u32>, live: vec4<bool>) -> mat4x4<f32> {
+fn b1_block(ks: vec4<u32>, cols: vec4<u32>, live: vec4<bool>) -> mat4x4<f32> {
   let zero = vec4<f32>(0.0);
   return mat4x4<f32>(
     select(zero, vec4<f32>(b1[ks.x + cols.x], b1[ks.x + cols.y], b1[ks.x + cols.z], b1[ks.x + cols.w]), live.x),
@@ -158,13 +190,38 @@ fn b_tile(ks: vec4<u32>, cols: vec4<u32>, live: vec4<bool>) -> mat4x4<f32> {
     select(zero, vec4<f32>(b1[ks.w + cols.x], b1[ks.w + cols.y], b1[ks.w + cols.z], b1[ks.w + cols.w]), live.w));
 }
 
-fn store_general(m: u32, n: u32, acc: mat4x4<f32>) {
+// Element offsets of rows (or columns) start..start+3, clamped to the last one, times `stride`.
+fn clamped_offsets(start: u32, size: u32, stride: u32) -> vec4<u32> {
+  return min(start + vec4<u32>(0u, 1u, 2u, 3u), vec4<u32>(size - 1u)) * stride;
+}
+
+// The 16 rows (or columns) of a tile as four vec4s of element offsets.
+struct Offsets {
+  o0: vec4<u32>,
+  o1: vec4<u32>,
+  o2: vec4<u32>,
+  o3: vec4<u32>,
+}
+
+fn tile_offsets(start: u32, size: u32, stride: u32) -> Offsets {
+  return Offsets(clamped_offsets(start, size, stride), clamped_offsets(start + 4u, size, stride), clamped_offsets(start + 8u, size, stride), clamped_offsets(start + 12u, size, stride));
+}
+
+fn general_step(t: Tile, rows: Offsets, cols: Offsets, ks: vec4<u32>, live: vec4<bool>) -> Tile {
+  let ka = ks * p.a_k;
+  let kb = ks * p.b_k;
+  let a = Quad(a1_block(rows.o0, ka), a1_block(rows.o1, ka), a1_block(rows.o2, ka), a1_block(rows.o3, ka));
+  let b = Quad(b1_block(kb, cols.o0, live), b1_block(kb, cols.o1, live), b1_block(kb, cols.o2, live), b1_block(kb, cols.o3, live));
+  return tile_fma(t, a, b);
+}
+
+fn store_general(m: u32, n: u32, block: mat4x4<f32>) {
   for (var r = 0u; r < 4u; r++) {
     if (m + r >= p.M) { return; }
     for (var j = 0u; j < 4u; j++) {
       if (n + j >= p.N) { break; }
       let i = (m + r) * p.N + n + j;
-      var v = acc[r][j];
+      var v = block[r][j];
       if ((p.flags & 1u) != 0u) { v += bias1[n + j]; }
       if ((p.flags & 2u) != 0u) { v += c1[i]; }
       c1[i] = v;
@@ -173,46 +230,30 @@ fn store_general(m: u32, n: u32, acc: mat4x4<f32>) {
 }
 
 // C[M,N] = A·B for any shape and layout, A(m,k) = a[m·a_m + k·a_k], B(k,n) = b[k·b_k + n·b_n]
-@compute @workgroup_size(8, 8)
+@compute @workgroup_size(4, 4)
 fn general(@builtin(global_invocation_id) gid: vec3<u32>) {
   let m0 = gid.y * TILE;
   let n0 = gid.x * TILE;
   if (m0 >= p.M || n0 >= p.N) { return; }
+  let rows = tile_offsets(m0, p.M, p.a_m);
+  let cols = tile_offsets(n0, p.N, p.b_n);
   let lane = vec4<u32>(0u, 1u, 2u, 3u);
-  let rows0 = min(m0 + lane, vec4<u32>(p.M - 1u)) * p.a_m;
-  let rows4 = min(m0 + 4u + lane, vec4<u32>(p.M - 1u)) * p.a_m;
-  let cols0 = min(n0 + lane, vec4<u32>(p.N - 1u)) * p.b_n;
-  let cols4 = min(n0 + 4u + lane, vec4<u32>(p.N - 1u)) * p.b_n;
-  let all_live = vec4<bool>(true);
-  var c00 = mat4x4<f32>(); var c01 = mat4x4<f32>();
-  var c10 = mat4x4<f32>(); var c11 = mat4x4<f32>();
+  var t: Tile;
   let k_full = p.K & ~3u;
   for (var k = 0u; k < k_full; k += 4u) {
-    let a0 = a_tile(rows0, (k + lane) * p.a_k);
-    let a1m = a_tile(rows4, (k + lane) * p.a_k);
-    let b0 = b_tile((k + lane) * p.b_k, cols0, all_live);
-    let b1m = b_tile((k + lane) * p.b_k, cols4, all_live);
-    c00 += b0 * a0; c01 += b1m * a0;
-    c10 += b0 * a1m; c11 += b1m * a1m;
+    t = general_step(t, rows, cols, k + lane, vec4<bool>(true));
   }
   if (k_full < p.K) {
-    // The last 1–3 k's: clamp the indices in range and zero the missing rows of B.
-    let ks = min(k_full + lane, vec4<u32>(p.K - 1u));
-    let live = k_full + lane < vec4<u32>(p.K);
-    let a0 = a_tile(rows0, ks * p.a_k);
-    let a1m = a_tile(rows4, ks * p.a_k);
-    let b0 = b_tile(ks * p.b_k, cols0, live);
-    let b1m = b_tile(ks * p.b_k, cols4, live);
-    c00 += b0 * a0; c01 += b1m * a0;
-    c10 += b0 * a1m; c11 += b1m * a1m;
+    // The last 1–3 k's: clamp the indices into range and zero the missing rows of B.
+    t = general_step(t, rows, cols, min(k_full + lane, vec4<u32>(p.K - 1u)), k_full + lane < vec4<u32>(p.K));
   }
-  store_general(m0, n0, c00);
-  store_general(m0, n0 + 4u, c01);
-  store_general(m0 + 4u, n0, c10);
-  store_general(m0 + 4u, n0 + 4u, c11);
+  store_general(m0, n0, t.c00); store_general(m0, n0 + 4u, t.c01); store_general(m0, n0 + 8u, t.c02); store_general(m0, n0 + 12u, t.c03);
+  store_general(m0 + 4u, n0, t.c10); store_general(m0 + 4u, n0 + 4u, t.c11); store_general(m0 + 4u, n0 + 8u, t.c12); store_general(m0 + 4u, n0 + 12u, t.c13);
+  store_general(m0 + 8u, n0, t.c20); store_general(m0 + 8u, n0 + 4u, t.c21); store_general(m0 + 8u, n0 + 8u, t.c22); store_general(m0 + 8u, n0 + 12u, t.c23);
+  store_general(m0 + 12u, n0, t.c30); store_general(m0 + 12u, n0 + 4u, t.c31); store_general(m0 + 12u, n0 + 8u, t.c32); store_general(m0 + 12u, n0 + 12u, t.c33);
 }
 
-@group(0) @binding(2) var<storage, read_write> column_sums: array<f32>;
+// ---------------------------------------------------------- column sums
 
 // column_sums[n] (+)= Σ_m X[m, n]   (the bias gradient: db = Σ_rows dY)
 @compute @workgroup_size(64)

@@ -16,8 +16,8 @@ export interface MatmulOptions {
 }
 
 /** Rows and columns of C computed by one invocation, and invocations per workgroup side (shaders/matmul.wgsl). */
-const TILE = 8;
-const WORKGROUP_SIDE = 8;
+const TILE = 16;
+const WORKGROUP_SIDE = 4;
 const COLUMN_SUM_WORKGROUP = 64;
 
 const FLAG_BIAS = 1;
