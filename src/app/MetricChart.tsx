@@ -19,7 +19,7 @@ export const formatValue = (v: unknown, digits = 4): string => {
 };
 
 /** One live line chart; every run is a line, the tooltip shows exact values at the hovered step. */
-export function MetricChart({ title, help, table, xKey, digits = 4, logTicks }: Props) {
+export function MetricChart({ title, help, table, xKey, digits = 6, logTicks }: Props) {
   const empty = table.series.length === 0;
   return (
     <figure className="chart" aria-label={title} data-series={table.series.length} data-points={table.rows.length}>

@@ -32,7 +32,7 @@ export const METRICS: MetricDef[] = [
   { id: 'passk', title: (k) => `pass@${k} (held-out)`, help: 'Unbiased pass@k on held-out prompts at each evaluation', source: 'eval', parts: [{ get: passAt }] },
   { id: 'entropy', title: () => 'Token entropy (nats)', help: 'Mean entropy of π over the sampled completion tokens', source: 'train', parts: [{ get: (r) => r.entropy }] },
   { id: 'distinct', title: () => 'Distinct correct solutions', help: 'Mean number of different correct completions per held-out prompt', source: 'eval', parts: [{ get: (r) => r.distinctCorrect }] },
-  { id: 'kl', title: () => 'KL to base', help: 'Mean k3 estimate of KL(π ‖ π_base) over sampled tokens', source: 'train', digits: 5, parts: [{ get: (r) => r.kl }] },
+  { id: 'kl', title: () => 'KL to base', help: 'Mean k3 estimate of KL(π ‖ π_base) over sampled tokens', source: 'train', parts: [{ get: (r) => r.kl }] },
   {
     id: 'varA',
     title: () => 'Var(A) before → after down-sampling',

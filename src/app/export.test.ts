@@ -59,12 +59,13 @@ describe('metrics CSV', () => {
     expect(header).toContain('distinct4');
     expect(lines).toHaveLength(5);
     const cells = lines.map((l) => l.split(','));
-    expect(cells.slice(1).map((c) => `${c[0]}@${c[1]}`)).toEqual(['eval@0', 'train@1', 'eval@2', 'train@2']);
+    expect(cells.slice(1).map((c) => `${c[0]}@${c[1]}`)).toEqual(['eval@0', 'train@1', 'train@2', 'eval@2']);
     for (const c of cells) expect(c).toHaveLength(header.length);
     const col = (name: string) => header.indexOf(name);
     expect(cells[2][col('clipHigh')]).toBe('');
     expect(Number(cells[2][col('tokensPerSec')])).toBe(12345.678);
     expect(cells[2][col('pass@1')]).toBe('');
+    expect(cells[4][col('loss')]).toBe('');
     expect(Number(cells[1][col('pass@2')])).toBeCloseTo(1 - 0.9 ** 2, 12);
   });
 

@@ -86,7 +86,8 @@ export function metricsCsv(rows: readonly MetricsRow[]): string {
   const evalCols = ['prompts', 'samples', ...ks.map((k) => `pass@${k}`), 'distinctCorrect', 'coverage', 'distinctAnswers', ...Array.from({ length: distinctN }, (_, i) => `distinct${i + 1}`), 'evalEntropy'];
   const header = ['kind', 'step', ...trainCols, ...evalCols];
   const lines = [header.join(',')];
-  const sorted = [...rows].sort((a, b) => a.step - b.step || (a.kind === b.kind ? 0 : a.kind === 'eval' ? -1 : 1));
+  // An evaluation at step s measures the policy after training step s, so it follows that step's row.
+  const sorted = [...rows].sort((a, b) => a.step - b.step || (a.kind === b.kind ? 0 : a.kind === 'train' ? -1 : 1));
   for (const r of sorted) {
     const cells: unknown[] = [r.kind, r.step];
     if (r.kind === 'train') {

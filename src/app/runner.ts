@@ -42,8 +42,14 @@ function stored(run: LabRun): StoredRun {
   return rest;
 }
 
+/** Rows reach the charts at most this often, however fast runs step: redraws stay short. */
+const REDRAW_MS = 200;
+
 export class Runner {
   private readonly live = new Map<string, LiveRun>();
+  private readonly pendingRows = new Map<string, MetricsRow[]>();
+  private readonly pendingRollouts = new Map<string, RolloutGroup>();
+  private flushTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(private readonly db: LabDb | null) {}
 
@@ -118,19 +124,39 @@ export class Runner {
     return id;
   }
 
+  private scheduleFlush() {
+    this.flushTimer ??= setTimeout(() => this.flush(), REDRAW_MS);
+  }
+
+  /** Hands the rows and rollouts received since the last flush to the store in one update per run. */
+  private flush() {
+    if (this.flushTimer !== null) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    for (const [id, rows] of this.pendingRows) this.lab.appendRows(id, rows);
+    for (const [id, group] of this.pendingRollouts) this.lab.setRollouts(id, group);
+    this.pendingRows.clear();
+    this.pendingRollouts.clear();
+  }
+
   private sink(id: string): RunSink {
     return {
       status: (status: WorkerStatus, message?: string) => {
+        this.flush();
         this.lab.patchRun(id, { status, error: status === 'error' ? (message ?? 'the run failed') : null });
         void this.persist(id);
         if (status === 'error' || status === 'done' || status === 'stopped') this.release(id);
       },
       rows: (rows) => {
-        this.lab.appendRows(id, rows);
+        this.pendingRows.set(id, [...(this.pendingRows.get(id) ?? []), ...rows]);
+        this.scheduleFlush();
         this.db?.putRows(id, rows).catch((e) => this.report('Could not save metrics', e));
       },
-      rollouts: (group) => this.lab.setRollouts(id, group),
+      rollouts: (group) => {
+        this.pendingRollouts.set(id, group);
+        this.scheduleFlush();
+      },
       saved: (step, state) => {
+        this.flush();
         this.lab.patchRun(id, { savedStep: step });
         void this.db?.putBlob(id, 'state', state).then(() => this.persist(id));
       },
@@ -151,6 +177,7 @@ export class Runner {
 
   /** Starts a worker for the run, resuming from its saved state when it has one. */
   private async spawn(run: LabRun, play: boolean): Promise<LiveRun> {
+    this.flush();
     const resume = run.savedStep !== null && this.db ? await this.db.getBlob(run.id, 'state') : null;
     const from = resume ? run.savedStep! : -1;
     // Steps after the saved state are recomputed (runs are deterministic), so their rows go.
@@ -210,6 +237,8 @@ export class Runner {
 
   async remove(id: string) {
     this.release(id);
+    this.pendingRows.delete(id);
+    this.pendingRollouts.delete(id);
     this.lab.removeRun(id);
     await this.db?.deleteRun(id);
   }

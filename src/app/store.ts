@@ -109,6 +109,7 @@ export const useLab = create<LabState>()((set) => ({
     }),
 }));
 
+/** All rows in the order a run logs them: at equal steps the training row comes before the evaluation after it. */
 export function runRows(run: Pick<LabRun, 'train' | 'evals'>): MetricsRow[] {
-  return [...run.evals, ...run.train].sort((a, b) => a.step - b.step || (a.kind === 'eval' ? -1 : 1));
+  return [...run.train, ...run.evals].sort((a, b) => a.step - b.step || (a.kind === b.kind ? 0 : a.kind === 'train' ? -1 : 1));
 }
