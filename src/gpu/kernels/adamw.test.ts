@@ -63,6 +63,22 @@ describe('adamw', () => {
     for (const t of [params, zeros, m, v, normSq]) t.dispose();
   });
 
+  it('leaves the memory after a view of awkward length untouched', async () => {
+    const ctx = await testContext();
+    const n = 33, room = 40;
+    const host = [randn(room, 1), randn(room, 2), randn(room, 3, 0.1), randn(room, 4, 0.1).map(Math.abs)];
+    const whole = host.map((h) => ctx.tensor([room], 'f32', h));
+    const [params, grads, m, v] = whole.map((t) => t.view([n]));
+    const normSq = ctx.tensor([1], 'f32', [1]);
+    adamw(ctx, params, grads, m, v, normSq, { ...BASE, maxGradNorm: 0, decayCount: n, step: 2 });
+    const after = await ctx.readMany(whole);
+    after.forEach((a, i) => {
+      expect(Array.from(a.subarray(n)), `tensor ${i}`).toEqual(Array.from(host[i].subarray(n)));
+      if (i !== 1) expect(a[n - 1], `tensor ${i} updated`).not.toBe(host[i][n - 1]);
+    });
+    for (const t of [...whole, normSq]) t.dispose();
+  });
+
   it('is bit-identical when run twice', async () => {
     const ctx = await testContext();
     const n = 5000;

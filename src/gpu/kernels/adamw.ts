@@ -3,12 +3,20 @@
 // step never waits for a readback.
 
 import { type GpuContext, f32, u32 } from '../context';
-import type { Tensor } from '../tensor';
+import { Tensor } from '../tensor';
 import type { AdamWConfig } from '../reference/adamw';
 
 export type { AdamWConfig } from '../reference/adamw';
 
 const ELEMENTS_PER_WORKGROUP = 256 * 4;
+
+/** The same memory bound as whole vec4s: pooled buffers are 256-byte multiples, so the padding exists. */
+function asVec4(t: Tensor, name: string): Tensor {
+  const padded = Math.ceil(t.size / 4) * 4;
+  if (padded === t.size) return t;
+  if (t.byteOffset + padded * 4 > t.buffer.size) throw new Error(`adamw: ${name} ends too close to its buffer's end to bind as vec4`);
+  return new Tensor(t.buffer, [padded], t.dtype, t.byteOffset, null);
+}
 
 /** Updates params, m and v in place; gradNormSq [1] holds ‖g‖² of the (unclipped) gradients. */
 export function adamw(ctx: GpuContext, params: Tensor, grads: Tensor, m: Tensor, v: Tensor, gradNormSq: Tensor, cfg: AdamWConfig): void {
@@ -21,7 +29,7 @@ export function adamw(ctx: GpuContext, params: Tensor, grads: Tensor, m: Tensor,
   const decayCount = Math.max(0, Math.min(n, cfg.decayCount));
   ctx.dispatch(
     { shader: 'adamw', entry: 'adamw' },
-    [params, grads, m, v, gradNormSq],
+    [asVec4(params, 'params'), asVec4(grads, 'grads'), asVec4(m, 'm'), asVec4(v, 'v'), gradNormSq],
     [u32(n), u32(decayCount), f32(cfg.lr), f32(cfg.beta1), f32(cfg.beta2), f32(cfg.eps), f32(cfg.weightDecay), f32(cfg.maxGradNorm), f32(cfg.lr / bc1), f32(1 / Math.sqrt(bc2))],
     Math.ceil(n / ELEMENTS_PER_WORKGROUP),
   );
