@@ -1,0 +1,51 @@
+// Training runs on disk: runs/NAME/config.json, metrics.jsonl (one JSON row
+// per line; eval rows have "kind": "eval") and model.safetensors. Shared by
+// `npm run train` and `npm run compare`.
+
+import { existsSync } from 'node:fs';
+import { appendFile, mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { GpuContext } from '../gpu/context';
+import type { Checkpoint } from '../model/checkpoint';
+import { loadCheckpointFile, saveCheckpointFile } from '../model/checkpoint-node';
+import type { RunConfig } from '../rl/config';
+import { Trainer } from '../rl/trainer';
+import type { MetricsRow } from '../rl/types';
+import { progressBar } from './progress';
+
+/** The shipped base checkpoint for a task and preset. */
+export function defaultBasePath(task: string, preset: string): string {
+  return join('public', 'checkpoints', `${task}-${preset}.safetensors`);
+}
+
+export async function loadBase(path: string, task: string, preset: string): Promise<Checkpoint> {
+  if (!existsSync(path)) {
+    throw new Error(`No base checkpoint at ${path}. Make one with: npm run pretrain -- --task ${task} --preset ${preset} --out ${path}`);
+  }
+  return loadCheckpointFile(path);
+}
+
+export async function trainToDir(ctx: GpuContext, config: RunConfig, base: Checkpoint, dir: string, label: string = config.algo): Promise<MetricsRow[]> {
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
+  const metricsPath = join(dir, 'metrics.jsonl');
+  await writeFile(metricsPath, '');
+  const trainer = new Trainer(ctx, config, base);
+  const bar = progressBar(label, config.steps);
+  const rows: MetricsRow[] = [];
+  try {
+    while (!trainer.done) {
+      const fresh = await trainer.step();
+      rows.push(...fresh);
+      await appendFile(metricsPath, fresh.map((r) => `${JSON.stringify(r)}\n`).join(''));
+      const last = fresh.findLast((r) => r.kind === 'train');
+      bar.tick(trainer.stepIndex, last && last.kind === 'train' ? `reward ${last.rewardMean.toFixed(3)} pass@1 ${last.pass1.toFixed(3)} H ${last.entropy.toFixed(2)}` : '');
+    }
+    bar.done();
+    const { params, meta } = await trainer.checkpointMeta();
+    await saveCheckpointFile(join(dir, 'model.safetensors'), trainer.layout, params, meta);
+  } finally {
+    trainer.dispose();
+  }
+  return rows;
+}
