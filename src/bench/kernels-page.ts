@@ -55,18 +55,23 @@ function uniformValues(n: number, seed: number): Float32Array {
   return out;
 }
 
-/** Median seconds per run of `once`, which must return only after the GPU has finished. */
-async function secondsPerRun(once: () => Promise<void>, { warmup, minIters, minMs }: BenchOptions): Promise<number> {
-  for (let i = 0; i < warmup; i++) await once();
-  const times: number[] = [];
+/**
+ * Median seconds per run of each contender; each run must return only after
+ * the GPU has finished. Contenders take turns run by run, so a machine that
+ * gets busier or quieter meanwhile affects all of them alike.
+ */
+async function secondsPerRun(contenders: (() => Promise<void>)[], { warmup, minIters, minMs }: BenchOptions): Promise<number[]> {
+  for (let i = 0; i < warmup; i++) for (const once of contenders) await once();
+  const times: number[][] = contenders.map(() => []);
   const start = performance.now();
-  while (times.length < minIters || performance.now() - start < minMs) {
-    const t0 = performance.now();
-    await once();
-    times.push((performance.now() - t0) / 1000);
+  while (times[0].length < minIters || performance.now() - start < minMs) {
+    for (const [c, once] of contenders.entries()) {
+      const t0 = performance.now();
+      await once();
+      times[c].push((performance.now() - t0) / 1000);
+    }
   }
-  times.sort((x, y) => x - y);
-  return times[Math.floor(times.length / 2)];
+  return times.map((ts) => ts.sort((x, y) => x - y)[Math.floor(ts.length / 2)]);
 }
 
 const gflops = ({ M, K, N }: BenchShape, seconds: number) => (2 * M * K * N) / seconds / 1e9;
@@ -75,38 +80,33 @@ async function runMatmulBench(shapes: BenchShape[], options: BenchOptions): Prom
   const ctx = await createGpuContext(navigator.gpu);
   if (!(await tf.setBackend('webgpu'))) throw new Error('tfjs could not start its WebGPU backend');
   await tf.ready();
+  if (tf.getBackend() !== 'webgpu') throw new Error(`tfjs runs on ${tf.getBackend()}, not webgpu`);
   const rows: BenchRow[] = [];
   for (const shape of shapes) {
     const { M, K, N } = shape;
     const a = uniformValues(M * K, 1), b = uniformValues(K * N, 2);
-    // Both sides synchronise the same way: each run ends by reading C back.
-    const out = ctx.tensor([M * N]);
-    const ta = ctx.tensor([M * K], 'f32', a);
-    const layouts: Partial<Record<MatmulLayout, number>> = {};
-    let ours = 0;
-    for (const layout of ['nn', ...options.extraLayouts.filter((l) => l !== 'nn')] as MatmulLayout[]) {
-      // 'nt' reads B as [N,K] and 'tn' reads A as [K,M]; the values do not matter for timing.
-      const tb = ctx.tensor([K * N], 'f32', b);
-      const seconds = await secondsPerRun(async () => {
-        matmul(ctx, ta, tb, out, { M, K, N, layout });
-        await ctx.read(out);
-      }, options);
-      tb.dispose();
-      layouts[layout] = gflops(shape, seconds);
-      if (layout === 'nn') ours = layouts[layout];
-    }
-    ta.dispose();
-    out.dispose();
+    // 'nt' reads B as [N,K] and 'tn' reads A as [K,M]; the values do not matter for timing.
+    const ta = ctx.tensor([M * K], 'f32', a), tb = ctx.tensor([K * N], 'f32', b), out = ctx.tensor([M * N]);
     const tfA = tf.tensor2d(a, [M, K]), tfB = tf.tensor2d(b, [K, N]);
-    const peerSeconds = await secondsPerRun(async () => {
+    const layouts: MatmulLayout[] = ['nn', ...options.extraLayouts.filter((l) => l !== 'nn')];
+    // Both sides synchronise the same way: each run ends by reading C back.
+    const ours = layouts.map((layout) => async () => {
+      matmul(ctx, ta, tb, out, { M, K, N, layout });
+      await ctx.read(out);
+    });
+    const peer = async () => {
       const c = tf.matMul(tfA, tfB);
       await c.data();
       c.dispose();
-    }, options);
+    };
+    const seconds = await secondsPerRun([...ours, peer], options);
+    for (const t of [ta, tb, out]) t.dispose();
     tfA.dispose();
     tfB.dispose();
-    const peer = gflops(shape, peerSeconds);
-    const row = { shape: `${M}x${K}x${N}`, oursGflops: ours, peerGflops: peer, ratio: ours / peer, adapter: ctx.adapter.name, layouts };
+    const byLayout: Partial<Record<MatmulLayout, number>> = {};
+    layouts.forEach((layout, i) => (byLayout[layout] = gflops(shape, seconds[i])));
+    const oursGflops = byLayout.nn!, peerGflops = gflops(shape, seconds[seconds.length - 1]);
+    const row = { shape: `${M}x${K}x${N}`, oursGflops, peerGflops, ratio: oursGflops / peerGflops, adapter: ctx.adapter.name, layouts: byLayout };
     log(JSON.stringify(row));
     rows.push(row);
   }

@@ -78,12 +78,13 @@ ${table(rows)}
 
 GFLOP/s counts 2·M·K·N floating-point operations per product. Both sides run
 in the same page on the same adapter; each run is one product followed by
-reading C back (which waits for the GPU), and the figure is the median over at
-least ${options.minIters} runs${options.minMs > 0 ? ` and ${options.minMs / 1000} s` : ''} after ${options.warmup} warm-up run${options.warmup === 1 ? '' : 's'}.
-The comparison is our 'nn' layout (C = A·B, what tf.matMul computes); the 'nt'
-(forward y = x·Wᵀ) and 'tn' (weight gradient) columns are our other layouts on
-the same shapes. On a CPU adapter such as SwiftShader, numbers move with
-whatever else the machine is running: compare the two columns of one run.
+reading C back (which waits for the GPU). The contenders take turns run by run
+(${options.warmup} warm-up round${options.warmup === 1 ? '' : 's'}, then at least ${options.minIters} rounds${options.minMs > 0 ? ` and ${options.minMs / 1000} s` : ''}), and each figure is
+the median of its runs. The comparison is our 'nn' layout (C = A·B, what
+tf.matMul computes); 'nt' (forward y = x·Wᵀ) and 'tn' (weight gradient) are
+our other layouts on the same shapes. On a CPU adapter such as SwiftShader the
+numbers move with whatever else the machine is running; the ratio, measured
+under the same conditions for both sides, is the steadier figure.
 `;
 }
 
