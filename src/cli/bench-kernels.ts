@@ -6,6 +6,7 @@
 // Chromium, and the table goes to stdout and docs/benchmarks.md.
 
 import { writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
@@ -15,7 +16,6 @@ import type { BenchOptions, BenchRow, BenchShape } from '../bench/kernels-page';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const DEFAULT_SHAPES = '2048x128x384,2048x128x128,512x512x512';
-// The brief's fourth shape, 512×512·512×512, is 512³ as well, so it is listed once.
 
 interface Args {
   shapes: BenchShape[];
@@ -66,13 +66,14 @@ function table(rows: BenchRow[]): string {
   return lines.join('\n');
 }
 
-function markdown(rows: BenchRow[], options: BenchOptions): string {
+function markdown(rows: BenchRow[], options: BenchOptions, loadBefore: number): string {
   const adapter = rows[0]?.adapter ?? 'unknown adapter';
   return `# Benchmarks
 
 ## Matmul: ours against tfjs-webgpu
 
-\`npm run bench:kernels\` on ${new Date().toISOString().slice(0, 10)}, headless Chromium, adapter: **${adapter}**.
+\`npm run bench:kernels\` on ${new Date().toISOString().slice(0, 10)}, headless Chromium, adapter: **${adapter}**; ${availableParallelism()} CPU cores, load average
+${loadBefore.toFixed(1)} when the run began.
 
 ${table(rows)}
 
@@ -82,14 +83,16 @@ reading C back (which waits for the GPU). The contenders take turns run by run
 (${options.warmup} warm-up round${options.warmup === 1 ? '' : 's'}, then at least ${options.minIters} rounds${options.minMs > 0 ? ` and ${options.minMs / 1000} s` : ''}), and each figure is
 the median of its runs. The comparison is our 'nn' layout (C = A·B, what
 tf.matMul computes); 'nt' (forward y = x·Wᵀ) and 'tn' (weight gradient) are
-our other layouts on the same shapes. On a CPU adapter such as SwiftShader the
-numbers move with whatever else the machine is running; the ratio, measured
-under the same conditions for both sides, is the steadier figure.
+our other layouts on the same shapes. The 512×512·512×512 row is the 512³
+case. On a CPU adapter such as SwiftShader the numbers move with whatever else
+the machine is running; the ratio, measured under the same conditions for
+both sides, is the steadier figure.
 `;
 }
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
+  const loadBefore = loadavg()[0];
   const server = await createServer({
     root: ROOT,
     configFile: join(ROOT, 'vite.config.ts'),
@@ -118,7 +121,7 @@ async function main(): Promise<void> {
     const rows = await page.evaluate(({ shapes, options }) => window.runMatmulBench(shapes, options), { shapes: args.shapes, options: args.options });
     console.log(table(rows));
     if (args.writeDocs) {
-      writeFileSync(join(ROOT, 'docs/benchmarks.md'), markdown(rows, args.options));
+      writeFileSync(join(ROOT, 'docs/benchmarks.md'), markdown(rows, args.options, loadBefore));
       console.error('wrote docs/benchmarks.md');
     }
     if (args.json) {
