@@ -3,7 +3,7 @@ import { expectClose, randn, testContext } from '../testing/gpu';
 import { BOS, EOS, PAD } from '../tasks/tokenizer';
 import { presetConfig } from './config';
 import { GptModel } from './gpt';
-import { buildLayout, initParams } from './params';
+import { buildLayout, cpuView, initParams, outputWeightName } from './params';
 import { type SampleRequest, Sampler } from './sampler';
 
 const config = presetConfig('tiny', 9, 20);
@@ -19,6 +19,15 @@ async function setup() {
   const ctx = await testContext();
   const model = new GptModel(ctx, config, { maxBatch: prompts.length * G, maxTime: 20, params });
   return { ctx, model, sampler: new Sampler(model, prompts.length * G) };
+}
+
+/** log π(token) at temperature τ, in float64; by default over the tokens the sampler may emit (PAD and BOS left out). */
+function samplingLogp(logits: ArrayLike<number>, token: number, tau: number, withoutSpecials = true): number {
+  let max = -Infinity;
+  for (let v = 0; v < logits.length; v++) max = Math.max(max, logits[v] / tau);
+  let sum = 0;
+  for (let v = 0; v < logits.length; v++) if (!withoutSpecials || (v !== PAD && v !== BOS)) sum += Math.exp(logits[v] / tau - max);
+  return logits[token] / tau - max - Math.log(sum);
 }
 
 describe('Sampler', () => {
@@ -65,13 +74,54 @@ describe('Sampler', () => {
     expect([row(1), row(2)]).not.toEqual([row(0), row(0)]);
   });
 
-  it('KV-cache log-probs equal the full forward pass at the same temperature', async () => {
+  it('KV-cache log-probs equal the full forward pass at the same temperature, renormalised without PAD and BOS', async () => {
     const { ctx, model, sampler } = await setup();
-    const s = await sampler.sample({ ...request, temperature: 0.7 });
-    const out = model.forward(s.tokens, s.R, s.T, { temperature: 0.7 });
-    const logp = await ctx.read(out.logp);
-    const masked = logp.map((x, i) => x * s.mask[i]);
-    expectClose(s.logp, masked, { atol: 2e-4, rtol: 1e-3, what: 'logp' });
+    const tau = 0.7;
+    const s = await sampler.sample({ ...request, temperature: tau });
+    const out = model.forward(s.tokens, s.R, s.T, { temperature: tau });
+    const logits = await ctx.read(out.logits);
+    const V = config.vocabSize;
+    const expected = new Float32Array(s.R * s.T);
+    for (let i = 0; i < s.R * s.T; i++) {
+      if (!s.mask[i]) continue;
+      expected[i] = samplingLogp(logits.subarray(i * V, (i + 1) * V), s.tokens[i + 1], tau);
+    }
+    expectClose(s.logp, expected, { atol: 2e-4, rtol: 1e-3, what: 'logp' });
+  });
+
+  it('never emits PAD or BOS, even from a model that strongly prefers them', async () => {
+    const ctx = await testContext();
+    // ln_f with zero gain outputs its bias everywhere, so logits = W_out · bias: make that favour BOS, then PAD, by a wide margin.
+    const favoured = Float32Array.from(params);
+    const C = config.dModel;
+    cpuView(favoured, layout, 'transformer.ln_f.weight').fill(0);
+    const lnBias = cpuView(favoured, layout, 'transformer.ln_f.bias');
+    lnBias.fill(1);
+    const wOut = cpuView(favoured, layout, outputWeightName(config));
+    wOut.fill(0);
+    wOut.fill(8 / C, BOS * C, (BOS + 1) * C);
+    wOut.fill(7 / C, PAD * C, (PAD + 1) * C);
+    const model = new GptModel(ctx, config, { maxBatch: prompts.length * G, maxTime: 20, params: favoured });
+    const sampler = new Sampler(model, prompts.length * G);
+    const s = await sampler.sample({ ...request, temperature: 2 });
+    // The full softmax really does put almost all of its mass on BOS and PAD.
+    const out = model.forward(s.tokens, s.R, s.T, { temperature: 2 });
+    const logits = await ctx.read(out.logits);
+    const V = config.vocabSize;
+    const first = Array.from(logits.subarray(0, V));
+    expect(first.indexOf(Math.max(...first))).toBe(BOS);
+    expect(Math.exp(samplingLogp(first, EOS, 2, false))).toBeLessThan(0.05);
+    let completionTokens = 0;
+    for (let r = 0; r < s.R; r++) {
+      const start = s.promptLengths[r];
+      for (let j = 0; j < s.completionLengths[r]; j++, completionTokens++) {
+        const tok = s.tokens[r * s.T + start + j];
+        expect(tok === PAD || tok === BOS, `row ${r} token ${j} is ${tok}`).toBe(false);
+      }
+    }
+    expect(completionTokens).toBeGreaterThan(s.R);
+    // With the specials out, the rest are equally likely: every completion token is drawn at probability 1/(V − 2).
+    for (let i = 0; i < s.R * s.T; i++) if (s.mask[i]) expect(s.logp[i]).toBeCloseTo(-Math.log(V - 2), 4);
   });
 
   it('top-k = 1 is greedy decoding with probability one', async () => {
@@ -84,7 +134,7 @@ describe('Sampler', () => {
     const V = config.vocabSize;
     for (let i = 0; i < s.R * s.T; i++) {
       if (!s.mask[i]) continue;
-      const row = Array.from(logits.subarray(i * V, (i + 1) * V));
+      const row = Array.from(logits.subarray(i * V, (i + 1) * V)).map((x, v) => (v === PAD || v === BOS ? -Infinity : x));
       expect(s.tokens[i + 1]).toBe(row.indexOf(Math.max(...row)));
       expect(s.logp[i]).toBeCloseTo(0, 5);
     }

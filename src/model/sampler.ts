@@ -7,6 +7,12 @@
 //
 // Outputs use the forward pass's alignment: position t scores token t+1, so
 // logp and mask line up with GptModel.forward's logp for the same tokens.
+//
+// PAD and BOS are never sampled: the output projection here carries a bias
+// that pushes their logits far below the rest (the training forward pass has
+// no such bias and keeps the full softmax). So a completion is always made of
+// task characters and EOS, and logp is the log-probability under the sampling
+// distribution, i.e. the softmax renormalised over the other tokens.
 
 import type { GpuContext } from '../gpu/context';
 import { attentionDecode } from '../gpu/kernels/attention';
@@ -54,6 +60,17 @@ export interface SampleResult {
   endedWithEos: Uint8Array;
 }
 
+/** Added to the logits of tokens the sampler must never emit: finite (WGSL may assume no infinities), yet far below any real logit, so their sampling weight is exactly 0 at every temperature. */
+const NEVER = -1e30;
+
+/** The sampler's output bias: NEVER at PAD and BOS, 0 elsewhere. */
+export function specialsLogitBias(vocabSize: number): Float32Array {
+  const bias = new Float32Array(vocabSize);
+  bias[PAD] = NEVER;
+  bias[BOS] = NEVER;
+  return bias;
+}
+
 interface LayerCache {
   k: Tensor;
   v: Tensor;
@@ -64,7 +81,7 @@ export class Sampler {
   private readonly owned: Tensor[] = [];
   private readonly caches: LayerCache[] = [];
   private readonly cacheTime: number;
-  private readonly buf: Record<'x' | 'x2' | 'ln' | 'qkv' | 'atty' | 'proj' | 'fch' | 'fchGelu' | 'mean' | 'rstd' | 'logits' | 'logp' | 'posEmb' | 'tokEmb' | 'zeroRow' | 'sampled' | 'current' | 'positions' | 'scores', Tensor>;
+  private readonly buf: Record<'x' | 'x2' | 'ln' | 'qkv' | 'atty' | 'proj' | 'fch' | 'fchGelu' | 'mean' | 'rstd' | 'logits' | 'logp' | 'posEmb' | 'tokEmb' | 'zeroRow' | 'sampled' | 'current' | 'positions' | 'scores' | 'specialsBias', Tensor>;
 
   constructor(
     readonly model: GptModel,
@@ -95,6 +112,7 @@ export class Sampler {
       current: this.own([R], undefined, 'u32'),
       positions: this.own([R], undefined, 'u32'),
       scores: this.own([R * model.config.nHeads * contextLength]),
+      specialsBias: this.own([V], specialsLogitBias(V)),
     };
   }
 
@@ -201,7 +219,7 @@ export class Sampler {
     if (!sampling) return;
     const logits = rows(b.logits, V);
     layernormForward(ctx, x, p('transformer.ln_f.weight'), p('transformer.ln_f.bias'), ln, mean, rstd, R, C);
-    matmul(ctx, ln, p(outputWeightName(model.config)), logits, { M: R, K: C, N: V, layout: 'nt' });
+    matmul(ctx, ln, p(outputWeightName(model.config)), logits, { M: R, K: C, N: V, layout: 'nt', bias: b.specialsBias });
     sample(ctx, logits, b.sampled.view([R]), b.logp.view([R]), R, V, {
       temperature: sampling.temperature,
       topK: sampling.topK ?? 0,
