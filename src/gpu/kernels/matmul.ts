@@ -57,8 +57,8 @@ export function matmul(ctx: GpuContext, a: Tensor, b: Tensor, out: Tensor, opts:
   const flags = (bias ? FLAG_BIAS : 0) | (accumulate ? FLAG_ACCUMULATE : 0);
   const entry = K > 0 && vectorizable(M, K, N) ? `${layout}_v4` : 'general';
   const params = [u32(M), u32(K), u32(N), u32(flags), ...strides(layout, M, K, N).map(u32)];
-  // Without a bias the binding is still declared; A stands in and is never read.
   const workgroups = [Math.ceil(N / (TILE * WORKGROUP_SIDE)), Math.ceil(M / (TILE * WORKGROUP_SIDE)), 1] as const;
+  // Without a bias the binding is still declared; A stands in and is never read.
   ctx.dispatch({ shader: 'matmul', entry }, [a, b, bias ?? a, out], params, workgroups);
 }
 
