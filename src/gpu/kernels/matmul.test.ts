@@ -72,6 +72,21 @@ describe('matmul', () => {
     }
   });
 
+  it('reads and writes views into larger buffers (parameters live in one block)', async () => {
+    const ctx = await testContext();
+    // Views start on 64-element (256-byte) boundaries: W at 64, its bias at 192, C at 128.
+    const [M, K, N] = [20, 12, 8];
+    const x = randn(M * K, 31), block = randn(192 + N, 32), before = randn(128 + M * N, 33);
+    const tx = ctx.tensor([M * K], 'f32', x), tblock = ctx.tensor([block.length], 'f32', block), tout = ctx.tensor([before.length], 'f32', before);
+    const w = tblock.view([N, K], 64), bias = tblock.view([N], 192), out = tout.view([M, N], 128);
+    matmul(ctx, tx, w, out, { M, K, N, layout: 'nt', bias, accumulate: true });
+    const got = await ctx.read(tout);
+    const want = matmulRef(x, block.subarray(64, 64 + K * N), M, K, N, 'nt', block.subarray(192), before.subarray(128));
+    expectClose(got.subarray(128), want, tolerance(K));
+    expect(got.subarray(0, 128)).toEqual(before.subarray(0, 128));
+    for (const t of [tx, tblock, tout]) t.dispose();
+  });
+
   it('with K = 0 writes only the bias', async () => {
     const { got, want } = await runCase({ M: 3, K: 0, N: 5, layout: 'nt', withBias: true });
     expectClose(got, want, { atol: 0, rtol: 0 });
