@@ -4,8 +4,8 @@
 // whose columns are rows of C. A 4-deep slice of K becomes one mat4×mat4
 // product per block, block(i,j) += Bⱼ · Aᵢ, where column r of Aᵢ is row r of A
 // over the 4 k's and column kk of Bⱼ is row kk of B over 4 n's. On a CPU
-// adapter every load is a per-lane gather, so the big tile (32 loads feed 256
-// multiply-adds per k step) is what makes this fast; the code is unrolled by
+// adapter every load is a per-lane gather, so the big tile (32 vec4 loads feed
+// 1024 multiply-adds per 4-deep step) is what makes it fast; the code is unrolled by
 // hand because indexing arrays in loops spills them to memory. Every element
 // sums over k in increasing order, so results are bit-reproducible.
 //
