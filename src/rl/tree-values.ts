@@ -78,7 +78,7 @@ async function lastLogits(model: GptModel, contexts: readonly (readonly number[]
     if (T > model.maxTime) throw new Error(`tree-values: a context of ${T} tokens exceeds the model's ${model.maxTime}`);
     const tokens = new Uint32Array(B * T).fill(PAD);
     chunk.forEach((c, b) => tokens.set(c, b * T));
-    const logits = await model.ctx.read(model.forward(tokens, B, T).logits);
+    const logits = (await model.ctx.read(model.forward(tokens, B, T).logits)) as Float32Array;
     chunk.forEach((c, b) => out.push(logits.slice((b * T + c.length - 1) * V, (b * T + c.length) * V)));
   }
   return out;
