@@ -6,7 +6,7 @@ import { randomBase } from '../testing/base-model';
 import { expectClose, randn, testContext } from '../testing/gpu';
 import { CharTokenizer } from '../tasks/tokenizer';
 import { buildTree, qOptimal, qUniform, tree } from '../tasks/tree';
-import { actionLogProbs, decisionNodes, greedyDecode, stateTokens, treeValues } from './tree-values';
+import { actionLogProbs, decisionNodes, greedyDecode, leafLogProbs, stateTokens, treeValues } from './tree-values';
 
 const cfg = { k: 3, h: 3, winners: 4, trees: 2 };
 // A perturbed init so logits differ clearly between states and greedy decoding is not a tie-break.
@@ -94,6 +94,16 @@ describe('tree values', () => {
     // Q^U at the root averages the winners over all 27 leaves.
     expect(values.states[0].qUniform.reduce((a, b) => a + b, 0) / 3).toBeCloseTo(cfg.winners / 27, 12);
     expect(values.greedy).toEqual(await greedyDecode(model, tokenizer, problem));
+    // Leaf log-probs chain the states' action log-probs: leaf "cab" = root c, then a at [c], then b at [c,a].
+    const leaves = leafLogProbs(values);
+    expect(leaves).toHaveLength(27);
+    const at = (prefix: number[]) => values.states.find((s) => s.prefix.join() === prefix.join())!.logp;
+    expect(leaves[2 * 9 + 0 * 3 + 1]).toBeCloseTo(at([])[2] + at([2])[0] + at([2, 0])[1], 12);
+    // Over the leaves the probabilities add up to the mass that stays on action tokens at every step: at most 1.
+    const total = leaves.reduce((acc, x) => acc + Math.exp(x), 0);
+    expect(total).toBeGreaterThan(0);
+    expect(total).toBeLessThanOrEqual(1);
+    expect(() => leafLogProbs({ ...values, states: values.states.slice(0, 4) })).toThrow(/no values for the state/);
     model.dispose();
   });
 

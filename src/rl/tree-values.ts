@@ -10,7 +10,7 @@
 
 import type { GptModel } from '../model/gpt';
 import { BOS, EOS, PAD, type CharTokenizer } from '../tasks/tokenizer';
-import { actionChars, leafIndex, qOptimal, qUniform, tree, type TreeProblem } from '../tasks/tree';
+import { actionChars, leafActions, leafIndex, qOptimal, qUniform, tree, type TreeProblem } from '../tasks/tree';
 
 export interface TreeState {
   /** Actions taken from the root (0-based action indices); [] is the root. */
@@ -131,4 +131,27 @@ export async function treeValues(model: GptModel, tokenizer: CharTokenizer, prob
   const logp = await actionLogProbs(model, tokenizer, problem, prefixes, opts);
   const states = prefixes.map((prefix, i) => ({ prefix, logp: logp[i], qUniform: qUniform(problem, prefix), qOptimal: qOptimal(problem, prefix) }));
   return { problem, states, greedy: await greedyDecode(model, tokenizer, problem) };
+}
+
+/**
+ * log π_θ(leaf) for every leaf (index = actions read as a base-k number): the
+ * sum of the action log-probs along its path, from a full walk (EOS not
+ * included). Exact, so it measures how the policy spreads over the winning
+ * leaves without sampling noise.
+ */
+export function leafLogProbs(values: TreeValues): Float64Array {
+  const { k, h } = values.problem;
+  const byPrefix = new Map(values.states.map((s) => [s.prefix.join(','), s.logp]));
+  const out = new Float64Array(k ** h);
+  for (let leaf = 0; leaf < out.length; leaf++) {
+    const actions = leafActions(k, h, leaf);
+    let sum = 0;
+    for (let depth = 0; depth < h; depth++) {
+      const logp = byPrefix.get(actions.slice(0, depth).join(','));
+      if (!logp) throw new Error(`leafLogProbs: no values for the state [${actions.slice(0, depth).join(',')}]`);
+      sum += logp[actions[depth]];
+    }
+    out[leaf] = sum;
+  }
+  return out;
 }
