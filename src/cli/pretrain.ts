@@ -24,6 +24,21 @@ function commandLine(argv: readonly string[]): string {
   return ['npm', 'run', 'pretrain', '--', ...argv.map(quote)].join(' ');
 }
 
+function meanLoss(rows: readonly PretrainStep[]): number {
+  return rows.reduce((a, r) => a + r.loss, 0) / Math.max(1, rows.length);
+}
+
+/** One "step  loss" line per window of `every` steps, with a bar scaled to the first window's loss. */
+function lossCurve(history: readonly PretrainStep[], every: number): string {
+  const windows: { end: number; loss: number }[] = [];
+  for (let start = 0; start < history.length; start += every) {
+    const rows = history.slice(start, start + every);
+    windows.push({ end: rows[rows.length - 1].step + 1, loss: meanLoss(rows) });
+  }
+  const top = Math.max(...windows.map((w) => w.loss));
+  return windows.map((w) => `  ${String(w.end).padStart(7)}  ${w.loss.toFixed(4)}  ${'▇'.repeat(Math.max(1, Math.round((40 * w.loss) / top)))}`).join('\n');
+}
+
 async function main(): Promise<number> {
   const argv = process.argv.slice(2).filter((a) => a !== '--');
   if (argv.includes('--help') || argv.includes('-h')) {
@@ -48,16 +63,13 @@ async function main(): Promise<number> {
   for (let i = 0; i < options.steps; i++) {
     const s = await trainer.step();
     history.push(s);
-    if ((i + 1) % flags['log-every'] === 0 || i + 1 === options.steps) {
-      const window = history.slice(-flags['log-every']);
-      const mean = window.reduce((a, r) => a + r.loss, 0) / window.length;
-      bar.tick(i + 1, `loss ${mean.toFixed(4)} lr ${s.lr.toExponential(2)}`);
-    } else bar.tick(i + 1);
+    bar.tick(i + 1, `loss ${meanLoss(history.slice(-flags['log-every'])).toFixed(4)} lr ${s.lr.toExponential(2)}`);
   }
   const trainSeconds = (Date.now() - started) / 1000;
-  const tail = history.slice(-Math.min(25, history.length));
-  const finalLoss = tail.reduce((a, r) => a + r.loss, 0) / tail.length;
+  const tail = history.slice(-Math.min(flags['log-every'], history.length));
+  const finalLoss = meanLoss(tail);
   bar.done(`loss ${finalLoss.toFixed(4)} (mean of the last ${tail.length} steps) in ${trainSeconds.toFixed(0)} s`);
+  console.error(`loss curve (mean per ${flags['log-every']} steps):\n${lossCurve(history, flags['log-every'])}`);
 
   mkdirSync(dirname(flags.out), { recursive: true });
   const bytes = await trainer.checkpoint({ ...pretrainMetadata(options, finalLoss), 'pretrain-command': commandLine(argv) });
