@@ -1,5 +1,5 @@
-import { useMemo } from 'react';
-import { METRICS, metricTable, passAtKTable } from './chart-data';
+import { useDeferredValue, useMemo } from 'react';
+import { METRICS, cachedMetricTable, passAtKTable } from './chart-data';
 import { MetricChart } from './MetricChart';
 import { useLab } from './store';
 
@@ -12,14 +12,15 @@ function availableKs(ks: number[], maxSamples: number): number[] {
 }
 
 export function ChartsPanel() {
-  const runs = useLab((s) => s.runs);
+  // Charts render at low priority, in slices React can interrupt: buttons stay responsive while curves grow.
+  const runs = useDeferredValue(useLab((s) => s.runs));
   const passK = useLab((s) => s.passK);
   const setPassK = useLab((s) => s.setPassK);
   const { passAtK, ks, k, tables } = useMemo(() => {
     const passAtK = passAtKTable(runs);
     const ks = availableKs(passAtK.ks, Math.max(1, ...runs.map((r) => r.config.evalSamples)));
     const k = ks.includes(passK) ? passK : (ks.at(-1) ?? 1);
-    const tables = METRICS.map((m) => ({ metric: m, table: metricTable(runs, m, k) }));
+    const tables = METRICS.map((m) => ({ metric: m, table: cachedMetricTable(runs, m, k) }));
     return { passAtK, ks, k, tables };
   }, [runs, passK]);
 
@@ -39,8 +40,8 @@ export function ChartsPanel() {
         </label>
       </div>
       <div className="chart-grid">
-        {tables.map(({ metric, table }) => (
-          <MetricChart key={metric.id} title={metric.title(k)} help={metric.help} table={table} xKey="step" digits={metric.digits} />
+        {tables.map(({ metric, table }, i) => (
+          <MetricChart key={metric.id} slot={i + 1} title={metric.title(k)} help={metric.help} table={table} xKey="step" digits={metric.digits} />
         ))}
         <MetricChart title="pass@k against k" help="Held-out pass@k for every k: the base model (step 0) and each run at its latest evaluation" table={passAtK} xKey="k" logTicks={passAtK.ks} />
       </div>

@@ -1,3 +1,4 @@
+import { memo, useEffect, useState } from 'react';
 import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { ChartTable } from './chart-data';
 
@@ -19,7 +20,7 @@ export const formatValue = (v: unknown, digits = 4): string => {
 };
 
 /** One live line chart; every run is a line, the tooltip shows exact values at the hovered step. */
-export function MetricChart({ title, help, table, xKey, digits = 6, logTicks }: Props) {
+function MetricChartView({ title, help, table, xKey, digits = 6, logTicks }: Props) {
   const empty = table.series.length === 0;
   return (
     <figure className="chart" aria-label={title} data-series={table.series.length} data-points={table.rows.length}>
@@ -56,3 +57,25 @@ export function MetricChart({ title, help, table, xKey, digits = 6, logTicks }: 
     </figure>
   );
 }
+
+const ChartView = memo(MetricChartView);
+
+/**
+ * Shows a new table `delayMs` after it arrives. Charts get different delays,
+ * so a batch of new rows redraws them one per task instead of all in one long task.
+ */
+function useStaggered<T>(value: T, delayMs: number): T {
+  const [shown, setShown] = useState(value);
+  useEffect(() => {
+    if (shown === value) return;
+    const timer = setTimeout(() => setShown(value), delayMs);
+    return () => clearTimeout(timer);
+  }, [value, shown, delayMs]);
+  return shown;
+}
+
+/** Redraws only when its table changes, in its own slot (`slot` × a few ms after the data). */
+export const MetricChart = memo(function MetricChart({ slot = 0, ...props }: Props & { slot?: number }) {
+  const table = useStaggered(props.table, slot * 8);
+  return <ChartView {...props} table={table} />;
+});

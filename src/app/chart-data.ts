@@ -67,7 +67,7 @@ export function thin<R>(rows: readonly R[], maxPoints: number): readonly R[] {
   return rows.filter((_, i) => i % stride === 0 || i === rows.length - 1);
 }
 
-export function metricTable(runs: readonly LabRun[], metric: MetricDef, k: number, maxPoints = 400): ChartTable {
+export function metricTable(runs: readonly LabRun[], metric: MetricDef, k: number, maxPoints = 200): ChartTable {
   const styles = runStyles(runs);
   const byStep = new Map<number, Record<string, number | null>>();
   const series: Series[] = [];
@@ -123,4 +123,20 @@ export function passAtKTable(runs: readonly LabRun[]): ChartTable & { ks: number
   }
   const rows = [...byK.values()].sort((a, b) => a.k! - b.k!);
   return { rows, series, ks: rows.map((r) => r.k!) };
+}
+
+const tableCache = new Map<string, { deps: unknown[]; table: ChartTable }>();
+
+/**
+ * metricTable, but the same table object as last time when nothing it reads
+ * has changed: charts fed from evaluations then skip the redraw after every
+ * training step. Rows arrays are replaced, never mutated, so identity is enough.
+ */
+export function cachedMetricTable(runs: readonly LabRun[], metric: MetricDef, k: number): ChartTable {
+  const deps: unknown[] = [k, ...runs.flatMap((r) => [r.id, r.name, r.config.algo, metric.source === 'train' ? r.train : r.evals])];
+  const hit = tableCache.get(metric.id);
+  if (hit && hit.deps.length === deps.length && hit.deps.every((d, i) => d === deps[i])) return hit.table;
+  const table = metricTable(runs, metric, k);
+  tableCache.set(metric.id, { deps, table });
+  return table;
 }

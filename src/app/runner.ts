@@ -5,7 +5,7 @@
 import * as Comlink from 'comlink';
 import type { RunConfig } from '../rl/config';
 import type { MetricsRow, RolloutGroup } from '../rl/types';
-import type { RunSink, RunWorkerApi, WorkerStatus } from '../worker/api';
+import { type RunSink, type RunWorkerApi, type WorkerStatus, defaultBasePath } from '../worker/api';
 import { ALGORITHM_LABELS, algorithmOf } from './colors';
 import { type LabDb, type RunOrigin, type StoredRun, openLabDb } from './db';
 import { type LabRun, useLab } from './store';
@@ -44,6 +44,7 @@ function stored(run: LabRun): StoredRun {
 
 /** Rows reach the charts at most this often, however fast runs step: redraws stay short. */
 const REDRAW_MS = 200;
+const RELEASE_GRACE_MS = 1000;
 
 export class Runner {
   private readonly live = new Map<string, LiveRun>();
@@ -120,7 +121,8 @@ export class Runner {
     } catch (e) {
       this.report('Could not save the run', e);
     }
-    if (spec.start) await this.play(id);
+    // Not awaited: a comparison's runs should start side by side, not one after another.
+    if (spec.start) void this.play(id);
     return id;
   }
 
@@ -139,40 +141,51 @@ export class Runner {
   }
 
   private sink(id: string): RunSink {
+    // A removed run's worker may still speak for a moment; nothing it says is kept.
+    const gone = () => !this.run(id);
     return {
       status: (status: WorkerStatus, message?: string) => {
+        if (gone()) return;
         this.flush();
         this.lab.patchRun(id, { status, error: status === 'error' ? (message ?? 'the run failed') : null });
         void this.persist(id);
         if (status === 'error' || status === 'done' || status === 'stopped') this.release(id);
       },
       rows: (rows) => {
+        if (gone()) return;
         this.pendingRows.set(id, [...(this.pendingRows.get(id) ?? []), ...rows]);
         this.scheduleFlush();
         this.db?.putRows(id, rows).catch((e) => this.report('Could not save metrics', e));
       },
       rollouts: (group) => {
+        if (gone()) return;
         this.pendingRollouts.set(id, group);
         this.scheduleFlush();
       },
       saved: (step, state) => {
+        if (gone()) return;
         this.flush();
         this.lab.patchRun(id, { savedStep: step });
         void this.db?.putBlob(id, 'state', state).then(() => this.persist(id));
       },
       checkpoint: (data) => {
+        if (gone()) return;
         this.lab.patchRun(id, { hasCheckpoint: true });
         void this.db?.putBlob(id, 'checkpoint', data).then(() => this.persist(id));
       },
     };
   }
 
-  private release(id: string) {
+  private release(id: string, graceMs = RELEASE_GRACE_MS) {
     const live = this.live.get(id);
     if (!live) return;
     this.live.delete(id);
-    live.api[Comlink.releaseProxy]();
-    live.worker.terminate();
+    // The worker reports the end before its last reply (to start, stop, …) is
+    // delivered; a moment's grace lets that reply through instead of stranding it.
+    setTimeout(() => {
+      live.api[Comlink.releaseProxy]();
+      live.worker.terminate();
+    }, graceMs);
   }
 
   /** Starts a worker for the run, resuming from its saved state when it has one. */
@@ -189,7 +202,8 @@ export class Runner {
     this.live.set(run.id, live);
     worker.onerror = (e) => this.lab.patchRun(run.id, { status: 'error', error: e.message || 'the run worker crashed' });
     this.lab.patchRun(run.id, { status: 'starting', error: null, savedStep: resume ? run.savedStep : null });
-    await live.api.start({ config: run.config, play, speed: run.speed, resume: resume ?? undefined, base: base ?? undefined }, Comlink.proxy(this.sink(run.id)));
+    const baseUrl = new URL(defaultBasePath(run.config), document.baseURI).href;
+    await live.api.start({ config: run.config, baseUrl, play, speed: run.speed, resume: resume ?? undefined, base: base ?? undefined }, Comlink.proxy(this.sink(run.id)));
     return live;
   }
 
@@ -236,7 +250,7 @@ export class Runner {
   }
 
   async remove(id: string) {
-    this.release(id);
+    this.release(id, 0);
     this.pendingRows.delete(id);
     this.pendingRollouts.delete(id);
     this.lab.removeRun(id);

@@ -2,11 +2,10 @@
 // engine. One Worker per run; the main thread only sends commands and receives
 // rows, so training never blocks the page.
 
-import type { GpuContext } from '../gpu/context';
 import type { RunConfig } from '../rl/config';
 import type { MetricsRow, RolloutGroup } from '../rl/types';
 
-/** What the worker needs from the engine (src/rl/trainer.ts). */
+/** What the run loop needs from the engine (src/rl/trainer.ts, adapted in engine.ts). */
 export interface Trainer {
   /** Steps completed so far (0 before the first; the resumed step after a restore). */
   readonly stepIndex: number;
@@ -28,12 +27,6 @@ export interface TrainerInit {
   resume?: ArrayBuffer;
 }
 
-export type CreateTrainer = (ctx: GpuContext, config: RunConfig, init: TrainerInit) => Promise<Trainer>;
-
-export interface TrainerModule {
-  createTrainer: CreateTrainer;
-}
-
 export type WorkerStatus = 'starting' | 'running' | 'paused' | 'done' | 'stopped' | 'error';
 
 /** Callbacks the main thread hands to the worker (comlink-proxied). */
@@ -49,6 +42,8 @@ export interface RunSink {
 
 export interface StartOptions extends TrainerInit {
   config: RunConfig;
+  /** Absolute URL of the default base model, used when `base` is absent. */
+  baseUrl: string;
   /** Begin stepping right away; otherwise wait paused for resume() or stepOnce(). */
   play: boolean;
   /** Steps per second; Infinity = as fast as the GPU goes. */
@@ -65,4 +60,7 @@ export interface RunWorkerApi {
   checkpoint(): Promise<ArrayBuffer>;
 }
 
-export const ENGINE_MISSING = 'The training engine is not available in this build yet: runs can be configured, shared, imported and inspected, but not trained.';
+/** Where the lab looks for a run's default base model, relative to the page (written by `npm run pretrain`). */
+export function defaultBasePath(config: Pick<RunConfig, 'task' | 'preset'>): string {
+  return `checkpoints/${config.task}-${config.preset}.safetensors`;
+}

@@ -3,20 +3,9 @@
 
 import * as Comlink from 'comlink';
 import { type GpuContext, createGpuContext } from '../gpu/context';
-import { type CreateTrainer, ENGINE_MISSING, type RunSink, type RunWorkerApi, type StartOptions, type Trainer, type TrainerModule } from './api';
+import type { RunSink, RunWorkerApi, StartOptions, Trainer } from './api';
+import { openTrainer } from './engine';
 import { RunLoop } from './loop';
-
-// The engine is looked up rather than imported so this worker builds (and fails
-// with a plain message) before src/rl/trainer.ts exists.
-const engines = import.meta.glob<TrainerModule>('../rl/trainer.ts');
-
-async function loadCreateTrainer(): Promise<CreateTrainer> {
-  const load = engines['../rl/trainer.ts'];
-  if (!load) throw new Error(ENGINE_MISSING);
-  const mod = await load();
-  if (typeof mod.createTrainer !== 'function') throw new Error(ENGINE_MISSING);
-  return mod.createTrainer;
-}
 
 let ctx: GpuContext | null = null;
 let trainer: Trainer | null = null;
@@ -38,9 +27,8 @@ const api: RunWorkerApi = {
     if (loop) throw new Error('This worker already has a run.');
     sink.status('starting');
     try {
-      const createTrainer = await loadCreateTrainer();
       ctx = await createGpuContext(navigator.gpu, { label: 'rlvr-lab run' });
-      trainer = await createTrainer(ctx, options.config, { base: options.base, resume: options.resume });
+      trainer = await openTrainer(ctx, options.config, options);
       loop = new RunLoop(trainer, transferable(sink), { totalSteps: options.config.steps, speed: options.speed });
       if (loop.status === 'done') sink.status('done');
       else if (options.play) loop.play();
