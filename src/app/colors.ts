@@ -1,12 +1,14 @@
 // One colour per algorithm, used by every chart, the run list and the inspector.
-// The same colours as the written reports' plots, so a curve looks the same in both.
+// The palette is the reports' (src/metrics/svg-plot.ts), so a curve has the same
+// colour in the lab and in a written report.
 
+import { ALGORITHM_COLORS as PALETTE } from '../metrics/svg-plot';
 import type { Algorithm } from '../rl/config';
 
 export const ALGORITHM_COLORS: Record<Algorithm, string> = {
-  grpo: '#1f77b4',
-  rover: '#d95f02',
-  d3s: '#7b3294',
+  grpo: PALETTE.grpo,
+  rover: PALETTE.rover,
+  d3s: PALETTE.d3s,
 };
 
 export const ALGORITHM_LABELS: Record<Algorithm, string> = {
@@ -15,7 +17,7 @@ export const ALGORITHM_LABELS: Record<Algorithm, string> = {
   d3s: 'D³S',
 };
 
-export const BASE_COLOR = '#8c8c8c';
+export const BASE_COLOR: string = PALETTE.base;
 
 /** Runs of the same algorithm share a colour; the n-th of them gets a different dash so they stay apart. */
 export function dashFor(indexWithinAlgorithm: number): string | undefined {
