@@ -125,4 +125,39 @@ describe('RunLoop', () => {
     await new Promise((r) => setTimeout(r, 10));
     expect(log.steps.length).toBe(n);
   });
+
+  it('saves every few seconds while running, less often when saving is slow', async () => {
+    let clock = 0;
+    const t = countingTrainer();
+    const slowState = t.trainer.state;
+    let saveCost = 0;
+    t.trainer.step = async () => {
+      clock += 100;
+      return [{ kind: 'train', step: 0 } as unknown as MetricsRow];
+    };
+    Object.defineProperty(t.trainer, 'stepIndex', { get: () => Math.round(clock / 100) });
+    t.trainer.state = async () => {
+      clock += saveCost;
+      return slowState();
+    };
+    const { sink } = recordingSink();
+    const saves: number[] = [];
+    sink.saved = () => saves.push(clock);
+    const loop = new RunLoop(t.trainer, sink, { totalSteps: 1000, speed: Infinity, saveEveryMs: 1000, now: () => clock, sleep: () => new Promise((r) => setTimeout(r, 0)) });
+    loop.play();
+    await until(() => clock >= 5000);
+    await loop.pause();
+    expect(loop.status).toBe('paused');
+    const gaps = saves.slice(1, 4).map((s, i) => s - saves[i]);
+    expect(gaps).toHaveLength(3);
+    expect(gaps.every((g) => g >= 1000 && g <= 1100)).toBe(true);
+    saveCost = 500;
+    const from = saves.length;
+    loop.play();
+    await until(() => clock >= 40_000);
+    await loop.pause();
+    const slowGaps = saves.slice(from + 1, from + 3).map((s, i) => s - saves[from + i]);
+    expect(slowGaps).toHaveLength(2);
+    expect(slowGaps.every((g) => g >= 5000)).toBe(true);
+  });
 });

@@ -37,6 +37,7 @@ export class RunLoop {
     this.sleep = options.sleep ?? defaultSleep;
     this.saveEveryMs = options.saveEveryMs ?? 2000;
     this.lastSave = this.now();
+    this.saveInterval = this.saveEveryMs;
     if (trainer.stepIndex >= this.totalSteps) this.status = 'done';
   }
 
@@ -51,9 +52,14 @@ export class RunLoop {
     this.sink.status(status, message);
   }
 
+  /** Grows with the cost of a save, so saving never takes more than a tenth of the time (big models). */
+  private saveInterval: number;
+
   private async save() {
+    const started = this.now();
     const state = await this.trainer.state();
     this.lastSave = this.now();
+    this.saveInterval = Math.max(this.saveEveryMs, 10 * (this.lastSave - started));
     this.sink.saved(this.trainer.stepIndex, state);
   }
 
@@ -68,7 +74,7 @@ export class RunLoop {
         await this.save();
         this.sink.checkpoint(await this.trainer.checkpoint());
         this.setStatus('done');
-      } else if (this.now() - this.lastSave >= this.saveEveryMs) await this.save();
+      } else if (this.now() - this.lastSave >= this.saveInterval) await this.save();
     } catch (e) {
       this.setStatus('error', (e as Error).message || String(e));
     }
