@@ -20,7 +20,7 @@ async function configure(page: Page, settings: Record<string, string>) {
 const tiny = { 'Prompts per step': '2', 'Group size': '4', Minibatches: '1', 'Eval prompts': '2', 'Eval samples (n)': '4' };
 const stepOf = async (page: Page, name: RegExp) => Number((await page.getByRole('listitem', { name }).locator('.progress-text').textContent())!.split('/')[0]);
 
-test('GRPO, ROVER and D³S train side by side: curves gain points, rollouts and pass@k against k appear', async ({ page }) => {
+test('GRPO, ROVER and D³S train side by side: curves gain points, rollouts and pass@k against k appear', async ({ page }, testInfo) => {
   await page.goto('/');
   await expect(page.getByTestId('adapter')).toContainText('WebGPU adapter:');
   await configure(page, { ...tiny, Steps: '4', 'Evaluate every (steps)': '2' });
@@ -33,6 +33,10 @@ test('GRPO, ROVER and D³S train side by side: curves gain points, rollouts and 
   await expect(reward).toHaveAttribute('data-series', '3');
   await expect(page.getByRole('figure', { name: 'pass@k against k' })).toHaveAttribute('data-series', '4');
   await expect(page.getByTestId('completion-tokens').first()).not.toBeEmpty();
+  await page.setViewportSize({ width: 1400, height: 1400 });
+  const shot = testInfo.outputPath('lab-comparison.png');
+  await page.screenshot({ path: shot, fullPage: true });
+  await testInfo.attach('main view after a short comparison', { path: shot, contentType: 'image/png' });
   const run = page.getByRole('listitem', { name: /Run GRPO/ });
   await run.getByText('More').click();
   const [download] = await Promise.all([page.waitForEvent('download'), run.getByRole('button', { name: 'Checkpoint' }).click()]);

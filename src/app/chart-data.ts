@@ -36,14 +36,14 @@ export const METRICS: MetricDef[] = [
   {
     id: 'varA',
     title: () => 'Var(A) before → after down-sampling',
-    help: 'Advantage variance over all rollouts (solid) and over the ones kept for the loss (dashed)',
+    help: 'D³S: advantage variance over all rollouts (solid) and over the rollouts kept for the loss (dashed)',
     source: 'train',
     parts: [
       { label: 'before', get: (r) => r.varABefore },
       { label: 'after', get: (r) => r.varAAfter },
     ],
   },
-  { id: 'tokensKept', title: () => 'Tokens kept', help: 'Share of completion tokens that entered the loss (D³S keeps fewer)', source: 'train', parts: [{ get: (r) => r.tokensKept }] },
+  { id: 'tokensKept', title: () => 'Tokens kept', help: 'Completion tokens that entered the loss this step (D³S keeps fewer)', source: 'train', parts: [{ get: (r) => r.tokensKept }] },
   { id: 'throughput', title: () => 'Throughput (tokens/s)', help: 'Completion tokens sampled and trained on per second', source: 'train', digits: 0, parts: [{ get: (r) => r.tokensPerSec }] },
 ];
 
