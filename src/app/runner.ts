@@ -191,6 +191,8 @@ export class Runner {
   /** Starts a worker for the run, resuming from its saved state when it has one. */
   private async spawn(run: LabRun, play: boolean): Promise<LiveRun> {
     this.flush();
+    // Marked at once, so a second click cannot start a second worker while this one loads.
+    this.lab.patchRun(run.id, { status: 'starting', error: null });
     const resume = run.savedStep !== null && this.db ? await this.db.getBlob(run.id, 'state') : null;
     const from = resume ? run.savedStep! : -1;
     // Steps after the saved state are recomputed (runs are deterministic), so their rows go.
@@ -201,7 +203,7 @@ export class Runner {
     const live: LiveRun = { worker, api: Comlink.wrap<RunWorkerApi>(worker) };
     this.live.set(run.id, live);
     worker.onerror = (e) => this.lab.patchRun(run.id, { status: 'error', error: e.message || 'the run worker crashed' });
-    this.lab.patchRun(run.id, { status: 'starting', error: null, savedStep: resume ? run.savedStep : null });
+    this.lab.patchRun(run.id, { savedStep: resume ? run.savedStep : null });
     const baseUrl = new URL(defaultBasePath(run.config), document.baseURI).href;
     await live.api.start({ config: run.config, baseUrl, play, speed: run.speed, resume: resume ?? undefined, base: base ?? undefined }, Comlink.proxy(this.sink(run.id)));
     return live;
@@ -209,12 +211,13 @@ export class Runner {
 
   async play(id: string) {
     const run = this.run(id);
-    if (!run || FINISHED.has(run.status)) return;
+    if (!run || FINISHED.has(run.status) || run.status === 'starting') return;
     try {
       const live = this.live.get(id);
       if (live) await live.api.resume();
       else await this.spawn(run, true);
     } catch (e) {
+      this.lab.patchRun(id, { status: 'error', error: (e as Error)?.message ?? String(e) });
       this.report(`Could not start “${run.name}”`, e);
     }
   }
@@ -225,11 +228,12 @@ export class Runner {
 
   async stepOnce(id: string) {
     const run = this.run(id);
-    if (!run || FINISHED.has(run.status) || run.status === 'running') return;
+    if (!run || FINISHED.has(run.status) || run.status === 'running' || run.status === 'starting') return;
     try {
       const live = this.live.get(id) ?? (await this.spawn(run, false));
       await live.api.stepOnce();
     } catch (e) {
+      this.lab.patchRun(id, { status: 'error', error: (e as Error)?.message ?? String(e) });
       this.report(`Could not step “${run.name}”`, e);
     }
   }
