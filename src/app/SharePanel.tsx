@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { parseRunJson } from './export';
 import { useRunner } from './runner-context';
-import { configHash, resultsHash } from './share';
+import { MAX_SHARED_TRAIN_ROWS, configHash, resultsHash } from './share';
 import { runRows, useLab } from './store';
 
 function pageUrl(hash: string): string {
@@ -20,7 +20,8 @@ export function SharePanel() {
     const hash = kind === 'config' ? configHash(runs.map((r) => r.config)) : await resultsHash(runs.map((r) => ({ name: r.name, config: r.config, rows: runRows(r) })));
     const url = pageUrl(hash);
     setLink(url);
-    setWhat(kind === 'config' ? `Recreates ${runs.length} run(s) with the same settings and seeds.` : `Shows the ${runs.length} run(s)' curves at once (${(url.length / 1024).toFixed(1)} KiB link) and lets the recipient re-run them.`);
+    const thinned = runs.some((r) => r.train.length > MAX_SHARED_TRAIN_ROWS) ? `, curves thinned to ${MAX_SHARED_TRAIN_ROWS} points per run` : '';
+    setWhat(kind === 'config' ? `Recreates ${runs.length} run(s) with the same settings and seeds.` : `Shows the ${runs.length} run(s)' curves at once (${(url.length / 1024).toFixed(1)} KiB link${thinned}) and lets the recipient re-run them.`);
     await navigator.clipboard?.writeText(url).catch(() => undefined);
   };
 

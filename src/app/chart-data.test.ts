@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { defaultRunConfig } from '../rl/config';
-import { METRICS, metricTable, passAtKTable, thin } from './chart-data';
+import { METRICS, metricTable, passAtKTable } from './chart-data';
 import { ALGORITHM_COLORS } from './colors';
-import { splitRows } from './rows';
+import { splitRows, thin } from './rows';
 import type { LabRun } from './store';
 import { syntheticRun } from './test-rows';
 

@@ -3,6 +3,7 @@
 
 import type { EvalRow, TrainRow } from '../rl/types';
 import { ALGORITHM_COLORS, BASE_COLOR, algorithmOf, dashFor } from './colors';
+import { thin } from './rows';
 import type { LabRun } from './store';
 
 export interface Series {
@@ -58,13 +59,6 @@ export function runStyles(runs: readonly LabRun[]): Map<string, { color: string;
     out.set(r.id, { color: ALGORITHM_COLORS[algo], dash: dashFor(n) });
   }
   return out;
-}
-
-/** Every `stride`-th row and always the last one, so long runs stay cheap to draw. */
-export function thin<R>(rows: readonly R[], maxPoints: number): readonly R[] {
-  if (rows.length <= maxPoints) return rows;
-  const stride = Math.ceil(rows.length / maxPoints);
-  return rows.filter((_, i) => i % stride === 0 || i === rows.length - 1);
 }
 
 export function metricTable(runs: readonly LabRun[], metric: MetricDef, k: number, maxPoints = 200): ChartTable {

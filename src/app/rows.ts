@@ -120,3 +120,10 @@ export function splitRows(rows: readonly MetricsRow[]): { train: TrainRow[]; eva
   for (const r of rows) (r.kind === 'train' ? train : evals).push(r as never);
   return { train, evals };
 }
+
+/** Every `stride`-th row and always the last one: long runs stay cheap to draw and to share. */
+export function thin<R>(rows: readonly R[], maxPoints: number): readonly R[] {
+  if (rows.length <= maxPoints) return rows;
+  const stride = Math.ceil(rows.length / maxPoints);
+  return rows.filter((_, i) => i % stride === 0 || i === rows.length - 1);
+}

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { defaultRunConfig } from '../rl/config';
 import type { TrainRow } from '../rl/types';
 import { deflateToBase64Url, fromBase64Url, toBase64Url } from './compress';
-import { configHash, parseShareHash, resultsHash } from './share';
+import { MAX_SHARED_TRAIN_ROWS, configHash, parseShareHash, resultsHash } from './share';
 import { syntheticRun } from './test-rows';
 
 describe('config links', () => {
@@ -58,6 +58,16 @@ describe('results links', () => {
     expect(train[0].loss).toBeCloseTo(original.loss, 5);
     expect(train[0].tokensPerSec).toBe(12346);
     expect(train[0].clipHigh).toBeNull();
+  });
+
+  it('thin long runs evenly, keeping every evaluation and the last step', async () => {
+    const rows = syntheticRun(1000, 100);
+    const link = await parseShareHash(await resultsHash([{ name: 'long', config: defaultRunConfig(), rows }]));
+    const train = link.runs[0].rows.filter((r) => r.kind === 'train');
+    expect(train.length).toBeLessThanOrEqual(MAX_SHARED_TRAIN_ROWS);
+    expect(train.length).toBeGreaterThan(MAX_SHARED_TRAIN_ROWS / 2);
+    expect(train.at(-1)!.step).toBe(1000);
+    expect(link.runs[0].rows.filter((r) => r.kind === 'eval')).toHaveLength(11);
   });
 
   it('report a damaged payload instead of throwing', async () => {

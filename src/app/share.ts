@@ -9,9 +9,11 @@ import { fromQuery, toQuery } from '../config/schema';
 import { type RunConfig, runConfigIssues, runSchema } from '../rl/config';
 import type { EvalRow, MetricsRow, TrainRow } from '../rl/types';
 import { deflateToBase64Url, inflateFromBase64Url, roundSignificant } from './compress';
-import { TRAIN_KEYS, splitRows, validateRows } from './rows';
+import { TRAIN_KEYS, splitRows, thin, validateRows } from './rows';
 
 export const MAX_SHARED_RUNS = 12;
+/** Training rows per run in a results link; longer runs are thinned evenly (the last step is always kept). */
+export const MAX_SHARED_TRAIN_ROWS = 300;
 const RESULTS_VERSION = 1;
 
 export interface SharedRun {
@@ -67,7 +69,7 @@ export async function resultsHash(runs: readonly ShareableRun[]): Promise<string
   const packed: PackedRun[] = runs.map((r) => {
     const { train, evals } = splitRows(r.rows);
     const roundedEvals = evals.map((e) => ({ ...e, passAtK: e.passAtK.map((p) => ({ k: p.k, value: roundSignificant(p.value) })) }));
-    return { name: r.name, q: toQuery(runSchema, r.config), train: packTrain(train), evals: roundedEvals };
+    return { name: r.name, q: toQuery(runSchema, r.config), train: packTrain(thin(train, MAX_SHARED_TRAIN_ROWS)), evals: roundedEvals };
   });
   const payload = JSON.stringify({ v: RESULTS_VERSION, cols: TRAIN_KEYS, runs: packed });
   return '#results=' + (await deflateToBase64Url(payload));
