@@ -9,11 +9,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { describe } from '../config/schema';
 import { createNodeContext } from '../gpu/node';
-import { parameterCount } from '../model/config';
-import { type PretrainStep, createPretrainer, parsePretrainFlags, pretrainMetadata, pretrainSchema } from '../model/pretrain';
+import { loadCheckpointFile } from '../model/checkpoint-node';
+import { parameterCount, presetConfig } from '../model/config';
+import { type PretrainOptions, type PretrainStart, type PretrainStep, createPretrainer, parsePretrainFlags, pretrainMetadata, pretrainSchema } from '../model/pretrain';
 import { Sampler } from '../model/sampler';
 import { evaluate } from '../rl/evaluate';
 import { makeProblems } from '../rl/rollout';
+import { contextLength, getTask } from '../tasks/registry';
 import { progressBar } from './progress';
 
 const USAGE = 'usage: npm run pretrain -- --task <task> --preset <preset> --steps N --seed S --out <file.safetensors> [options]';
@@ -39,6 +41,19 @@ function lossCurve(history: readonly PretrainStep[], every: number): string {
   return windows.map((w) => `  ${String(w.end).padStart(7)}  ${w.loss.toFixed(4)}  ${'▇'.repeat(Math.max(1, Math.round((40 * w.loss) / top)))}`).join('\n');
 }
 
+/** The weights of `path`, refused unless they were trained on the same task, task config and preset. */
+async function startFrom(path: string, options: PretrainOptions): Promise<PretrainStart> {
+  const { meta, params } = await loadCheckpointFile(path);
+  const task = getTask(options.task);
+  const expected = presetConfig(options.preset, task.tokenizer(options.taskConfig).size, contextLength(task, options.taskConfig));
+  const problems: string[] = [];
+  if (meta.task !== options.task) problems.push(`it is a ${meta.task} checkpoint, not ${options.task}`);
+  else if (JSON.stringify(meta.taskConfig) !== JSON.stringify(options.taskConfig)) problems.push(`its task config ${JSON.stringify(meta.taskConfig)} differs from ${JSON.stringify(options.taskConfig)}`);
+  if (JSON.stringify(meta.config) !== JSON.stringify(expected)) problems.push(`its model ${JSON.stringify(meta.config)} is not the ${options.preset} preset ${JSON.stringify(expected)}`);
+  if (problems.length > 0) throw new Error(`--init ${path}: ${problems.join('; ')}`);
+  return { params, step: meta.step };
+}
+
 async function main(): Promise<number> {
   const argv = process.argv.slice(2).filter((a) => a !== '--');
   if (argv.includes('--help') || argv.includes('-h')) {
@@ -52,8 +67,9 @@ async function main(): Promise<number> {
     return 2;
   }
 
+  const start = flags.init === '' ? undefined : await startFrom(flags.init, options);
   const ctx = await createNodeContext({ label: 'pretrain' });
-  const trainer = createPretrainer(ctx, options);
+  const trainer = createPretrainer(ctx, options, start);
   const { config } = trainer;
   console.error(`${options.task} ${JSON.stringify(options.taskConfig)} · ${options.preset}: ${parameterCount(config).toLocaleString('en-US')} parameters, V=${config.vocabSize} T=${config.contextLength} · ${ctx.adapter.name}`);
 

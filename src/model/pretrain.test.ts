@@ -84,6 +84,21 @@ describe('pretraining on the GPU', () => {
   });
 });
 
+describe('continuing from weights', () => {
+  it('starts from the given parameters and counts steps on from theirs', async () => {
+    const ctx = await testContext();
+    const fresh = createPretrainer(ctx, options({ seed: 9 }));
+    // Padding between tensors is not saved, so only nonzero (real) entries are perturbed.
+    const params = readCheckpoint(await fresh.checkpoint()).params.map((x, i) => (x === 0 ? 0 : x + (i % 7) * 1e-3));
+    fresh.dispose();
+    const resumed = createPretrainer(ctx, options(), { params, step: 5 });
+    const ckpt = readCheckpoint(await resumed.checkpoint());
+    resumed.dispose();
+    expect(ckpt.meta.step).toBe(5);
+    expect(Buffer.from(ckpt.params.buffer).equals(Buffer.from(params.buffer))).toBe(true);
+  });
+});
+
 describe('pretraining flags', () => {
   it('reads every option and the task knobs', () => {
     const r = parsePretrainFlags(['--task', 'paths', '--task-config', 'nodes=6,edges=8', '--steps', '7', '--correct-rate=0.2', '--out', 'x.safetensors']);

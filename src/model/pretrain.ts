@@ -116,8 +116,15 @@ export interface Pretrainer {
   dispose(): void;
 }
 
+/** Weights to continue from instead of a fresh initialisation (a checkpoint of the same task, config and preset). */
+export interface PretrainStart {
+  params: Float32Array;
+  /** Steps the weights have already been trained for; the checkpoint counts on from there. */
+  step: number;
+}
+
 /** Validates the options and builds the model; the caller drives the steps (a CLI loop or a worker's message pump). */
-export function createPretrainer(ctx: GpuContext, options: PretrainOptions): Pretrainer {
+export function createPretrainer(ctx: GpuContext, options: PretrainOptions, start?: PretrainStart): Pretrainer {
   const task = getTask(options.task);
   const cfg = options.taskConfig;
   const problem = task.check(cfg);
@@ -126,7 +133,7 @@ export function createPretrainer(ctx: GpuContext, options: PretrainOptions): Pre
   if (!(options.promptWeight >= 0)) throw new Error(`promptWeight must be ≥ 0, got ${options.promptWeight}`);
   const tokenizer = task.tokenizer(cfg);
   const config = presetConfig(options.preset, tokenizer.size, contextLength(task, cfg));
-  const model = new GptModel(ctx, config, { maxBatch: options.batch, seed: options.seed });
+  const model = new GptModel(ctx, config, { maxBatch: options.batch, seed: options.seed, params: start?.params });
   let next = 0;
   return {
     model,
@@ -154,7 +161,7 @@ export function createPretrainer(ctx: GpuContext, options: PretrainOptions): Pre
     },
     async checkpoint(extraMetadata = {}) {
       const params = await model.readParams();
-      const bytes = writeCheckpoint(model.layout, params, { alphabet: tokenizer.alphabet, task: options.task, taskConfig: cfg, step: next });
+      const bytes = writeCheckpoint(model.layout, params, { alphabet: tokenizer.alphabet, task: options.task, taskConfig: cfg, step: (start?.step ?? 0) + next });
       if (Object.keys(extraMetadata).length === 0) return bytes;
       // writeCheckpoint owns the standard metadata; re-encoding only appends keys to it.
       const { metadata } = decodeSafetensors(bytes);
@@ -187,6 +194,7 @@ export const pretrainSchema = {
   'weight-decay': { kind: 'float', default: PRETRAIN_DEFAULTS.weightDecay, min: 0, max: 1, label: 'Weight decay', help: 'Decoupled AdamW weight decay' },
   'correct-rate': { kind: 'float', default: PRETRAIN_DEFAULTS.correctRate, min: 0, max: 1, label: 'Correct rate', help: 'Probability that a demonstration is a correct solution' },
   'prompt-weight': { kind: 'float', default: PRETRAIN_DEFAULTS.promptWeight, min: 0, max: 1, label: 'Prompt weight', help: 'Loss weight of prompt tokens (completion tokens weigh 1)' },
+  init: { kind: 'string', default: '', maxLength: 1000, label: 'Continue from', help: 'Checkpoint to continue training from (same task, task config and preset); empty starts fresh' },
   out: { kind: 'string', default: '', maxLength: 1000, label: 'Output', help: 'Checkpoint file (.safetensors); the loss curve goes to <out>.loss.csv' },
   'eval-prompts': { kind: 'int', default: 32, min: 0, max: 4096, label: 'Eval prompts', help: 'Held-out prompts for the final pass@k (0 skips the evaluation)' },
   'eval-samples': { kind: 'int', default: 64, min: 1, max: 1024, label: 'Eval samples', help: 'Samples per eval prompt at temperature 1' },
