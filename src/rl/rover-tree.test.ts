@@ -11,7 +11,7 @@
 // has probability about (3/16)³/16 ≈ 4·10⁻⁴ and RL would see no reward at all.
 // Uniform over leaves is also exactly the policy whose Q the theory is about.
 //
-// The tree (the one the run's seed draws) has winners aab, aac, acc and bac:
+// The tree (layout 11) has winners aab, aac, acc and bac:
 //   root:  Q^U = (a 3/9, b 1/9, c 0)   Q* = (1, 1, 0)
 //   [a]:   Q^U = (a 2/3, b 0,   c 1/3)
 //   [a,a]: Q^U = (a 0,   b 1,   c 1)
@@ -32,7 +32,7 @@ import { type Algorithm, defaultRunConfig, type RunConfig } from './config';
 import { Trainer } from './trainer';
 import { leafLogProbs, treeValues, type TreeState, type TreeValues } from './tree-values';
 
-const cfg = { k: 3, h: 3, winners: 4, trees: 1 };
+const cfg = { k: 3, h: 3, winners: 4, trees: 1, layout: 11 };
 const RUN_SEED = 11;
 const PRETRAIN_STEPS = 100;
 

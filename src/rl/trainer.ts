@@ -10,7 +10,7 @@ import { type Checkpoint, type CheckpointMeta, CheckpointError, decodeSafetensor
 import { GptModel } from '../model/gpt';
 import { nextTokenTargets } from '../model/reference';
 import { Sampler } from '../model/sampler';
-import { getTask } from '../tasks/registry';
+import { getTask, resolveConfig } from '../tasks/registry';
 import { CharTokenizer } from '../tasks/tokenizer';
 import type { AnyTask, TaskConfig, TaskName } from '../tasks/types';
 import { deriveSeed } from '../util/rng';
@@ -76,7 +76,8 @@ export class Trainer {
     if (issues.length) throw new TrainerError(issues.map((i) => `${i.key}: ${i.message}`).join('; '));
     if (base.meta.task !== config.task) throw new TrainerError(`The base checkpoint was trained on "${base.meta.task}", but the run is set to "${config.task}"`);
     this.task = getTask(config.task as TaskName);
-    this.taskConfig = base.meta.taskConfig as TaskConfig;
+    // Knobs added after the base was made take their defaults.
+    this.taskConfig = resolveConfig(this.task, base.meta.taskConfig as Partial<TaskConfig>);
     this.tokenizer = new CharTokenizer(base.meta.alphabet);
     if (this.tokenizer.size !== base.meta.config.vocabSize) throw new TrainerError(`The checkpoint's alphabet gives ${this.tokenizer.size} tokens but its model has ${base.meta.config.vocabSize}`);
     this.maxNewTokens = this.task.maxCompletionChars(this.taskConfig) + 1;

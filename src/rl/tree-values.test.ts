@@ -8,7 +8,7 @@ import { CharTokenizer } from '../tasks/tokenizer';
 import { buildTree, qOptimal, qUniform, tree } from '../tasks/tree';
 import { actionLogProbs, decisionNodes, greedyDecode, leafLogProbs, stateTokens, treeValues } from './tree-values';
 
-const cfg = { k: 3, h: 3, winners: 4, trees: 2 };
+const cfg = { k: 3, h: 3, winners: 4, trees: 2, layout: 1 };
 // A perturbed init so logits differ clearly between states and greedy decoding is not a tie-break.
 function setup(seed = 3, noise = 0.3) {
   const base = randomBase('tree', cfg, {}, seed);

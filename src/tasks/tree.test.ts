@@ -14,7 +14,7 @@ function bruteForceQ(p: TreeProblem, prefix: number[], a: number): number {
   return expectation;
 }
 
-const cfg = { k: 3, h: 4, winners: 5, trees: 1 };
+const cfg = { k: 3, h: 4, winners: 5, trees: 1, layout: 1 };
 
 describe('tree', () => {
   it('Q^U matches brute-force enumeration of uniform rollouts at every decision node', () => {
@@ -36,7 +36,7 @@ describe('tree', () => {
 
   it('Q* is 1 exactly where a winning leaf lies below, and greedy on Q^U always wins', () => {
     for (let id = 0; id < 10; id++) {
-      const p = buildTree({ k: 2, h: 6, winners: 3, trees: 10 }, 1, id);
+      const p = buildTree({ k: 2, h: 6, winners: 3, trees: 10, layout: 1 }, 1, id);
       const actions: number[] = [];
       while (actions.length < p.h) {
         const qu = qUniform(p, actions);
@@ -67,24 +67,26 @@ describe('tree', () => {
     for (const s of tree.solutions!(p)!) expect(tree.score(p, s)).toBe(1);
   });
 
-  it('a tree depends on (seed, id) only; prompts name trees in range', () => {
+  it('a tree depends on (layout, id) only, never the run seed; prompts name trees in range', () => {
     const many = { ...cfg, trees: 4 };
     const ids = new Set<number>();
     for (let i = 0; i < 40; i++) {
       const p = tree.generate(many, 'train', 3, i);
-      expect(p.winning).toEqual(buildTree(many, 3, p.id).winning);
+      expect(p.winning).toEqual(buildTree(many, many.layout, p.id).winning);
       expect(p.winning).toHaveLength(5);
       expect(tree.promptText(p)).toBe(`#${p.id}:`);
       ids.add(p.id);
     }
     expect([...ids].sort()).toEqual([0, 1, 2, 3]);
     expect(buildTree(cfg, 3, 0).winning).not.toEqual(buildTree(cfg, 4, 0).winning);
+    // Two run seeds that name the same tree see the same winners.
+    expect(tree.generate(cfg, 'train', 1, 0).winning).toEqual(tree.generate(cfg, 'train', 2, 0).winning);
   });
 
   it('refuses trees beyond 4096 leaves or with more winners than leaves', () => {
-    expect(tree.check({ k: 4, h: 7, winners: 1, trees: 1 })).toMatch(/16384/);
-    expect(tree.check({ k: 2, h: 3, winners: 9, trees: 1 })).not.toBeNull();
-    expect(tree.check({ k: 2, h: 12, winners: 4096, trees: 1 })).toBeNull();
-    expect(() => tree.generate({ k: 8, h: 12, winners: 1, trees: 1 }, 'train', 0, 0)).toThrow();
+    expect(tree.check({ k: 4, h: 7, winners: 1, trees: 1, layout: 1 })).toMatch(/16384/);
+    expect(tree.check({ k: 2, h: 3, winners: 9, trees: 1, layout: 1 })).not.toBeNull();
+    expect(tree.check({ k: 2, h: 12, winners: 4096, trees: 1, layout: 1 })).toBeNull();
+    expect(() => tree.generate({ k: 8, h: 12, winners: 1, trees: 1, layout: 1 }, 'train', 0, 0)).toThrow();
   });
 });

@@ -14,7 +14,7 @@ import { CharTokenizer } from './tokenizer';
 import { demonstrationRng, drawInSplit, readCompletion } from './split';
 import type { TaskSpec } from './types';
 
-export type TreeConfig = { k: number; h: number; winners: number; trees: number };
+export type TreeConfig = { k: number; h: number; winners: number; trees: number; layout: number };
 
 export interface TreeProblem {
   k: number;
@@ -106,12 +106,13 @@ export const tree: TaskSpec<TreeConfig, TreeProblem> = {
   name: 'tree',
   title: 'Toy tree MDP',
   description: 'Pick h actions in a k-ary tree; reward 1 on a few winning leaves, where Q-values are exact.',
-  defaults: { k: 3, h: 5, winners: 6, trees: 1 },
+  defaults: { k: 3, h: 5, winners: 6, trees: 1, layout: 1 },
   knobs: [
     { key: 'k', label: 'Actions (k)', min: 2, max: ACTIONS.length, help: 'Branching factor: actions per step' },
     { key: 'h', label: 'Horizon (h)', min: 1, max: 12, help: 'Actions per episode; k^h must stay at most 4096' },
     { key: 'winners', label: 'Winning leaves', min: 1, max: MAX_LEAVES, help: 'Leaves that earn reward 1' },
     { key: 'trees', label: 'Trees', min: 1, max: 100, help: 'Distinct trees; each prompt names one' },
+    { key: 'layout', label: 'Layout', min: 0, max: 1_000_000, help: 'Which leaves win: part of the task, not of the run seed, so a base and every run from it see the same trees' },
   ],
   evalIsTrain: true,
   check(cfg) {
@@ -127,7 +128,8 @@ export const tree: TaskSpec<TreeConfig, TreeProblem> = {
   generate(cfg, _split, seed, index) {
     const problem = tree.check(cfg);
     if (problem !== null) throw new Error(`tree: ${problem}`);
-    return drawInSplit('tree', null, seed, index, (rng) => buildTree(cfg, seed, rng.int(cfg.trees)), (p) => String(p.id));
+    // The run seed only picks which tree each prompt names; the trees themselves come from cfg.layout.
+    return drawInSplit('tree', null, seed, index, (rng) => buildTree(cfg, cfg.layout, rng.int(cfg.trees)), (p) => String(p.id));
   },
   promptText: (p) => `#${p.id}:`,
 
