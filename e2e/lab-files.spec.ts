@@ -9,7 +9,7 @@ const tokens = ['3', '+', '5', '*', '2', '⏎'];
 const rollouts = {
   step: 30,
   prompt: '3 5 2 → 13',
-  completions: [0, 1, 2].map((j) => ({ text: '3+5*2', tokens, reward: j % 2, correct: j % 2 === 1, advantage: j % 2 ? 0.8 : -0.4, entropy: tokens.map((_, i) => i / 5), kept: tokens.map((_, i) => (i + j) % 2), q: tokens.map((_, i) => (i - 2) / 10) })),
+  completions: [0, 1, 2].map((j) => ({ text: '3+5*2', tokens, reward: j % 2, correct: j % 2 === 1, advantage: j % 2 ? 0.8 : -0.4, entropy: tokens.map((_, i) => i / 5), kept: tokens.map((_, i) => (i + j) % 2), deltaLogp: tokens.map((_, i) => (i - 2) / 10), q: tokens.map((_, i) => (i - 2) / 10) })),
 };
 const runFile = runToJson({ name: 'ROVER from a file', config: { ...defaultRunConfig(), algo: 'rover', seed: 8, steps: 30, evalEvery: 10 }, rows: syntheticRun(30, 10), rollouts });
 

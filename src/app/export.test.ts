@@ -3,7 +3,7 @@ import { defaultRunConfig } from '../rl/config';
 import { fileSlug, metricsCsv, parseRunJson, runToJson } from './export';
 import { syntheticEvalRow, syntheticRun, syntheticTrainRow } from './test-rows';
 
-const rollouts = { step: 3, prompt: '3 5 7 → 15', completions: [{ text: '3+5+7', tokens: ['3', '+', '5', '+', '7', '⏎'], reward: 1, correct: true, advantage: 0.5, entropy: [1, 1, 1, 1, 1, 0], kept: [1, 1, 1, 1, 1, 1], q: null }] };
+const rollouts = { step: 3, prompt: '3 5 7 → 15', completions: [{ text: '3+5+7', tokens: ['3', '+', '5', '+', '7', '⏎'], reward: 1, correct: true, advantage: 0.5, entropy: [1, 1, 1, 1, 1, 0], kept: [1, 1, 1, 1, 1, 1], deltaLogp: [0.1, 0, 0, 0, 0, -0.1], q: null }] };
 
 describe('run files', () => {
   it('round-trip a run exactly', () => {

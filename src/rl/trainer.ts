@@ -175,10 +175,10 @@ export class Trainer {
         this.update(b, r0, r1, keep, lossMetrics, gradNormSq, u);
       }
     }
-    const inspect = c.algo === 'rover' ? this.roverQ(b, G) : null;
-    const [adv, advM, d3sM, stats, lossM, gn, keepRows, inspectLogp] = await ctx.readMany([b.adv, b.advMetrics, b.d3sMetrics, b.stats, lossMetrics, gradNormSq, b.keep.view([G * T]), inspect ?? b.oldLogp.view([G * T])]);
+    const inspect = this.updatedLogp(b, G);
+    const [adv, advM, d3sM, stats, lossM, gn, keepRows, inspectLogp] = await ctx.readMany([b.adv, b.advMetrics, b.d3sMetrics, b.stats, lossMetrics, gradNormSq, b.keep.view([G * T]), inspect]);
     const entropyRows = await ctx.read(b.entropy.view([G * T]));
-    const oldRows = inspect ? await ctx.read(b.oldLogp.view([G * T])) : null;
+    const oldRows = await ctx.read(b.oldLogp.view([G * T]));
     lossMetrics.dispose();
     gradNormSq.dispose();
     this.stepIndex++;
@@ -198,7 +198,7 @@ export class Trainer {
     let gradNorm = 0;
     for (let k = 0; k < updates; k++) gradNorm += Math.sqrt(gn[k]);
     const stepMs = performance.now() - started;
-    this.lastRollouts = this.inspectorGroup(ro, problems[0], adv, entropyRows, keep ? keepRows : null, inspect ? { logp: inspectLogp, old: oldRows! } : null);
+    this.lastRollouts = this.inspectorGroup(ro, problems[0], adv, entropyRows, keep ? keepRows : null, { logp: inspectLogp, old: oldRows });
     const grpo = c.algo !== 'rover' ? grpoMetrics(Array.from({ length: LOSS_METRICS }, (_, i) => mean(i))) : null;
     const rover = c.algo === 'rover' ? roverMetrics(Array.from({ length: LOSS_METRICS }, (_, i) => mean(i))) : null;
     return {
@@ -259,8 +259,8 @@ export class Trainer {
     for (const t of temps.reverse()) t.dispose();
   }
 
-  /** Log-probs of the first group under the updated policy, for ROVER's Q in the inspector. */
-  private roverQ(b: StepBuffers, G: number): Tensor {
+  /** Log-probs of the first group under the updated policy: what this step's updates did to each token. */
+  private updatedLogp(b: StepBuffers, G: number): Tensor {
     const T = b.T;
     const tokens = this.ctx.tensor([G, T], 'u32'), targets = this.ctx.tensor([G, T], 'u32');
     this.ctx.copyRange(b.tokens, 0, tokens, 0, G * T);
@@ -271,7 +271,7 @@ export class Trainer {
     return out.logp.view([G * T]);
   }
 
-  private inspectorGroup(ro: ScoredRollouts, problem: Problem, adv: ArrayLike<number>, entropy: ArrayLike<number>, keep: ArrayLike<number> | null, q: { logp: ArrayLike<number>; old: ArrayLike<number> } | null): RolloutGroup {
+  private inspectorGroup(ro: ScoredRollouts, problem: Problem, adv: ArrayLike<number>, entropy: ArrayLike<number>, keep: ArrayLike<number> | null, after: { logp: ArrayLike<number>; old: ArrayLike<number> }): RolloutGroup {
     const { T, promptLengths, completionLengths, tokens } = ro.sample;
     const completions = [];
     for (let g = 0; g < this.config.group; g++) {
@@ -279,6 +279,8 @@ export class Trainer {
       const len = completionLengths[g];
       // Position t predicts token t + 1: a completion token at index i is scored at position i − 1.
       const at = (arr: ArrayLike<number>) => Array.from({ length: len }, (_, j) => arr[g * T + start + j - 1]);
+      const old = at(after.old);
+      const delta = at(after.logp).map((lp, j) => lp - old[j]);
       completions.push({
         text: ro.texts[g],
         tokens: Array.from(tokens.subarray(g * T + start, g * T + start + len), (id) => (id === 2 ? '⏎' : this.tokenizer.vocab[id])),
@@ -287,7 +289,8 @@ export class Trainer {
         advantage: adv[g],
         entropy: at(entropy),
         kept: keep ? at(keep) : Array.from({ length: len }, () => 1),
-        q: q ? at(q.logp).map((lp, j) => this.config.rho * (lp - at(q.old)[j])) : null,
+        deltaLogp: delta,
+        q: this.config.algo === 'rover' ? delta.map((d) => this.config.rho * d) : null,
       });
     }
     return { step: this.stepIndex, prompt: problem.prompt, completions };

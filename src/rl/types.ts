@@ -66,6 +66,8 @@ export interface RolloutCompletion {
   entropy: number[];
   /** Per generated token: 1 if it entered the loss (D³S keep mask), else 0. */
   kept: number[];
+  /** Per generated token: log π after this step's updates minus log π_old — which probabilities the update pushed up or down. */
+  deltaLogp: number[];
   /** Per generated token: ROVER's Q = ρ(log π_θ − log π_old) after the update; null for other algorithms. */
   q: number[] | null;
 }
