@@ -16,7 +16,7 @@ import { type Schema, type Values, parseFlags } from '../config/schema';
 import type { GpuContext } from '../gpu/context';
 import { contextLength, getTask, resolveConfig } from '../tasks/registry';
 import { EOS, PAD, type CharTokenizer } from '../tasks/tokenizer';
-import type { AnyTask, TaskConfig, TaskName } from '../tasks/types';
+import { type AnyTask, TASK_NAMES, type TaskConfig, type TaskName } from '../tasks/types';
 import { type ModelConfig, type PresetName, presetConfig } from './config';
 import { decodeSafetensors, encodeSafetensors, writeCheckpoint } from './checkpoint';
 import { DEFAULT_ADAMW, GptModel } from './gpt';
@@ -183,7 +183,7 @@ export function pretrainMetadata(options: PretrainOptions, finalLoss: number): R
 
 /** The pretraining settings as flags (npm run pretrain) or form fields; keys are the flag names. */
 export const pretrainSchema = {
-  task: { kind: 'enum', options: ['countdown', 'arithmetic', 'paths', 'tree'] as const, default: 'countdown' as TaskName, label: 'Task', help: 'Task whose demonstrations are learned' },
+  task: { kind: 'enum', options: TASK_NAMES, default: 'countdown' as TaskName, label: 'Task', help: 'Task whose demonstrations are learned' },
   'task-config': { kind: 'string', default: '', maxLength: 400, label: 'Task config', help: 'Task knobs as key=value,… over the task defaults, e.g. count=4,maxNumber=20' },
   preset: { kind: 'enum', options: ['tiny', 'small', 'base'] as const, default: PRETRAIN_DEFAULTS.preset, label: 'Model', help: 'Model size preset' },
   steps: { kind: 'int', default: PRETRAIN_DEFAULTS.steps, min: 1, max: 1_000_000, label: 'Steps', help: 'Optimizer steps, one batch of demonstrations each' },

@@ -2,11 +2,11 @@
 // The CLI flags, the share link and the launcher form are all built from this.
 
 import { type Schema, type SettingIssue, type Values, defaults } from '../config/schema';
+import { TASK_NAMES } from '../tasks/types';
 
 export const ALGORITHMS = ['grpo', 'rover', 'd3s'] as const;
 export type Algorithm = (typeof ALGORITHMS)[number];
-export const TASKS = ['countdown', 'arithmetic', 'paths', 'tree'] as const;
-export type TaskName = (typeof TASKS)[number];
+export const TASKS = TASK_NAMES;
 export const PRESETS = ['tiny', 'small', 'base'] as const;
 export type PresetName = (typeof PRESETS)[number];
 

@@ -12,7 +12,7 @@ import { nextTokenTargets } from '../model/reference';
 import { Sampler } from '../model/sampler';
 import { getTask, resolveConfig } from '../tasks/registry';
 import { CharTokenizer } from '../tasks/tokenizer';
-import type { AnyTask, TaskConfig, TaskName } from '../tasks/types';
+import type { AnyTask, TaskConfig } from '../tasks/types';
 import { deriveSeed } from '../util/rng';
 import { advantageMetrics, groupAdvantages } from './advantages';
 import { type RunConfig, runConfigIssues } from './config';
@@ -75,7 +75,7 @@ export class Trainer {
     const issues = runConfigIssues(config);
     if (issues.length) throw new TrainerError(issues.map((i) => `${i.key}: ${i.message}`).join('; '));
     if (base.meta.task !== config.task) throw new TrainerError(`The base checkpoint was trained on "${base.meta.task}", but the run is set to "${config.task}"`);
-    this.task = getTask(config.task as TaskName);
+    this.task = getTask(config.task);
     // Knobs added after the base was made take their defaults.
     this.taskConfig = resolveConfig(this.task, base.meta.taskConfig as Partial<TaskConfig>);
     this.tokenizer = new CharTokenizer(base.meta.alphabet);

@@ -5,7 +5,9 @@
 import type { CharTokenizer } from './tokenizer';
 
 export type Split = 'train' | 'eval';
-export type TaskName = 'countdown' | 'arithmetic' | 'paths' | 'tree';
+/** Every task the lab knows; a new task adds its name here and its spec to TASK_REGISTRY. */
+export const TASK_NAMES = ['countdown', 'arithmetic', 'paths', 'tree'] as const;
+export type TaskName = (typeof TASK_NAMES)[number];
 
 /** Every difficulty knob is a number (switches are 0/1), so configs serialise flat. */
 export type TaskConfig = Record<string, number>;
