@@ -2,6 +2,9 @@ import { useEffect, useState } from 'react';
 import { Banners } from './Banners';
 import { ChartsPanel } from './ChartsPanel';
 import { Launcher } from './Launcher';
+import { lessonHash } from './lessons/lesson-link';
+import { LessonPage } from './lessons/LessonPage';
+import { navigate, useRoute } from './lessons/route';
 import { RolloutInspector } from './RolloutInspector';
 import type { Runner } from './runner';
 import { RunnerContext } from './runner-context';
@@ -22,7 +25,7 @@ function AdapterStatus() {
   );
 }
 
-export function App() {
+function Lab() {
   const [runner, setRunner] = useState<Runner | null>(null);
   useEffect(() => {
     let live = true;
@@ -37,6 +40,9 @@ export function App() {
         <header>
           <h1>RLVR Lab</h1>
           <AdapterStatus />
+          <a href={lessonHash(1)} onClick={(e) => (e.preventDefault(), navigate(lessonHash(1)))}>
+            Lessons
+          </a>
           <SharePanel />
         </header>
         <Banners />
@@ -49,4 +55,10 @@ export function App() {
       </div>
     </RunnerContext.Provider>
   );
+}
+
+/** `#lesson=N…` opens the lessons; any other address is the lab. */
+export function App() {
+  const route = useRoute();
+  return route.page === 'lesson' ? <LessonPage hash={route.hash} /> : <Lab />;
 }

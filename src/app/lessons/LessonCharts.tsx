@@ -1,0 +1,52 @@
+// Charts over a lesson's runs only: any train metric against step (the lab's
+// MetricChart), pass@k against k, and one metric against another (reward
+// against tokens spent).
+
+import { useMemo } from 'react';
+import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import type { TrainRow } from '../../rl/types';
+import { type MetricDef, METRICS, metricTable, passAtKTable, runStyles } from '../chart-data';
+import { MetricChart, formatValue } from '../MetricChart';
+import type { LabRun } from '../store';
+
+export function trainMetric(id: string, title: string, help: string, get: (r: TrainRow) => number | null): MetricDef {
+  return { id, title: () => title, help, source: 'train', parts: [{ get }] };
+}
+
+export const labMetric = (id: string): MetricDef => METRICS.find((m) => m.id === id)!;
+
+export function StepChart({ runs, metric, k = 1 }: { runs: LabRun[]; metric: MetricDef; k?: number }) {
+  const table = useMemo(() => metricTable(runs, metric, k), [runs, metric, k]);
+  return <MetricChart title={metric.title(k)} help={metric.help} table={table} xKey="step" digits={metric.digits} />;
+}
+
+export function PassAtKChart({ runs }: { runs: LabRun[] }) {
+  const table = useMemo(() => passAtKTable(runs), [runs]);
+  return <MetricChart title="pass@k against k" help="Held-out pass@k for every k: the base model (step 0) and each run at its latest evaluation" table={table} xKey="k" logTicks={table.ks} />;
+}
+
+/** y against x, one line per run, from the runs' training rows. */
+export function XYChart({ runs, title, x, y, xLabel }: { runs: LabRun[]; title: string; xLabel: string; x: (r: TrainRow) => number; y: (r: TrainRow) => number }) {
+  const styles = runStyles(runs);
+  const points = runs.reduce((n, r) => n + r.train.length, 0);
+  return (
+    <figure className="chart" aria-label={title} data-series={runs.filter((r) => r.train.length > 0).length} data-points={points}>
+      <figcaption>{title}</figcaption>
+      {points === 0 ? (
+        <p className="chart-empty">No points yet.</p>
+      ) : (
+        <ResponsiveContainer width="100%" height={180}>
+          <LineChart margin={{ top: 6, right: 12, bottom: 2, left: 0 }}>
+            <CartesianGrid stroke="#e5e7eb" />
+            <XAxis dataKey="x" type="number" domain={['dataMin', 'dataMax']} tick={{ fontSize: 11 }} label={{ value: xLabel, position: 'insideBottomRight', offset: -2, fontSize: 11 }} />
+            <YAxis width={48} tick={{ fontSize: 11 }} tickFormatter={(v: number) => formatValue(v, 3)} />
+            <Tooltip isAnimationActive={false} labelFormatter={(v) => `${xLabel} ${formatValue(v, 6)}`} formatter={(v) => formatValue(v, 4)} contentStyle={{ fontSize: 12 }} />
+            {runs.map((r) => (
+              <Line key={r.id} data={r.train.map((row) => ({ x: x(row), y: y(row) }))} dataKey="y" name={r.name} stroke={styles.get(r.id)!.color} strokeDasharray={styles.get(r.id)!.dash} dot={false} strokeWidth={1.75} isAnimationActive={false} />
+            ))}
+          </LineChart>
+        </ResponsiveContainer>
+      )}
+    </figure>
+  );
+}
