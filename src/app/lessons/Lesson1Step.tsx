@@ -32,8 +32,8 @@ export function Lesson1Step({ initial }: { initial: RunConfig }) {
       <Tex block>{'A_i = \\frac{r_i - \\operatorname{mean}_g r}{\\operatorname{std}_g r + 10^{-6}}'}</Tex>
       <p>
         <Tex>A_i</Tex> is copied to every token of completion <Tex>i</Tex>. The loss per token is{' '}
-        <Tex>{'\\ell_{i,t} = -\\min\\big(\\rho_{i,t} A_i,\\ \\operatorname{clip}(\\rho_{i,t}, 1-\\varepsilon_{low}, 1+\\varepsilon_{high})\\, A_i\\big)'}</Tex> with <Tex>{'\\rho_{i,t} = \\pi_\\theta(a_{i,t}\\mid s_{i,t}) / \\pi_{old}(a_{i,t}\\mid s_{i,t})'}</Tex>. Descending it raises the log-probability of tokens in
-        completions that beat their group and lowers it for those that fell short. The colours show exactly that, measured after the update: <Tex>{'\\Delta\\log\\pi = \\log\\pi_\\theta - \\log\\pi_{old}'}</Tex> per token, red up, blue down.
+        <Tex>{'\\ell_{i,t} = -\\min\\big(\\rho_{i,t} A_i,\\ \\operatorname{clip}(\\rho_{i,t}, 1-\\varepsilon_{\\text{low}}, 1+\\varepsilon_{\\text{high}})\\, A_i\\big)'}</Tex> with <Tex>{'\\rho_{i,t} = \\pi_\\theta(a_{i,t}\\mid s_{i,t}) / \\pi_{\\text{old}}(a_{i,t}\\mid s_{i,t})'}</Tex>. Descending it raises the log-probability of tokens in
+        completions that beat their group and lowers it for those that fell short. The colours show exactly that, measured after the update: <Tex>{'\\Delta\\log\\pi = \\log\\pi_\\theta - \\log\\pi_{\\text{old}}'}</Tex> per token, red up, blue down.
       </p>
     </>
   );

@@ -141,8 +141,8 @@ export function Lesson4Tree({ initial }: { initial: RunConfig }) {
       </p>
       <Tex block>{"Q^U(s,a) = r(s,a) \\text{ if } (s,a) \\text{ ends the episode}, \\qquad Q^U(s,a) = \\frac{1}{k} \\sum_{a'} Q^U(s', a') \\text{ otherwise},"}</Tex>
       <p>
-        the fraction of winning leaves below <Tex>{'s\\cdot a'}</Tex>; <Tex>{'Q^*(s,a) = 1'}</Tex> when any winning leaf lies below. ROVER’s theorem: greedy on <Tex>Q^U</Tex> is optimal, and sampling from <Tex>{'\\operatorname{softmax}(Q^U/\\tau)'}</Tex> keeps mass on every winning branch. ROVER learns <Tex>{'Q_{i,t} = \\rho\\,(\\log\\pi_\\theta - \\log\\pi_{old})'}</Tex> by regressing onto{' '}
-        <Tex>{'\\tilde r_i + \\bar V_{i,t+1}'}</Tex>, a target averaged <em>uniformly</em> over the next actions, and samples from <Tex>{'\\pi_\\theta \\propto \\pi_{old}\\, e^{Q/\\rho}'}</Tex>. The table follows the policy’s greedy path: at each state, <Tex>{'\\pi_\\theta(a\\mid s)'}</Tex> beside the exact <Tex>{'Q^U'}</Tex> and <Tex>{'Q^*'}</Tex>.
+        the fraction of winning leaves below <Tex>{'s\\cdot a'}</Tex>; <Tex>{'Q^*(s,a) = 1'}</Tex> when any winning leaf lies below. ROVER’s theorem: greedy on <Tex>Q^U</Tex> is optimal, and sampling from <Tex>{'\\operatorname{softmax}(Q^U/\\tau)'}</Tex> keeps mass on every winning branch. ROVER learns <Tex>{'Q_{i,t} = \\rho\\,(\\log\\pi_\\theta - \\log\\pi_{\\text{old}})'}</Tex> by regressing onto{' '}
+        <Tex>{'\\tilde r_i + \\bar V_{i,t+1}'}</Tex>, a target averaged <em>uniformly</em> over the next actions, and samples from <Tex>{'\\pi_\\theta \\propto \\pi_{\\text{old}}\\, e^{Q/\\rho}'}</Tex>. The table follows the policy’s greedy path: at each state, <Tex>{'\\pi_\\theta(a\\mid s)'}</Tex> beside the exact <Tex>{'Q^U'}</Tex> and <Tex>{'Q^*'}</Tex>.
       </p>
     </>
   );

@@ -27,7 +27,7 @@ export function Lesson5D3S({ initial }: { initial: RunConfig }) {
         D³S runs GRPO’s loss on a subset. In each group it keeps the <Tex>N_s</Tex> rollouts whose advantages have the largest variance, <Tex>{'S^\\star = \\arg\\max_{|S| = N_s} \\operatorname{Var}(A_S)'}</Tex> (the <Tex>j</Tex> largest and <Tex>N_s - j</Tex> smallest advantages for some <Tex>j</Tex>). Among their tokens it keeps the top <Tex>K\%</Tex> by{' '}
         <Tex>{'|A_{i,t}| \\cdot H_{i,t}'}</Tex>, with <Tex>{'H_{i,t} = -\\sum_a \\pi_\\theta(a\\mid s_{i,t}) \\log \\pi_\\theta(a\\mid s_{i,t})'}</Tex>: confident tokens and tokens of average completions drop out.
       </p>
-      <Tex block>{'(N_s, K) = (1-p)\\,(N_{init}, K_{init}) + p\\,(N_{final}, K_{final}), \\qquad p = \\text{step}/\\text{total steps}'}</Tex>
+      <Tex block>{'(N_s, K) = (1-p)\\,(N_{\\text{init}}, K_{\\text{init}}) + p\\,(N_{\\text{final}}, K_{\\text{final}}), \\qquad p = \\text{step}/\\text{total steps}'}</Tex>
       <p>The schedule starts aggressive and relaxes. The claim to test: fewer tokens in the loss for the same reward.</p>
     </>
   );

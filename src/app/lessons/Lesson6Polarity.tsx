@@ -28,7 +28,7 @@ export function Lesson6Polarity({ initial }: { initial: RunConfig }) {
   const text = (
     <>
       <p>
-        GRPO’s loss <Tex>{'\\ell_{i,t} = -\\min(\\rho_{i,t} A_i, \\operatorname{clip}(\\rho_{i,t}, 1-\\varepsilon_{low}, 1+\\varepsilon_{high}) A_i)'}</Tex> mixes two forces: completions with <Tex>{'A_i > 0'}</Tex> are made likelier (positive sample reinforcement, PSR), those with <Tex>{'A_i < 0'}</Tex> less likely (negative sample reinforcement, NSR). Keeping only one sign
+        GRPO’s loss <Tex>{'\\ell_{i,t} = -\\min(\\rho_{i,t} A_i, \\operatorname{clip}(\\rho_{i,t}, 1-\\varepsilon_{\\text{low}}, 1+\\varepsilon_{\\text{high}}) A_i)'}</Tex> mixes two forces: completions with <Tex>{'A_i > 0'}</Tex> are made likelier (positive sample reinforcement, PSR), those with <Tex>{'A_i < 0'}</Tex> less likely (negative sample reinforcement, NSR). Keeping only one sign
         separates them.
       </p>
       <p>
