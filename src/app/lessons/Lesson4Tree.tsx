@@ -161,8 +161,8 @@ export function Lesson4Tree({ initial }: { initial: RunConfig }) {
   );
 
   const tries = [
-    { label: 'Add GRPO on the same tree', look: 'Compare “winning leaves holding ≥ 5%”: GRPO tends to pile its mass onto the first winner it finds, ROVER to keep several alive.', apply: () => add({ ...config, algo: 'grpo', minibatches: 1 }) },
-    { label: 'ROVER with ρ = 0.1', look: 'A smaller ρ makes Q = ρ(log π_θ − log π_old) need larger log-prob changes for the same value: the policy moves further per step and sharpens faster.', apply: () => add({ ...config, algo: 'rover', rho: 0.1 }) },
+    { label: 'Add GRPO on the same tree', look: 'Compare the two runs’ “winning leaves holding ≥ 5%” and greedy paths with the Q^U columns. Sampling from softmax(Q^U/τ) would keep every winner; watch whether either learned policy does, or both settle on one.', apply: () => add({ ...config, algo: 'grpo', minibatches: 1 }) },
+    { label: 'ROVER with ρ = 1 (the authors’ default)', look: 'With Q = ρ(log π_θ − log π_old), a larger ρ reaches the same value with smaller log-prob changes: the policy moves far less per step. Compare the reward and the greedy path after the same 60 steps.', apply: () => add({ ...config, algo: 'rover', rho: 1 }) },
     { label: 'ROVER, three times longer', look: 'Follow the agreement between argmax π and argmax Q^U, and whether greedy on π reaches a winning leaf, as Q^U says it should.', apply: () => add({ ...config, algo: 'rover', steps: config.steps * 3 }) },
   ];
 

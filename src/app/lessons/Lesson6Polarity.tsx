@@ -60,8 +60,8 @@ export function Lesson6Polarity({ initial }: { initial: RunConfig }) {
 
   const tries = [
     { label: 'Train all three modes side by side', look: 'At the last evaluation, which line is highest at k = 1 and which at the largest k? Do they cross?', apply: () => MODES.forEach((m) => train({ ...initial, polarity: m.id })) },
-    { label: 'Positive only, four times longer', look: 'Entropy keeps falling under PSR: the policy narrows onto few answers and large-k pass@k drops towards pass@1.', apply: () => train({ ...initial, polarity: 'positive', steps: initial.steps * 4 }) },
-    { label: 'Negative only, four times longer', look: 'Entropy stays near the base’s under NSR; pass@1 rises more slowly than with PSR but large-k pass@k holds.', apply: () => train({ ...initial, polarity: 'negative', steps: initial.steps * 4 }) },
+    { label: 'Positive only, four times longer', look: 'Entropy falls under PSR: the policy narrows onto what it already found. On this tiny model it can narrow onto the wrong thing (empty completions): watch the step at which pass@k drops, at every k.', apply: () => train({ ...initial, polarity: 'positive', steps: initial.steps * 4 }) },
+    { label: 'Negative only, four times longer', look: 'NSR only pushes probability away from sampled failures; where it goes is up to the model. Watch entropy: above ln 3 ≈ 1.10 nats the policy is spending mass on characters that are not actions at all.', apply: () => train({ ...initial, polarity: 'negative', steps: initial.steps * 4 }) },
   ];
 
   return <LessonFrame number={6} config={config} text={text} widget={widget} tries={tries} disabled={!control.ready} />;

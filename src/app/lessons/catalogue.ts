@@ -32,13 +32,13 @@ export const LESSONS: readonly LessonInfo[] = [
     number: 3,
     title: 'Sharpening or discovery?',
     summary: 'GRPO from the base: pass@1 rises, but does pass@k at large k, and the number of distinct solutions?',
-    config: () => small({ task: 'tree', algo: 'grpo', prompts: 8, group: 8, steps: 60, evalEvery: 20, evalPrompts: 4, evalSamples: 32 }),
+    config: () => small({ task: 'tree', algo: 'grpo', prompts: 4, group: 16, steps: 60, evalEvery: 20, evalPrompts: 4, evalSamples: 32 }),
   },
   {
     number: 4,
     title: 'ROVER’s theorem on the tree',
     summary: 'Exact Q-values of the uniformly random policy beside what ROVER learns: greedy is optimal, softmax keeps every winner.',
-    config: () => small({ task: 'tree', algo: 'rover', prompts: 8, group: 8, steps: 60, minibatches: 4, evalEvery: 0, evalPrompts: 1, evalSamples: 16 }),
+    config: () => small({ task: 'tree', algo: 'rover', prompts: 4, group: 16, steps: 60, minibatches: 4, rho: 0.3, evalEvery: 0, evalPrompts: 1, evalSamples: 16 }),
   },
   {
     number: 5,
@@ -50,7 +50,7 @@ export const LESSONS: readonly LessonInfo[] = [
     number: 6,
     title: 'Positive versus negative reinforcement',
     summary: 'Train on positive-advantage samples only, negative only, or both, and compare pass@k across k.',
-    config: () => small({ task: 'tree', algo: 'grpo', prompts: 8, group: 8, steps: 40, evalEvery: 20, evalPrompts: 4, evalSamples: 32 }),
+    config: () => small({ task: 'tree', algo: 'grpo', prompts: 4, group: 16, steps: 40, evalEvery: 20, evalPrompts: 4, evalSamples: 32 }),
   },
 ];
 
