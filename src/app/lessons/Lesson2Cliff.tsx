@@ -1,27 +1,19 @@
 // Lesson 2: the learning cliff. A group whose completions all earn the same
 // reward has A = 0 everywhere and contributes no gradient at all.
 
-import { useState } from 'react';
 import type { RunConfig } from '../../rl/config';
-import { ALGORITHM_LABELS, algorithmOf } from '../colors';
 import { StepChart, labMetric, trainMetric } from './LessonCharts';
 import { LessonFrame } from './LessonFrame';
 import { RunStrip } from './RunStrip';
 import { Tex } from './Tex';
-import { useLessonRuns } from './use-lesson-runs';
+import { useLessonLauncher } from './use-lesson-runs';
 
 const zeroStd = trainMetric('fracRewardZeroStd', 'frac_reward_zero_std', 'Fraction of this step’s groups whose rewards are all equal (A = 0 for all their completions)', (r) => r.fracRewardZeroStd);
 const gradNorm = trainMetric('gradNorm', 'Gradient norm', 'Global gradient norm of the step’s last update: 0 when every group was flat', (r) => r.gradNorm);
 
-export const runName = (c: RunConfig, what: string) => `${ALGORITHM_LABELS[algorithmOf(c)]} · ${c.task} · ${what}`;
 
 export function Lesson2Cliff({ initial }: { initial: RunConfig }) {
-  const [config, setConfig] = useState(initial);
-  const control = useLessonRuns();
-  const add = (c: RunConfig, what: string, replace = false) => {
-    setConfig(c);
-    void control.launch([{ config: c, name: runName(c, what) }], { replace, start: true });
-  };
+  const { config, control, add } = useLessonLauncher(initial);
 
   const text = (
     <>

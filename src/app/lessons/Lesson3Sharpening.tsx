@@ -1,22 +1,15 @@
 // Lesson 3: sharpening or discovery? GRPO from the base, read through pass@k
 // against k and the number of distinct correct solutions.
 
-import { useState } from 'react';
 import type { RunConfig } from '../../rl/config';
-import { runName } from './Lesson2Cliff';
 import { PassAtKChart, StepChart, labMetric } from './LessonCharts';
 import { LessonFrame } from './LessonFrame';
 import { RunStrip } from './RunStrip';
 import { Tex } from './Tex';
-import { useLessonRuns } from './use-lesson-runs';
+import { useLessonLauncher } from './use-lesson-runs';
 
 export function Lesson3Sharpening({ initial }: { initial: RunConfig }) {
-  const [config, setConfig] = useState(initial);
-  const control = useLessonRuns();
-  const add = (c: RunConfig, what: string, replace = false) => {
-    setConfig(c);
-    void control.launch([{ config: c, name: runName(c, what) }], { replace, start: true });
-  };
+  const { config, control, add } = useLessonLauncher(initial);
 
   const text = (
     <>

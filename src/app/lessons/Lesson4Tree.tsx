@@ -7,12 +7,11 @@ import type { RunConfig } from '../../rl/config';
 import { actionChars, leafActions } from '../../tasks/tree';
 import { defaultBasePath } from '../../worker/api';
 import type { LabRun } from '../store';
-import { runName } from './Lesson2Cliff';
 import { LessonFrame } from './LessonFrame';
 import { RunStrip } from './RunStrip';
 import { Tex } from './Tex';
 import { ALIVE_SHARE, type TreeSnapshot, probeTree } from './tree-probe';
-import { useLessonRuns } from './use-lesson-runs';
+import { runName, useLessonRuns } from './use-lesson-runs';
 
 interface Probed {
   step: number;

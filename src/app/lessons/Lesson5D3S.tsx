@@ -4,22 +4,16 @@
 import { useState } from 'react';
 import type { RunConfig } from '../../rl/config';
 import { GroupView, type GroupColouring } from './GroupView';
-import { runName } from './Lesson2Cliff';
 import { StepChart, XYChart, labMetric } from './LessonCharts';
 import { LessonFrame } from './LessonFrame';
 import { RunStrip } from './RunStrip';
 import { Tex } from './Tex';
-import { useLessonRuns } from './use-lesson-runs';
+import { useLessonLauncher } from './use-lesson-runs';
 
 export function Lesson5D3S({ initial }: { initial: RunConfig }) {
-  const [config, setConfig] = useState(initial);
+  const { config, control, add } = useLessonLauncher(initial);
   const [mode, setMode] = useState<GroupColouring>('kept');
-  const control = useLessonRuns();
   const d3s = control.runs.find((r) => r.config.algo === 'd3s') ?? control.runs[0];
-  const add = (c: RunConfig, what: string, replace = false) => {
-    setConfig(c);
-    void control.launch([{ config: c, name: runName(c, what) }], { replace, start: true });
-  };
 
   const text = (
     <>

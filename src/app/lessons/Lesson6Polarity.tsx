@@ -3,12 +3,11 @@
 
 import { useState } from 'react';
 import type { RunConfig } from '../../rl/config';
-import { runName } from './Lesson2Cliff';
 import { PassAtKChart, StepChart, labMetric } from './LessonCharts';
 import { LessonFrame } from './LessonFrame';
 import { RunStrip } from './RunStrip';
 import { Tex } from './Tex';
-import { useLessonRuns } from './use-lesson-runs';
+import { runName, useLessonRuns } from './use-lesson-runs';
 
 type Polarity = RunConfig['polarity'];
 const MODES: { id: Polarity; label: string }[] = [

@@ -3,6 +3,7 @@
 
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { RunConfig } from '../../rl/config';
+import { ALGORITHM_LABELS, algorithmOf } from '../colors';
 import { useRunner } from '../runner-context';
 import { type LabRun, useLab } from '../store';
 
@@ -63,4 +64,18 @@ export function useLessonRuns(): LessonRuns {
     pause: async (id) => runner?.pause(id),
     checkpoint: async (id) => (runner ? runner.checkpoint(id) : null),
   };
+}
+
+/** A lesson run's name: algorithm · task · what this run varies. */
+export const runName = (c: RunConfig, what: string) => `${ALGORITHM_LABELS[algorithmOf(c)]} · ${c.task} · ${what}`;
+
+/** A widget that trains one run at a time: its current settings, its runs, and `add` to launch one (optionally replacing the earlier ones). */
+export function useLessonLauncher(initial: RunConfig) {
+  const [config, setConfig] = useState(initial);
+  const control = useLessonRuns();
+  const add = (c: RunConfig, what: string, replace = false) => {
+    setConfig(c);
+    void control.launch([{ config: c, name: runName(c, what) }], { replace, start: true });
+  };
+  return { config, control, add };
 }
