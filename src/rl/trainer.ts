@@ -84,7 +84,7 @@ export class Trainer {
     const S = config.prompts * config.group;
     this.model = new GptModel(ctx, base.meta.config, { maxBatch: S, params: base.params });
     this.sampler = new Sampler(this.model, S);
-    this.evalSampler = config.evalSamples <= S && S >= Math.min(EVAL_ROWS, config.evalSamples) ? this.sampler : new Sampler(this.model, Math.max(config.evalSamples, Math.min(EVAL_ROWS, config.evalPrompts * config.evalSamples)));
+    this.evalSampler = config.evalSamples <= S ? this.sampler : new Sampler(this.model, Math.max(config.evalSamples, Math.min(EVAL_ROWS, config.evalPrompts * config.evalSamples)));
     this.baseParams = ctx.tensor([base.params.length], 'f32', base.params);
     this.swap = ctx.tensor([base.params.length]);
     this.evalProblems = makeProblems(this.task, this.taskConfig, this.tokenizer, this.task.evalIsTrain ? 'train' : 'eval', deriveSeed(config.seed, 'eval'), 0, config.evalPrompts);
@@ -176,9 +176,10 @@ export class Trainer {
       }
     }
     const inspect = this.updatedLogp(b, G);
-    const [adv, advM, d3sM, stats, lossM, gn, keepRows, inspectLogp] = await ctx.readMany([b.adv, b.advMetrics, b.d3sMetrics, b.stats, lossMetrics, gradNormSq, b.keep.view([G * T]), inspect]);
-    const entropyRows = await ctx.read(b.entropy.view([G * T]));
-    const oldRows = await ctx.read(b.oldLogp.view([G * T]));
+    const group0 = (t: Tensor) => t.view([G * T]);
+    const [adv, advM, d3sM, stats, lossM, gn, keepRows, inspectLogp, entropyRows, oldRows] = await ctx.readMany([
+      b.adv, b.advMetrics, b.d3sMetrics, b.stats, lossMetrics, gradNormSq, group0(b.keep), inspect, group0(b.entropy), group0(b.oldLogp),
+    ]);
     lossMetrics.dispose();
     gradNormSq.dispose();
     this.stepIndex++;
