@@ -13,7 +13,12 @@ const rollouts = {
 };
 const runFile = runToJson({ name: 'ROVER from a file', config: { ...defaultRunConfig(), algo: 'rover', seed: 8, steps: 30, evalEvery: 10 }, rows: syntheticRun(30, 10), rollouts });
 
-const importFile = (page: Page, name: string, text: string) => page.getByLabel('Import run (JSON)').setInputFiles({ name, mimeType: 'application/json', buffer: Buffer.from(text) });
+async function importFile(page: Page, name: string, text: string) {
+  const input = page.getByLabel('Import run (JSON)');
+  // The picker is disabled until the lab has opened its store; a person cannot pick a file before that, so neither does the test.
+  await expect(input).toBeEnabled();
+  await input.setInputFiles({ name, mimeType: 'application/json', buffer: Buffer.from(text) });
+}
 
 test('an imported run shows its curves and rollouts, exports the same file back, and its metrics as CSV', async ({ page }) => {
   await page.goto('/');
