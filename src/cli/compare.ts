@@ -8,7 +8,7 @@ import { describe, parseFlags } from '../config/schema';
 import { createNodeContext } from '../gpu/node';
 import { ALGORITHMS, runSchema, type Algorithm } from '../rl/config';
 import { compareTable, passAtKPlot, type RunResult } from './compare-report';
-import { defaultBasePath, loadBase, trainToDir } from './run-files';
+import { defaultBaseFile, loadBase, trainToDir } from './run-files';
 
 const argv = process.argv.slice(2);
 if (argv.includes('--help')) {
@@ -26,7 +26,7 @@ if (errors.length) {
 }
 try {
   const out = extra.out ?? `runs/cmp-${values.task}`;
-  const base = await loadBase(extra.base ?? defaultBasePath(values.task, values.preset), values.task, values.preset);
+  const base = await loadBase(extra.base ?? defaultBaseFile(values), values.task, values.preset);
   const ctx = await createNodeContext();
   console.error(`adapter: ${ctx.adapter.name}`);
   const results: RunResult[] = [];

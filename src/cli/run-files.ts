@@ -10,12 +10,13 @@ import type { Checkpoint } from '../model/checkpoint';
 import { loadCheckpointFile, saveCheckpointFile } from '../model/checkpoint-node';
 import type { RunConfig } from '../rl/config';
 import { Trainer } from '../rl/trainer';
+import { defaultBasePath } from '../worker/api';
 import type { MetricsRow } from '../rl/types';
 import { progressBar } from './progress';
 
-/** The shipped base checkpoint for a task and preset. */
-export function defaultBasePath(task: string, preset: string): string {
-  return join('public', 'checkpoints', `${task}-${preset}.safetensors`);
+/** The shipped base checkpoint for a task and preset, as a path from the repository root. */
+export function defaultBaseFile(config: Pick<RunConfig, 'task' | 'preset'>): string {
+  return join('public', defaultBasePath(config));
 }
 
 export async function loadBase(path: string, task: string, preset: string): Promise<Checkpoint> {

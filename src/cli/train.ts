@@ -2,7 +2,7 @@
 import { parseFlags, describe } from '../config/schema';
 import { createNodeContext } from '../gpu/node';
 import { runSchema } from '../rl/config';
-import { defaultBasePath, loadBase, trainToDir } from './run-files';
+import { defaultBaseFile, loadBase, trainToDir } from './run-files';
 
 const EXTRA = ['out', 'base', 'help'];
 const argv = process.argv.slice(2);
@@ -16,7 +16,7 @@ if (errors.length) {
   process.exit(2);
 }
 try {
-  const base = await loadBase(extra.base ?? defaultBasePath(config.task, config.preset), config.task, config.preset);
+  const base = await loadBase(extra.base ?? defaultBaseFile(config), config.task, config.preset);
   const ctx = await createNodeContext();
   console.error(`adapter: ${ctx.adapter.name}`);
   const out = extra.out ?? `runs/${config.task}-${config.algo}-s${config.seed}`;
