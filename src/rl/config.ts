@@ -14,7 +14,7 @@ export const runSchema = {
   // --- what
   task: { kind: 'enum', options: TASKS, default: 'countdown', label: 'Task', help: 'Verifiable task the policy is trained on', group: 'run' },
   algo: { kind: 'enum', options: ALGORITHMS, default: 'grpo', label: 'Algorithm', help: 'GRPO (clipped policy gradient), ROVER (random-policy valuation) or D³S (GRPO on down-sampled rollouts and tokens)', group: 'run' },
-  preset: { kind: 'enum', options: PRESETS, default: 'tiny', label: 'Model', help: 'Policy size: tiny ≈ 50K, small ≈ 0.5M, base ≈ 3M parameters', group: 'run' },
+  preset: { kind: 'enum', options: PRESETS, default: 'tiny', label: 'Model', help: 'Policy size: tiny ≈ 50K and small ≈ 0.5M parameters (each task ships a base model for both), base ≈ 3M (make its base model with npm run pretrain)', group: 'run' },
   seed: { kind: 'int', default: 1, min: 0, max: 2147483647, label: 'Seed', help: 'Seeds prompts, sampling and everything random: same seed, same device → same run', group: 'run' },
   steps: { kind: 'int', default: 200, min: 1, max: 100000, label: 'Steps', help: 'Training steps (one batch of prompts each)', group: 'run' },
   // --- sampling
