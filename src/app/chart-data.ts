@@ -1,6 +1,7 @@
 // Turns runs into the flat tables recharts draws: one object per step holding
 // every run's value under its own key, so the tooltip lists all runs at a step.
 
+import { passAtKOf } from '../metrics/passk';
 import type { EvalRow, TrainRow } from '../rl/types';
 import { ALGORITHM_COLORS, BASE_COLOR, algorithmOf, dashFor } from './colors';
 import { thin } from './rows';
@@ -25,7 +26,7 @@ interface Part<R> {
 
 export type MetricDef = { id: string; title: (k: number) => string; help: string; digits?: number } & ({ source: 'train'; parts: Part<TrainRow>[] } | { source: 'eval'; parts: Part<EvalRow>[] });
 
-export const passAt = (row: EvalRow, k: number) => row.passAtK.find((p) => p.k === k)?.value ?? null;
+export const passAt = (row: EvalRow, k: number) => passAtKOf(row.passAtK, k) ?? null;
 
 export const METRICS: MetricDef[] = [
   { id: 'reward', title: () => 'Reward (mean)', help: 'Mean verifiable reward of the step’s sampled completions', source: 'train', parts: [{ get: (r) => r.rewardMean }] },

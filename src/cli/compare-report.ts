@@ -2,6 +2,7 @@
 // interquartile mean with a bootstrap 95% interval, as Markdown, and a
 // pass@k-vs-k plot (SVG) of the base model and each algorithm.
 
+import { passAtKOf } from '../metrics/passk';
 import { iqmWithCI } from '../metrics/stats';
 import { linePlotSvg, seriesColor } from '../metrics/svg-plot';
 import type { EvalRow, MetricsRow, TrainRow } from '../rl/types';
@@ -21,7 +22,7 @@ interface Column {
 const lastOf = <T extends MetricsRow['kind']>(rows: MetricsRow[], kind: T) => rows.filter((r) => r.kind === kind).at(-1) as Extract<MetricsRow, { kind: T }> | undefined;
 
 function columns(maxK: number): Column[] {
-  const pass = (k: number) => (e: EvalRow) => e.passAtK.find((p) => p.k === k)?.value ?? NaN;
+  const pass = (k: number) => (e: EvalRow) => passAtKOf(e.passAtK, k) ?? NaN;
   return [
     { title: 'pass@1', value: pass(1), digits: 3 },
     { title: `pass@${maxK}`, value: pass(maxK), digits: 3 },

@@ -9,6 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { describe } from '../config/schema';
 import { createNodeContext } from '../gpu/node';
+import { passAtKOf } from '../metrics/passk';
 import { loadCheckpointFile } from '../model/checkpoint-node';
 import { parameterCount, presetConfig } from '../model/config';
 import { type PretrainOptions, type PretrainStart, type PretrainStep, createPretrainer, parsePretrainFlags, pretrainMetadata, pretrainSchema } from '../model/pretrain';
@@ -101,7 +102,7 @@ async function main(): Promise<number> {
     const evalStarted = Date.now();
     const row = await evaluate(sampler, task, trainer.tokenizer, problems, { n, maxNewTokens: task.maxCompletionChars(options.taskConfig) + 1, temperature: 1, topK: 0, seed: options.seed, step: 0 });
     sampler.dispose();
-    const at = (k: number) => row.passAtK.find((p) => p.k === k)?.value ?? NaN;
+    const at = (k: number) => passAtKOf(row.passAtK, k) ?? NaN;
     const report = { checkpoint: flags.out, command: commandLine(argv), finalLoss, trainSeconds, evalSeconds: (Date.now() - evalStarted) / 1000, eval: row };
     writeFileSync(`${flags.out}.eval.json`, `${JSON.stringify(report, null, 2)}\n`);
     console.log(`${flags.out}: loss ${finalLoss.toFixed(4)} · pass@1 ${at(1).toFixed(3)} · pass@${n} ${at(n).toFixed(3)} over ${problems.length} held-out prompts × ${n} samples (τ = 1)`);

@@ -10,8 +10,8 @@ import type { Checkpoint } from '../model/checkpoint';
 import { loadCheckpointFile, saveCheckpointFile } from '../model/checkpoint-node';
 import type { RunConfig } from '../rl/config';
 import { Trainer } from '../rl/trainer';
-import { defaultBasePath } from '../worker/api';
 import type { MetricsRow } from '../rl/types';
+import { defaultBasePath } from '../worker/api';
 import { progressBar } from './progress';
 
 /** The shipped base checkpoint for a task and preset, as a path from the repository root. */

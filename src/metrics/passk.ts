@@ -38,6 +38,11 @@ export interface PassAtKPoint {
   passAtK: number;
 }
 
+/** The measured pass@k at `k` in a list of `{ k, value }` points (an eval row's `passAtK`); undefined when k was not measured. */
+export function passAtKOf(points: readonly { k: number; value: number }[], k: number): number | undefined {
+  return points.find((p) => p.k === k)?.value;
+}
+
 /** 1, 2, 4, … up to n, the k values a pass@k curve is usually drawn at. */
 export function powersOfTwoUpTo(n: number): number[] {
   const ks: number[] = [];

@@ -9,9 +9,14 @@ export async function saveCheckpointFile(path: string, layout: ParamLayout, para
   await writeFile(path, new Uint8Array(writeCheckpoint(layout, params, meta)));
 }
 
-export async function loadCheckpointFile(path: string): Promise<Checkpoint> {
+/** A file's bytes as an ArrayBuffer of its own, the form the safetensors readers take. */
+export async function readFileBuffer(path: string): Promise<ArrayBuffer> {
   const bytes = await readFile(path);
-  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+}
+
+export async function loadCheckpointFile(path: string): Promise<Checkpoint> {
+  const buffer = await readFileBuffer(path);
   try {
     return readCheckpoint(buffer);
   } catch (e) {

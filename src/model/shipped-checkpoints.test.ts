@@ -5,10 +5,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { decodeSafetensors } from './checkpoint';
-import { loadCheckpointFile } from './checkpoint-node';
+import { loadCheckpointFile, readFileBuffer } from './checkpoint-node';
 import { type PresetName, presetConfig } from './config';
 import { contextLength, getTask, resolveConfig } from '../tasks/registry';
 import { TASK_NAMES, type TaskConfig } from '../tasks/types';
+import { defaultBaseFile } from '../cli/run-files';
+import { passAtKOf } from '../metrics/passk';
 import { defaultRunConfig } from '../rl/config';
 import { Trainer } from '../rl/trainer';
 import { testContext } from '../testing/gpu';
@@ -23,7 +25,7 @@ interface EvalReport {
 }
 
 describe.each(TASK_NAMES.flatMap((task) => SHIPPED_PRESETS.map((preset) => [task, preset] as const)))('shipped base %s-%s', (task, preset) => {
-  const path = `public/checkpoints/${task}-${preset}.safetensors`;
+  const path = defaultBaseFile({ task, preset });
 
   it('exists, loads and fits the task and preset', async () => {
     expect(existsSync(path), `${path} is missing`).toBe(true);
@@ -37,9 +39,8 @@ describe.each(TASK_NAMES.flatMap((task) => SHIPPED_PRESETS.map((preset) => [task
     expect(ck.params.every(Number.isFinite)).toBe(true);
   });
 
-  it('records the documented pretrain command and an eval that leaves room for RL', () => {
-    const bytes = readFileSync(path);
-    const { metadata } = decodeSafetensors(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
+  it('records the documented pretrain command and an eval that leaves room for RL', async () => {
+    const { metadata } = decodeSafetensors(await readFileBuffer(path));
     const command = metadata['pretrain-command'];
     expect(command).toContain(`--task ${task} --preset ${preset}`);
     expect(command).toContain(`--out ${path}`);
@@ -49,7 +50,7 @@ describe.each(TASK_NAMES.flatMap((task) => SHIPPED_PRESETS.map((preset) => [task
     const report = JSON.parse(readFileSync(`${path}.eval.json`, 'utf8')) as EvalReport;
     expect(report.command).toBe(command);
     expect(report.eval.samples).toBeGreaterThanOrEqual(64);
-    const passAt = (k: number) => report.eval.passAtK.find((p) => p.k === k)?.value ?? Number.NaN;
+    const passAt = (k: number) => passAtKOf(report.eval.passAtK, k) ?? Number.NaN;
     // Clearly better than chance (a random string practically never solves these tasks)...
     expect(passAt(64)).toBeGreaterThanOrEqual(0.05);
     // ...and well below perfect on a single sample.
