@@ -154,9 +154,18 @@ export function readCheckpoint(buffer: ArrayBuffer): Checkpoint {
       throw new CheckpointError(`Tensor "${e.name}": shape mismatch, expected [${e.shape.join(', ')}] got [${t.shape.join(', ')}]`);
     }
     if (t.bytes.byteLength !== e.size * 4) throw new CheckpointError(`Tensor "${e.name}": ${t.bytes.byteLength} bytes of data for ${e.size} F32 values`);
-    params.set(fromLittleEndianBytes(t.bytes), e.offset);
+    const values = fromLittleEndianBytes(t.bytes);
+    refuseNonFinite(`Tensor "${e.name}"`, values);
+    params.set(values, e.offset);
   }
   return { meta, layout, params };
+}
+
+/** Throws a CheckpointError naming the first NaN or infinite value in `values`. */
+export function refuseNonFinite(what: string, values: Float32Array): void {
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i])) throw new CheckpointError(`${what} holds ${values[i]} at index ${i}: the file is corrupt or was saved from a run that diverged`);
+  }
 }
 
 function readMeta(m: Record<string, string>): CheckpointMeta {

@@ -6,7 +6,7 @@
 
 import type { GpuContext } from '../gpu/context';
 import type { Tensor } from '../gpu/tensor';
-import { type Checkpoint, type CheckpointMeta, CheckpointError, decodeSafetensors, encodeSafetensors } from '../model/checkpoint';
+import { type Checkpoint, type CheckpointMeta, CheckpointError, decodeSafetensors, encodeSafetensors, refuseNonFinite } from '../model/checkpoint';
 import { GptModel } from '../model/gpt';
 import { nextTokenTargets } from '../model/reference';
 import { Sampler } from '../model/sampler';
@@ -27,6 +27,12 @@ import type { EvalRow, MetricsRow, RolloutGroup, TrainRow } from './types';
 /** Largest number of rows the evaluation sampler decodes at once. */
 const EVAL_ROWS = 256;
 const LOSS_METRICS = 8;
+
+/** The prompts of one training step and their scored rollouts (rows prompt-major, r = p·G + g). */
+export interface TrainBatch {
+  problems: Problem[];
+  rollouts: ScoredRollouts;
+}
 
 export class TrainerError extends Error {
   override name = 'TrainerError';
@@ -130,11 +136,28 @@ export class Trainer {
 
   private async trainStep(): Promise<TrainRow> {
     const started = performance.now();
+    return this.trainOn(await this.sampleBatch(), started);
+  }
+
+  /** This step's prompts and their scored rollouts, sampled from the current policy. */
+  async sampleBatch(): Promise<TrainBatch> {
+    const c = this.config;
+    const problems = makeProblems(this.task, this.taskConfig, this.tokenizer, 'train', c.seed, this.stepIndex * c.prompts, c.prompts);
+    const rollouts = await sampleAndScore(this.sampler, this.task, this.tokenizer, problems, { groupSize: c.group, maxNewTokens: this.maxNewTokens, temperature: c.temperature, topK: c.topK, seed: deriveSeed(c.seed, 'rollouts'), step: this.stepIndex });
+    return { problems, rollouts };
+  }
+
+  /**
+   * One training step's update on a given batch (normally the one sampleBatch
+   * just drew from the current policy): π_ref and π_old, advantages or ROVER
+   * rewards, the D³S selection, every minibatch update, and the train row.
+   */
+  async trainOn(batch: TrainBatch, started = performance.now()): Promise<TrainRow> {
     const c = this.config;
     const ctx = this.ctx;
     const G = c.group;
-    const problems = makeProblems(this.task, this.taskConfig, this.tokenizer, 'train', c.seed, this.stepIndex * c.prompts, c.prompts);
-    const ro = await sampleAndScore(this.sampler, this.task, this.tokenizer, problems, { groupSize: G, maxNewTokens: this.maxNewTokens, temperature: c.temperature, topK: c.topK, seed: deriveSeed(c.seed, 'rollouts'), step: this.stepIndex });
+    const { problems, rollouts: ro } = batch;
+    if (ro.sample.R !== c.prompts * G) throw new TrainerError(`A batch of ${ro.sample.R} rollouts, but the run samples ${c.prompts} prompts × ${G}`);
     const S = ro.sample.R, T = ro.sample.T;
     const b = this.stepBuffers(ro);
 
@@ -347,23 +370,46 @@ export class Trainer {
     );
   }
 
-  /** Restores a state written by saveState for this same run. */
+  /**
+   * Restores a state written by saveState for this same run. A state that is
+   * incomplete, altered or from another run is refused with a CheckpointError
+   * naming what is wrong, and the trainer is left as it was.
+   */
   loadState(buffer: ArrayBuffer): void {
     const file = decodeSafetensors(buffer);
     const md = file.metadata;
+    if (md['run-config'] === undefined) throw new CheckpointError('Saved state: the metadata has no "run-config"; this is not a saved run state');
     if (md['run-config'] !== JSON.stringify(this.config)) throw new CheckpointError('This saved state belongs to a run with different settings');
+    const counter = (key: string, min: number) => {
+      const raw = md[key];
+      if (raw === undefined) throw new CheckpointError(`Saved state: the metadata field "${key}" is missing`);
+      const n = Number(raw);
+      if (raw.trim() === '' || !Number.isInteger(n) || n < min) throw new CheckpointError(`Saved state: the metadata field "${key}" is "${raw}", not an integer ≥ ${min}`);
+      return n;
+    };
+    const step = counter('step', 0);
+    if (step > this.config.steps) throw new CheckpointError(`Saved state: step ${step} is past the run's ${this.config.steps} steps`);
+    const counters = { step, adamStep: counter('adam-step', 0), tokensUsed: counter('tokens-used', 0), evaluatedAt: counter('evaluated-at', -1) };
+    const size = this.base.params.length;
     const get = (name: string) => {
       const e = file.tensors.get(name);
-      if (!e || e.shape[0] !== this.base.params.length) throw new CheckpointError(`Saved state: tensor "${name}" is missing or has the wrong size`);
-      return new Float32Array(e.bytes);
+      if (!e) throw new CheckpointError(`Saved state: tensor "${name}" is missing`);
+      if (e.dtype !== 'F32' || e.shape.length !== 1 || e.shape[0] !== size || e.bytes.byteLength !== size * 4) {
+        throw new CheckpointError(`Saved state: tensor "${name}" is ${e.dtype} [${e.shape.join(', ')}], expected F32 [${size}]`);
+      }
+      const values = new Float32Array(e.bytes);
+      refuseNonFinite(`Saved state: tensor "${name}"`, values);
+      return values;
     };
-    this.ctx.write(this.model.params, get('params'));
-    this.ctx.write(this.model.m, get('optimizer.exp_avg'));
-    this.ctx.write(this.model.v, get('optimizer.exp_avg_sq'));
-    this.stepIndex = Number(md.step);
-    this.model.stepCount = Number(md['adam-step']);
-    this.tokensUsed = Number(md['tokens-used']);
-    this.evaluatedAt = Number(md['evaluated-at']);
+    const tensors = [get('params'), get('optimizer.exp_avg'), get('optimizer.exp_avg_sq')];
+    // Everything is checked before anything is written.
+    this.ctx.write(this.model.params, tensors[0]);
+    this.ctx.write(this.model.m, tensors[1]);
+    this.ctx.write(this.model.v, tensors[2]);
+    this.stepIndex = counters.step;
+    this.model.stepCount = counters.adamStep;
+    this.tokensUsed = counters.tokensUsed;
+    this.evaluatedAt = counters.evaluatedAt;
   }
 
   private stateMeta(): Record<string, string> {
