@@ -52,6 +52,18 @@ export const runSchema = {
 export type RunSchema = typeof runSchema;
 export type RunConfig = Values<RunSchema>;
 
+/**
+ * AdamW's fixed settings for RL updates (the run config sets lr, weight decay
+ * and clipping). β₂ = 0.999 as in PyTorch's default, where pretraining uses
+ * the model's own DEFAULT_ADAMW (β₂ = 0.95).
+ */
+export const RL_ADAM_MOMENTS = { beta1: 0.9, beta2: 0.999, eps: 1e-8 } as const;
+
+/** The optimizer settings of a run's updates. */
+export function rlAdamW(c: RunConfig): { lr: number; beta1: number; beta2: number; eps: number; weightDecay: number; maxGradNorm: number } {
+  return { ...RL_ADAM_MOMENTS, lr: c.lr, weightDecay: c.weightDecay, maxGradNorm: c.maxGradNorm };
+}
+
 export function defaultRunConfig(): RunConfig {
   return defaults(runSchema);
 }

@@ -15,8 +15,8 @@ import { CharTokenizer } from '../tasks/tokenizer';
 import type { AnyTask, TaskConfig } from '../tasks/types';
 import { deriveSeed } from '../util/rng';
 import { advantageMetrics, groupAdvantages } from './advantages';
-import { type RunConfig, runConfigIssues } from './config';
-import { DEFAULT_D3S, d3sMetrics, d3sSchedule, d3sSelect } from './d3s';
+import { type RunConfig, rlAdamW, runConfigIssues } from './config';
+import { d3sConfigOf, d3sMetrics, d3sSchedule, d3sSelect } from './d3s';
 import { evaluate } from './evaluate';
 import { grpoLoss, grpoMetrics } from './grpo';
 import { makeProblems, type Problem, type ScoredRollouts, sampleAndScore } from './rollout';
@@ -66,7 +66,8 @@ export class Trainer {
   private readonly baseParams: Tensor;
   private readonly swap: Tensor;
   private readonly evalProblems: Problem[];
-  private readonly maxNewTokens: number;
+  /** Completion budget per rollout, EOS included. */
+  readonly maxNewTokens: number;
   /** Training steps completed. */
   stepIndex = 0;
   private tokensUsed = 0;
@@ -178,12 +179,7 @@ export class Trainer {
     else groupAdvantages(ctx, b.rewards, G, b.adv, b.advMetrics, { scale: c.advScale, sign: c.polarity });
     const keep = c.algo === 'd3s' ? b.keep : null;
     if (keep) {
-      const sched = d3sSchedule(
-        { ...DEFAULT_D3S, sampleFracInit: c.d3sSamplesInit / 100, sampleFracFinal: c.d3sSamplesFinal / 100, tokenFracInit: c.d3sTokensInit / 100, tokenFracFinal: c.d3sTokensFinal / 100 },
-        this.stepIndex,
-        c.steps,
-        G,
-      );
+      const sched = d3sSchedule(d3sConfigOf(c), this.stepIndex, c.steps, G);
       d3sSelect(ctx, { advantages: b.adv, entropy: b.entropy, mask: b.mask }, { keep, metrics: b.d3sMetrics }, { groupSize: G, samplesPerGroup: sched.samplesPerGroup, tokenFraction: sched.tokenFraction, batchKeep: null });
     }
 
@@ -277,7 +273,7 @@ export class Trainer {
     }
     this.model.zeroGrad();
     this.model.backward({ dlogp: dlogp.reshape([n * T]) });
-    this.model.step({ lr: c.lr, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: c.weightDecay, maxGradNorm: c.maxGradNorm });
+    this.model.step(rlAdamW(c));
     ctx.copyRange(metrics, 0, allMetrics, u * LOSS_METRICS, LOSS_METRICS);
     ctx.copyRange(this.model.gradNormSq, 0, gradNormSq, u, 1);
     for (const t of temps.reverse()) t.dispose();
