@@ -161,9 +161,22 @@ describe('d3sSelect', () => {
 });
 
 describe('d3sSchedule', () => {
-  it('starts at the initial and ends at the final (N_s, K), linearly in between', () => {
+  it('starts at the initial and ends at the final (N_s, K) on the last step, linearly in between', () => {
     const cfg = { ...DEFAULT_D3S, sampleFracInit: 0.25, sampleFracFinal: 1, tokenFracInit: 0.1, tokenFracFinal: 0.9 };
-    expect(d3sSchedule(cfg, 0, 100, 8)).toEqual({ progress: 0, samplesPerGroup: 2, tokenFraction: 0.1 });
+    // A 101-step run: step 1 follows 0 completed steps, step 101 follows 100.
+    expect(d3sSchedule(cfg, 0, 101, 8)).toEqual({ progress: 0, samplesPerGroup: 2, tokenFraction: 0.1 });
+    expect(d3sSchedule(cfg, 100, 101, 8)).toEqual({ progress: 1, samplesPerGroup: 8, tokenFraction: 0.9 });
+    expect(d3sSchedule(cfg, 50, 101, 8)).toEqual({ progress: 0.5, samplesPerGroup: 5, tokenFraction: 0.5 });
+    expect(d3sSchedule(cfg, 250, 101, 8).progress).toBe(1);
+    // A one-step run is its own last step.
+    expect(d3sSchedule(cfg, 0, 1, 8).progress).toBe(1);
+    expect(d3sSchedule(cfg, 1, 3, 8).progress).toBe(0.5);
+    // N_s never drops below 2 (a single rollout has no variance) nor exceeds G.
+    expect(d3sSchedule({ ...cfg, sampleFracInit: 0 }, 0, 10, 8).samplesPerGroup).toBe(2);
+    expect(d3sSchedule({ ...cfg, sampleFracFinal: 2 }, 9, 10, 8).samplesPerGroup).toBe(8);
+    expect(d3sSchedule(DEFAULT_D3S, 0, 10, 5)).toEqual({ progress: 0, samplesPerGroup: 3, tokenFraction: 0.2 });
+  });
+});
     expect(d3sSchedule(cfg, 100, 100, 8)).toEqual({ progress: 1, samplesPerGroup: 8, tokenFraction: 0.9 });
     expect(d3sSchedule(cfg, 50, 100, 8)).toEqual({ progress: 0.5, samplesPerGroup: 5, tokenFraction: 0.5 });
     expect(d3sSchedule(cfg, 250, 100, 8).progress).toBe(1);

@@ -34,7 +34,7 @@ export function d3sConfigOf(c: Pick<RunConfig, 'd3sSamplesInit' | 'd3sSamplesFin
 export const D3S_MAX_GROUP = 64;
 
 export interface D3sStep {
-  /** Training progress p = step / totalSteps, clamped to [0, 1]. */
+  /** Training progress p = (s − 1)/(S − 1) for step s = 1..S (1 when S = 1). */
   progress: number;
   /** N_s: rollouts kept per group. */
   samplesPerGroup: number;
@@ -42,9 +42,14 @@ export interface D3sStep {
   tokenFraction: number;
 }
 
-/** (N_s, K) = (1−p)·(N_init, K_init) + p·(N_final, K_final); N_s rounds half up and stays in [min(2, G), G]. */
-export function d3sSchedule(config: D3sConfig, step: number, totalSteps: number, groupSize: number): D3sStep {
-  const progress = totalSteps > 0 ? Math.min(1, Math.max(0, step / totalSteps)) : 1;
+/**
+ * (N_s, K) = (1−p)·(N_init, K_init) + p·(N_final, K_final) for the step that
+ * follows `stepsDone` completed steps, so the first step uses the initial
+ * values and the last the final ones. N_s rounds half up and stays in
+ * [min(2, G), G].
+ */
+export function d3sSchedule(config: D3sConfig, stepsDone: number, totalSteps: number, groupSize: number): D3sStep {
+  const progress = totalSteps > 1 ? Math.min(1, Math.max(0, stepsDone / (totalSteps - 1))) : 1;
   const lerp = (a: number, b: number) => (1 - progress) * a + progress * b;
   const samples = Math.floor(lerp(config.sampleFracInit, config.sampleFracFinal) * groupSize + 0.5);
   const samplesPerGroup = Math.min(groupSize, Math.max(Math.min(2, groupSize), samples));

@@ -25,8 +25,9 @@ describe('Trainer', () => {
     for (const r of rows) for (const [k, v] of Object.entries(r)) if (typeof v === 'number') expect(Number.isFinite(v), `${r.kind}.${k}`).toBe(true);
     const train = rows.filter((r) => r.kind === 'train');
     expect(train.every((r) => r.gradNorm >= 0 && r.entropy > 0)).toBe(true);
-    if (algo === 'd3s') expect(train[0].samplesKept).toBe(4); // half of each group at the start
-    else expect(train[0].samplesKept).toBe(8);
+    // D³S keeps half of each group on the first step and, with the default final 100 %, all of it on the last.
+    if (algo === 'd3s') expect(train.map((r) => r.samplesKept)).toEqual([4, 6, 8]);
+    else expect(train.every((r) => r.samplesKept === 8)).toBe(true);
     const g = trainer.rollouts()!;
     expect(g.completions).toHaveLength(4);
     for (const c of g.completions) expect(c.entropy).toHaveLength(c.tokens.length);
