@@ -3,7 +3,7 @@
 // pass@k-vs-k plot (SVG) of the base model and each algorithm.
 
 import { passAtKOf } from '../metrics/passk';
-import { iqmWithCI } from '../metrics/stats';
+import { iqmWithCI, MIN_SEEDS_FOR_INTERVAL } from '../metrics/stats';
 import { linePlotSvg, seriesColor } from '../metrics/svg-plot';
 import type { EvalRow, MetricsRow, TrainRow } from '../rl/types';
 
@@ -32,10 +32,14 @@ function columns(maxK: number): Column[] {
   ];
 }
 
+/** Marks an interval from fewer than MIN_SEEDS_FOR_INTERVAL seeds. */
+const FEW_SEEDS = '†';
+
 function cell(values: number[], digits: number, seed: number): string {
   const ci = iqmWithCI(values, { resamples: 2000, confidence: 0.95, seed });
   const f = (x: number) => x.toFixed(digits);
-  return values.length > 1 ? `${f(ci.estimate)} [${f(ci.low)}, ${f(ci.high)}]` : f(ci.estimate);
+  if (values.length < 2) return f(ci.estimate);
+  return `${f(ci.estimate)} [${f(ci.low)}, ${f(ci.high)}]${values.length < MIN_SEEDS_FOR_INTERVAL ? FEW_SEEDS : ''}`;
 }
 
 export function compareTable(results: RunResult[]): string {
@@ -52,6 +56,8 @@ export function compareTable(results: RunResult[]): string {
     const runs = finals.filter((f) => f.algo === algo);
     lines.push(`| ${algo} | ${cols.map((c, i) => cell(runs.map((r) => c.value(r.final, r.train)), c.digits, 200 + i)).join(' | ')} |`);
   }
+  const seeds = Math.min(...algos.map((a) => finals.filter((f) => f.algo === a).length));
+  if (seeds > 1 && seeds < MIN_SEEDS_FOR_INTERVAL) lines.push('', `${FEW_SEEDS} From ${seeds} seeds: below ${MIN_SEEDS_FOR_INTERVAL} seeds a bootstrap interval is not meaningful; read it as the spread of the runs, not as a confidence interval.`);
   return lines.join('\n');
 }
 

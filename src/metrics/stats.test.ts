@@ -36,16 +36,18 @@ describe('interquartileMean', () => {
     expect(interquartileMean([8, 1, 7, 2, 6, 3, 5, 4])).toBe(4.5);
   });
 
-  it('weighs the quartile-boundary values fractionally otherwise', () => {
+  it('drops ⌊n/4⌋ values at each end otherwise, as scipy.stats.trim_mean(x, 0.25) does', () => {
     expect(interquartileMean([42])).toBe(42);
     expect(interquartileMean([1, 3])).toBe(2);
-    // n = 3 covers [0.75, 2.25]: weights ¼, 1, ¼ over a total of 1.5.
-    expect(interquartileMean([0, 4, 8])).toBeCloseTo((0.25 * 0 + 4 + 0.25 * 8) / 1.5, 15);
-    expect(interquartileMean([0, 0, 12])).toBeCloseTo(2, 15);
-    // n = 5 covers [1.25, 3.75]: weights 0, ¾, 1, ¾, 0 over 2.5.
-    expect(interquartileMean([1000, 1, 2, 4, -1000])).toBeCloseTo((0.75 * 1 + 2 + 0.75 * 4) / 2.5, 15);
-    // n = 6 covers [1.5, 4.5]: weights 0, ½, 1, 1, ½, 0 over 3.
-    expect(interquartileMean([0, 1, 2, 3, 4, 100])).toBeCloseTo((0.5 + 2 + 3 + 2) / 3, 15);
+    // n = 3 drops nothing: the mean. Three seeds [0, 0, 0.125] give 0.125/3 (a weighted IQM gave 0.021).
+    expect(interquartileMean([0, 4, 8])).toBe(4);
+    expect(interquartileMean([0, 0.125, 0])).toBeCloseTo(0.125 / 3, 15);
+    // n = 5 drops one at each end: the mean of the middle 3.
+    expect(interquartileMean([1000, 1, 2, 4, -1000])).toBeCloseTo(7 / 3, 15);
+    // n = 6 drops one at each end, n = 7 one, n = 9 two.
+    expect(interquartileMean([0, 1, 2, 3, 4, 100])).toBe(2.5);
+    expect(interquartileMean([-9, 1, 2, 3, 4, 5, 90])).toBe(3);
+    expect(interquartileMean([-9, -8, 1, 2, 3, 4, 5, 80, 90])).toBe(3);
   });
 
   it('ignores the outer quarters and equals the mean for symmetric data', () => {
@@ -53,7 +55,7 @@ describe('interquartileMean', () => {
     for (const n of [1, 3, 17, 33, 130]) {
       const xs = Array.from({ length: n }, () => rng.normal());
       const sorted = xs.slice().sort((a, b) => a - b);
-      const outliers = sorted.map((x, i) => (i < Math.floor(n / 4) ? x - 1e6 : i >= Math.ceil((3 * n) / 4) ? x + 1e6 : x));
+      const outliers = sorted.map((x, i) => (i < Math.floor(n / 4) ? x - 1e6 : i >= n - Math.floor(n / 4) ? x + 1e6 : x));
       expect(interquartileMean(outliers)).toBeCloseTo(interquartileMean(xs), 9);
       const symmetric = [...xs, ...xs.map((x) => -x)];
       expect(interquartileMean(symmetric)).toBeCloseTo(0, 12);

@@ -48,13 +48,11 @@ export function median(values: ArrayLike<number>): number {
 }
 
 /**
- * Interquartile mean (Agarwal et al. 2021): the mean of the middle half.
- * The n sorted values are treated as n unit-width intervals [i, i + 1) on the
- * line [0, n); the IQM is the mean over [n/4, 3n/4] of that step function.
- * Each value weighs by how much of its interval falls inside, so for n not a
- * multiple of 4 the values at the quartile boundaries count fractionally,
- * e.g. n = 5 weighs the sorted values 0, ¾, 1, ¾, 0. For n divisible by 4 it
- * is the plain mean of the middle n/2 values; it is x itself for n = 1.
+ * Interquartile mean as rliable computes it (Agarwal et al. 2021), i.e.
+ * scipy.stats.trim_mean(values, 0.25): sort, drop ⌊n/4⌋ values at each end,
+ * and take the plain mean of the rest. So for n < 4 it is the mean of all
+ * values, n = 5 averages the middle 3, n = 6 the middle 4 and n = 8 the
+ * middle 4.
  */
 export function interquartileMean(values: ArrayLike<number>): number {
   requireValues('interquartileMean', values);
@@ -63,15 +61,14 @@ export function interquartileMean(values: ArrayLike<number>): number {
 
 function iqmSorted(sorted: ArrayLike<number>): number {
   const n = sorted.length;
-  const from = n / 4;
-  const to = (3 * n) / 4;
+  const cut = Math.floor(n / 4);
   let sum = 0;
-  for (let i = Math.floor(from); i < Math.ceil(to); i++) {
-    const weight = Math.min(i + 1, to) - Math.max(i, from);
-    sum += weight * sorted[i];
-  }
-  return sum / (n / 2);
+  for (let i = cut; i < n - cut; i++) sum += sorted[i];
+  return sum / (n - 2 * cut);
 }
+
+/** Below this many seeds a bootstrap interval over seeds says little: reports say so beside it. */
+export const MIN_SEEDS_FOR_INTERVAL = 5;
 
 export interface BootstrapOptions {
   /** Number of resamples; the interval's own noise shrinks like 1/√resamples. */

@@ -16,6 +16,7 @@ import { referenceForward } from './reference';
 import { expectClose } from '../testing/gpu';
 import { getTask, resolveConfig } from '../tasks/registry';
 import { CharTokenizer } from '../tasks/tokenizer';
+import type { TaskName } from '../tasks/types';
 
 interface Dims {
   C: number;
@@ -73,7 +74,7 @@ describe('the reference GPT against an independent TensorFlow.js implementation'
     const tensors = new Map<string, tf.Tensor>();
     for (const [tensorName, t] of file.tensors) tensors.set(tensorName, tf.tensor(new Float32Array(t.bytes), t.shape));
     // Real prompts of the task, cut to a common length, plus one completion-like tail of random tokens.
-    const task = getTask(checkpoint.meta.task);
+    const task = getTask(checkpoint.meta.task as TaskName);
     const taskConfig = resolveConfig(task, checkpoint.meta.taskConfig as never);
     const tokenizer = new CharTokenizer(checkpoint.meta.alphabet);
     const prompts = [0, 1, 2].map((i) => tokenizer.encodePrompt(task.promptText(task.generate(taskConfig, 'train', 4, i))));

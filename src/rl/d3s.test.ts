@@ -177,12 +177,3 @@ describe('d3sSchedule', () => {
     expect(d3sSchedule(DEFAULT_D3S, 0, 10, 5)).toEqual({ progress: 0, samplesPerGroup: 3, tokenFraction: 0.2 });
   });
 });
-    expect(d3sSchedule(cfg, 100, 100, 8)).toEqual({ progress: 1, samplesPerGroup: 8, tokenFraction: 0.9 });
-    expect(d3sSchedule(cfg, 50, 100, 8)).toEqual({ progress: 0.5, samplesPerGroup: 5, tokenFraction: 0.5 });
-    expect(d3sSchedule(cfg, 250, 100, 8).progress).toBe(1);
-    // N_s never drops below 2 (a single rollout has no variance) nor exceeds G.
-    expect(d3sSchedule({ ...cfg, sampleFracInit: 0 }, 0, 10, 8).samplesPerGroup).toBe(2);
-    expect(d3sSchedule({ ...cfg, sampleFracFinal: 2 }, 10, 10, 8).samplesPerGroup).toBe(8);
-    expect(d3sSchedule(DEFAULT_D3S, 0, 10, 5)).toEqual({ progress: 0, samplesPerGroup: 3, tokenFraction: 0.2 });
-  });
-});

@@ -4,10 +4,9 @@
 
 import { aggregateDiversity, promptDiversity } from '../metrics/diversity';
 import { passAtKCurve } from '../metrics/passk';
-import type { Sampler } from '../model/sampler';
 import type { CharTokenizer } from '../tasks/tokenizer';
 import type { AnyTask } from '../tasks/types';
-import { type Problem, sampleAndScore } from './rollout';
+import { type Problem, type RolloutSampler, sampleAndScore } from './rollout';
 import type { EvalRow } from './types';
 
 export interface EvalOptions {
@@ -21,7 +20,7 @@ export interface EvalOptions {
   step: number;
 }
 
-export async function evaluate(sampler: Sampler, task: AnyTask, tokenizer: CharTokenizer, problems: readonly Problem[], o: EvalOptions): Promise<EvalRow> {
+export async function evaluate(sampler: RolloutSampler, task: AnyTask, tokenizer: CharTokenizer, problems: readonly Problem[], o: EvalOptions): Promise<EvalRow> {
   // As many prompts per sampler call as its rows allow; every prompt keeps all n samples in one call.
   const perCall = Math.max(1, Math.floor(sampler.maxRows / o.n));
   if (o.n > sampler.maxRows) throw new Error(`evaluate: ${o.n} samples per prompt exceed the sampler's ${sampler.maxRows} rows`);

@@ -43,7 +43,10 @@ export interface RolloutOptions {
   step: number;
 }
 
-export async function sampleAndScore(sampler: Sampler, task: AnyTask, tokenizer: CharTokenizer, problems: readonly Problem[], o: RolloutOptions): Promise<ScoredRollouts> {
+/** What sampling needs of a sampler (tests pass scripted ones). */
+export type RolloutSampler = Pick<Sampler, 'sample' | 'maxRows'>;
+
+export async function sampleAndScore(sampler: RolloutSampler, task: AnyTask, tokenizer: CharTokenizer, problems: readonly Problem[], o: RolloutOptions): Promise<ScoredRollouts> {
   const sample = await sampler.sample({
     prompts: problems.map((p) => p.ids),
     groupSize: o.groupSize,
