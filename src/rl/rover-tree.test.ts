@@ -20,11 +20,10 @@
 
 import { describe, expect, it } from 'vitest';
 import type { GpuContext } from '../gpu/context';
-import { type Checkpoint, readCheckpoint, writeCheckpoint } from '../model/checkpoint';
-import { DEFAULT_ADAMW, GptModel } from '../model/gpt';
-import { demonstrationBatch } from '../model/pretrain';
+import type { Checkpoint } from '../model/checkpoint';
+import { GptModel } from '../model/gpt';
 import { Sampler } from '../model/sampler';
-import { randomBase } from '../testing/base-model';
+import { uniformTreeBase } from '../testing/tree-base';
 import { testContext } from '../testing/gpu';
 import { CharTokenizer } from '../tasks/tokenizer';
 import { buildTree, tree, type TreeProblem } from '../tasks/tree';
@@ -34,26 +33,6 @@ import { leafLogProbs, treeValues, type TreeState, type TreeValues } from './tre
 
 const cfg = { k: 3, h: 3, winners: 4, trees: 1, layout: 11 };
 const RUN_SEED = 11;
-const PRETRAIN_STEPS = 100;
-
-async function uniformBase(ctx: GpuContext): Promise<Checkpoint> {
-  const init = randomBase('tree', cfg, {}, 1);
-  const tokenizer = new CharTokenizer(init.meta.alphabet);
-  const B = 64;
-  const model = new GptModel(ctx, init.meta.config, { maxBatch: B, params: init.params });
-  // A demonstration wins with probability correctRate, then picks a winner uniformly (else a loser uniformly): at winners/leaves every leaf is equally likely.
-  const uniform = cfg.winners / cfg.k ** cfg.h;
-  for (let step = 0; step < PRETRAIN_STEPS; step++) {
-    const batch = demonstrationBatch(tree, cfg, tokenizer, 99, step, B, uniform, 0);
-    model.zeroGrad();
-    model.forward(batch.tokens, batch.B, batch.T);
-    model.backward({ crossEntropyMask: batch.mask });
-    model.step({ ...DEFAULT_ADAMW, lr: 1e-2, weightDecay: 0 });
-  }
-  const params = await model.readParams();
-  model.dispose();
-  return readCheckpoint(writeCheckpoint(init.layout, params, { ...init.meta, step: PRETRAIN_STEPS }));
-}
 
 interface Trained {
   values: TreeValues;
@@ -159,7 +138,7 @@ describe('ROVER on the toy tree', () => {
     const ctx = await testContext();
     const problem = buildTree(cfg, RUN_SEED, 0);
     expect(problem.winning).toEqual([1, 2, 8, 11]);
-    const base = await uniformBase(ctx);
+    const base = await uniformTreeBase(ctx, cfg);
 
     const rover = await train(ctx, base, 'rover', problem);
     expect(rover.values.greedy.reward).toBe(1);

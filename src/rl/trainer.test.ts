@@ -1,12 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { testContext } from '../testing/gpu';
 import { randomBase } from '../testing/base-model';
+import { uniformTreeBase } from '../testing/tree-base';
+import type { Checkpoint } from '../model/checkpoint';
 import { defaultRunConfig, type RunConfig } from './config';
 import { Trainer } from './trainer';
 import type { MetricsRow } from './types';
 
 const small = (over: Partial<RunConfig>): RunConfig => ({ ...defaultRunConfig(), task: 'arithmetic', prompts: 2, group: 4, minibatches: 2, steps: 3, evalEvery: 2, evalPrompts: 2, evalSamples: 4, lr: 3e-3, ...over });
 const base = () => randomBase('arithmetic', { terms: 2, digits: 1 });
+let treeBase: Checkpoint | null = null;
 // Wall-clock fields differ between runs; everything else must not.
 const stable = (rows: MetricsRow[]) => rows.map((r) => (r.kind === 'train' ? { ...r, stepMs: 0, tokensPerSec: 0 } : r));
 
@@ -42,6 +45,24 @@ describe('Trainer', () => {
     expect(stable(b.rows)).toEqual(stable(a.rows));
     expect(stable(c.rows)).not.toEqual(stable(a.rows));
     for (const r of [a, b, c]) r.trainer.dispose();
+  });
+
+  it.each(['grpo', 'rover', 'd3s'] as const)('%s: the parameters after 3 steps are bit-identical across two runs, and differ for another seed', async (algo) => {
+    // The toy tree from a leaf-uniform base: rewards vary from the first step, so every step moves the parameters.
+    const ctx = await testContext();
+    treeBase ??= await uniformTreeBase(ctx, { k: 3, h: 3, winners: 4, trees: 1, layout: 11 });
+    const params = async (seed: number) => {
+      const trainer = new Trainer(ctx, { ...defaultRunConfig(), task: 'tree', algo, seed, prompts: 2, group: 8, minibatches: 2, steps: 3, evalEvery: 0, evalPrompts: 1, evalSamples: 4 }, treeBase!);
+      while (!trainer.done) await trainer.step();
+      const { params } = await trainer.checkpointMeta();
+      trainer.dispose();
+      return params;
+    };
+    const [a, b, c] = [await params(1), await params(1), await params(2)];
+    const bytes = (x: Float32Array) => Buffer.from(x.buffer, x.byteOffset, x.byteLength);
+    expect(bytes(a).equals(bytes(treeBase!.params)), 'training moved the parameters').toBe(false);
+    expect(bytes(b).equals(bytes(a)), 'same seed, same parameters').toBe(true);
+    expect(bytes(c).equals(bytes(a)), 'another seed, other parameters').toBe(false);
   });
 
   it('resumes from a saved state exactly where it left off', async () => {
