@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { testContext } from '../testing/gpu';
 import { randomBase } from '../testing/base-model';
 import { uniformTreeBase } from '../testing/tree-base';
-import type { Checkpoint } from '../model/checkpoint';
+import { type Checkpoint, decodeSafetensors, encodeSafetensors } from '../model/checkpoint';
 import { defaultRunConfig, type RunConfig } from './config';
 import { Trainer } from './trainer';
 import type { MetricsRow } from './types';
@@ -79,6 +79,50 @@ describe('Trainer', () => {
     expect(() => new Trainer(ctx, { ...cfg, lr: 1e-2 }, base()).loadState(state)).toThrow(/different settings/);
     straight.trainer.dispose();
     resumed.dispose();
+  });
+
+  it('refuses a saved state that is incomplete, altered or corrupt, naming what is wrong, and keeps the trainer as it was', async () => {
+    const cfg = small({ algo: 'grpo', evalEvery: 0 });
+    const { trainer } = await run(cfg, 1);
+    const good = decodeSafetensors(await trainer.saveState());
+    const tensors = ['params', 'optimizer.exp_avg', 'optimizer.exp_avg_sq'].map((name) => ({ name, shape: good.tensors.get(name)!.shape, data: new Float32Array(good.tensors.get(name)!.bytes) }));
+    const state = (edit: { drop?: string; shrink?: string; nan?: string; meta?: Record<string, string | undefined> }) => {
+      const meta = { ...good.metadata, ...edit.meta };
+      for (const [k, v] of Object.entries(meta)) if (v === undefined) delete meta[k];
+      return encodeSafetensors(
+        tensors.filter((t) => t.name !== edit.drop).map((t) => {
+          if (t.name === edit.shrink) return { ...t, shape: [t.data.length - 1], data: t.data.subarray(1) };
+          if (t.name === edit.nan) {
+            const data = t.data.slice();
+            data[5] = NaN;
+            return { ...t, data };
+          }
+          return t;
+        }),
+        meta as Record<string, string>,
+      );
+    };
+    const ctx = await testContext();
+    const fresh = new Trainer(ctx, cfg, base());
+    const before = await fresh.checkpointMeta();
+    const cases: [Parameters<typeof state>[0], RegExp][] = [
+      [{ drop: 'optimizer.exp_avg' }, /tensor "optimizer.exp_avg" is missing/],
+      [{ shrink: 'params' }, /tensor "params" is F32 \[\d+\], expected F32 \[\d+\]/],
+      [{ nan: 'optimizer.exp_avg_sq' }, /tensor "optimizer.exp_avg_sq" holds NaN at index 5/],
+      [{ meta: { 'adam-step': undefined } }, /field "adam-step" is missing/],
+      [{ meta: { 'tokens-used': 'lots' } }, /field "tokens-used" is "lots", not an integer/],
+      [{ meta: { step: '' } }, /field "step" is "", not an integer/],
+      [{ meta: { step: '999' } }, /step 999 is past the run's 3 steps/],
+      [{ meta: { 'run-config': undefined } }, /no "run-config"/],
+    ];
+    for (const [edit, message] of cases) expect(() => fresh.loadState(state(edit)), JSON.stringify(edit)).toThrow(message);
+    // Nothing was written: the trainer still holds the base and has taken no step.
+    expect(fresh.stepIndex).toBe(0);
+    expect((await fresh.checkpointMeta()).params).toEqual(before.params);
+    fresh.loadState(state({}));
+    expect(fresh.stepIndex).toBe(1);
+    fresh.dispose();
+    trainer.dispose();
   });
 
   it('refuses impossible settings and a base for another task', async () => {
