@@ -14,6 +14,7 @@ struct Params {
   beta: f32,
   aggregation: u32,   // 0 token-mean, 1 seq-mean-token-mean, 2 seq-mean-token-sum-norm
   max_len: f32,       // the sum-norm denominator's completion length
+  sequences: u32,     // the sum-norm denominator's sequence count (S unless rows were dropped before the loss)
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -110,7 +111,7 @@ fn grpo_reduce(@builtin(local_invocation_index) lid: u32) {
     let per_token = select(0.0, 1.0 / tokens, tokens > 0.0);
     var loss = ta.y * per_token;
     if (p.aggregation == 1u) { loss = select(0.0, tb.w / tb.z, tb.z > 0.0); }
-    if (p.aggregation == 2u) { loss = ta.y / (f32(p.rows) * p.max_len); }
+    if (p.aggregation == 2u) { loss = ta.y / (f32(p.sequences) * p.max_len); }
     reduce_metrics[0] = loss;
     reduce_metrics[1] = ta.z * per_token;
     reduce_metrics[2] = ta.w * per_token;
@@ -127,7 +128,7 @@ fn grpo_reduce(@builtin(local_invocation_index) lid: u32) {
 @group(0) @binding(2) var<storage, read> scale_metrics: array<f32>;
 @group(0) @binding(3) var<storage, read_write> dlogp: array<f32>;
 
-// dlogp[s,t] /= Σw (token-mean), row Σw · sequences (seq-mean-token-mean) or S · max_len (sum-norm)
+// dlogp[s,t] /= Σw (token-mean), row Σw · sequences (seq-mean-token-mean) or sequences · max_len (sum-norm)
 @compute @workgroup_size(256)
 fn grpo_scale(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = gid.x + gid.y * nwg.x * 256u;
@@ -135,7 +136,7 @@ fn grpo_scale(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgr
   let s = i / p.T;
   var denom = scale_metrics[5];
   if (p.aggregation == 1u) { denom = scale_rows[s * ROW_STRIDE] * scale_metrics[6]; }
-  if (p.aggregation == 2u) { denom = f32(p.rows) * p.max_len; }
+  if (p.aggregation == 2u) { denom = f32(p.sequences) * p.max_len; }
   // A zero denominator means no token of this row is weighted, so its raw gradient is already 0.
   dlogp[i] = select(0.0, dlogp[i] / denom, denom > 0.0);
 }

@@ -32,7 +32,8 @@ export const runSchema = {
   advScale: { kind: 'enum', options: ['group', 'none'] as const, default: 'group', label: 'Advantage scaling', help: 'group: (r − mean)/std within the group; none: r − mean (Dr. GRPO)', group: 'grpo' },
   epsLow: { kind: 'float', default: 0.2, min: 0, max: 1, step: 0.01, label: 'ε low', help: 'Lower clip range: ratio clipped at 1 − ε_low', group: 'grpo' },
   epsHigh: { kind: 'float', default: 0.2, min: 0, max: 5, step: 0.01, label: 'ε high', help: 'Upper clip range: ratio clipped at 1 + ε_high (ε_high > ε_low is clip-higher)', group: 'grpo' },
-  beta: { kind: 'float', default: 0, min: 0, max: 10, step: 0.001, label: 'KL β', help: 'Weight of the k3 KL penalty to the frozen base (KL is logged even at 0)', group: 'grpo' },
+  beta: { kind: 'float', default: 0, min: 0, max: 10, step: 0.001, label: 'KL β', help: 'Weight of the k3 KL penalty to the frozen base', group: 'grpo' },
+  klEvery: { kind: 'int', default: 10, min: 0, max: 100000, label: 'KL every', unit: 'steps', help: 'When the loss does not need the base model (β = 0, ROVER), its forward pass runs only every N steps to log the KL (0 = never); with β > 0 the KL is logged every step', group: 'grpo' },
   aggregation: { kind: 'enum', options: ['token-mean', 'seq-mean-token-mean', 'seq-mean-token-sum-norm'] as const, default: 'token-mean', label: 'Loss aggregation', help: 'token-mean over the batch; seq-mean-token-mean (original GRPO); seq-mean-token-sum-norm (Dr. GRPO)', group: 'grpo' },
   polarity: { kind: 'enum', options: ['both', 'positive', 'negative'] as const, default: 'both', label: 'Reinforce', help: 'Train on both advantage signs, positive-advantage samples only (PSR) or negative only (NSR)', group: 'grpo' },
   // --- ROVER

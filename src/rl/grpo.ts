@@ -15,6 +15,8 @@ export interface GrpoConfig {
   aggregation: GrpoAggregation;
   /** Completion length in the seq-mean-token-sum-norm denominator; defaults to T. */
   maxLen?: number;
+  /** Sequence count in the seq-mean-token-sum-norm denominator; defaults to S (rows dropped before the loss still count). */
+  sequences?: number;
 }
 
 export const DEFAULT_GRPO: GrpoConfig = { epsLow: 0.2, epsHigh: 0.2, beta: 0, aggregation: 'token-mean' };
@@ -53,7 +55,7 @@ export function grpoLoss(ctx: GpuContext, inputs: GrpoInputs, outputs: GrpoOutpu
   for (const t of perToken) if (t.size !== S * T) throw new Error(`grpoLoss: expected ${S * T} per-token values, got ${t.size}`);
   if (advantages.size !== S) throw new Error(`grpoLoss: advantages has ${advantages.size} values for ${S} rows`);
   if (outputs.metrics.size < GRPO_METRICS.length) throw new Error(`grpoLoss: metrics needs ${GRPO_METRICS.length} elements`);
-  const params = [u32(S), u32(T), f32(cfg.epsLow), f32(cfg.epsHigh), f32(cfg.beta), u32(AGGREGATION_CODE[cfg.aggregation]), f32(cfg.maxLen ?? T)];
+  const params = [u32(S), u32(T), f32(cfg.epsLow), f32(cfg.epsHigh), f32(cfg.beta), u32(AGGREGATION_CODE[cfg.aggregation]), f32(cfg.maxLen ?? T), u32(cfg.sequences ?? S)];
   const rows = ctx.tensor([S, ROW_STRIDE]);
   // Without a keep mask the mask weighs itself: m·m = m for 0/1 masks.
   const keep = inputs.keep ?? mask;

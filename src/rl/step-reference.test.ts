@@ -23,7 +23,7 @@ const STEPS = 9;
 const runConfig = (over: Partial<RunConfig>): RunConfig => ({
   ...defaultRunConfig(),
   task: 'countdown', prompts: 3, group: 4, minibatches: 4, steps: STEPS, temperature: 0.7,
-  lr: 3e-3, evalEvery: 0, evalPrompts: 1, evalSamples: 2, seed: 5,
+  lr: 3e-3, evalEvery: 0, evalPrompts: 1, evalSamples: 2, seed: 5, klEvery: 1,
   ...over,
 });
 

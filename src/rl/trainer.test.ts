@@ -5,7 +5,7 @@ import { uniformTreeBase } from '../testing/tree-base';
 import { type Checkpoint, decodeSafetensors, encodeSafetensors } from '../model/checkpoint';
 import { defaultRunConfig, type RunConfig } from './config';
 import { Trainer } from './trainer';
-import type { MetricsRow } from './types';
+import type { MetricsRow, TrainRow } from './types';
 
 const small = (over: Partial<RunConfig>): RunConfig => ({ ...defaultRunConfig(), task: 'arithmetic', prompts: 2, group: 4, minibatches: 2, steps: 3, evalEvery: 2, evalPrompts: 2, evalSamples: 4, lr: 3e-3, ...over });
 const base = () => randomBase('arithmetic', { terms: 2, digits: 1 });
@@ -123,6 +123,40 @@ describe('Trainer', () => {
     expect(fresh.stepIndex).toBe(1);
     fresh.dispose();
     trainer.dispose();
+  });
+
+  it('skips π_ref between KL steps when the loss does not need it, and D³S trains on fewer rows than GRPO', async () => {
+    const ctx = await testContext();
+    treeBase ??= await uniformTreeBase(ctx, { k: 3, h: 3, winners: 4, trees: 1, layout: 11 });
+    const rows = async (over: Partial<RunConfig>) => {
+      const trainer = new Trainer(ctx, { ...defaultRunConfig(), task: 'tree', prompts: 2, group: 8, minibatches: 2, steps: 4, evalEvery: 0, evalPrompts: 1, evalSamples: 4, ...over }, treeBase!);
+      const out: TrainRow[] = [];
+      while (!trainer.done) for (const r of await trainer.step()) if (r.kind === 'train') out.push(r);
+      trainer.dispose();
+      return out;
+    };
+    const grpo = await rows({ algo: 'grpo', klEvery: 2 });
+    expect(grpo.map((r) => r.kl === null)).toEqual([true, false, true, false]);
+    expect((await rows({ algo: 'grpo', beta: 0.01, klEvery: 0 })).every((r) => r.kl !== null)).toBe(true);
+    expect((await rows({ algo: 'rover', klEvery: 0 })).every((r) => r.kl === null && r.qAbsMean !== null && r.targetMean !== null)).toBe(true);
+    const d3s = await rows({ algo: 'd3s', klEvery: 2 });
+    // D³S keeps half of each group on its first step: its update runs on half the rows.
+    expect(grpo[0].updateRows).toBe(16);
+    expect(d3s[0].updateRows).toBe(8);
+    expect(d3s[0].updateTokens!).toBeLessThan(grpo[0].updateTokens!);
+    expect(d3s.at(-1)!.updateRows).toBe(16);
+  });
+
+  it('frees everything it allocated: many trainers created and disposed leave the buffer pool as it was', async () => {
+    const ctx = await testContext();
+    const run1 = async (algo: 'grpo' | 'rover' | 'd3s', evalSamples: number) => {
+      const trainer = new Trainer(ctx, small({ algo, steps: 1, evalSamples, evalPrompts: 2 }), base());
+      await trainer.step();
+      trainer.dispose();
+    };
+    const live = ctx.stats().pool.live;
+    for (const algo of ['grpo', 'rover', 'd3s'] as const) for (const n of [4, 16]) await run1(algo, n);
+    expect(ctx.stats().pool.live).toBe(live);
   });
 
   it('refuses impossible settings and a base for another task', async () => {

@@ -14,19 +14,17 @@ import { getTask, resolveConfig } from '../tasks/registry';
 import { CharTokenizer } from '../tasks/tokenizer';
 import type { AnyTask, TaskConfig } from '../tasks/types';
 import { deriveSeed } from '../util/rng';
-import { advantageMetrics, groupAdvantages } from './advantages';
-import { type RunConfig, rlAdamW, runConfigIssues } from './config';
-import { d3sConfigOf, d3sMetrics, d3sSchedule, d3sSelect } from './d3s';
+import { advantageMetrics } from './advantages';
+import { LOSS_METRICS, RL_ALGORITHMS, type RlAlgorithm, SELECTION_METRICS } from './algorithms';
+import { type RunConfig, runConfigIssues } from './config';
 import { evaluate } from './evaluate';
-import { grpoLoss, grpoMetrics } from './grpo';
 import { makeProblems, type Problem, type ScoredRollouts, sampleAndScore } from './rollout';
 import { rolloutStats } from './rollout-stats';
-import { roverCentredRewards, roverLoss, roverMetrics } from './rover';
+import { type MinibatchPlan, planMinibatches, recordUpdates, type UpdateWork } from './update';
 import type { EvalRow, MetricsRow, RolloutGroup, TrainRow } from './types';
 
 /** Largest number of rows the evaluation sampler decodes at once. */
 const EVAL_ROWS = 256;
-const LOSS_METRICS = 8;
 
 /** The prompts of one training step and their scored rollouts (rows prompt-major, r = p·G + g). */
 export interface TrainBatch {
@@ -45,14 +43,16 @@ interface StepBuffers {
   targets: Tensor<'u32'>;
   mask: Tensor;
   rewards: Tensor;
-  adv: Tensor;
-  advMetrics: Tensor;
+  /** Per row: advantages, or ROVER's centred rewards. */
+  signal: Tensor;
+  signalMetrics: Tensor;
   oldLogp: Tensor;
   refLogp: Tensor;
   oldVmean: Tensor;
   entropy: Tensor;
   keep: Tensor;
-  d3sMetrics: Tensor;
+  sampleKeep: Tensor;
+  selectionMetrics: Tensor;
   stats: Tensor;
 }
 
@@ -61,6 +61,7 @@ export class Trainer {
   readonly taskConfig: TaskConfig;
   readonly tokenizer: CharTokenizer;
   private readonly model: GptModel;
+  private readonly algorithm: RlAlgorithm;
   private readonly sampler: Sampler;
   private readonly evalSampler: Sampler;
   private readonly baseParams: Tensor;
@@ -83,6 +84,7 @@ export class Trainer {
     if (issues.length) throw new TrainerError(issues.map((i) => `${i.key}: ${i.message}`).join('; '));
     if (base.meta.task !== config.task) throw new TrainerError(`The base checkpoint was trained on "${base.meta.task}", but the run is set to "${config.task}"`);
     this.task = getTask(config.task);
+    this.algorithm = RL_ALGORITHMS[config.algo];
     // Knobs added after the base was made take their defaults.
     this.taskConfig = resolveConfig(this.task, base.meta.taskConfig as Partial<TaskConfig>);
     this.tokenizer = new CharTokenizer(base.meta.alphabet);
@@ -150,138 +152,120 @@ export class Trainer {
 
   /**
    * One training step's update on a given batch (normally the one sampleBatch
-   * just drew from the current policy): π_ref and π_old, advantages or ROVER
-   * rewards, the D³S selection, every minibatch update, and the train row.
+   * just drew from the current policy), as a list of phases.
    */
   async trainOn(batch: TrainBatch, started = performance.now()): Promise<TrainRow> {
     const c = this.config;
-    const ctx = this.ctx;
-    const G = c.group;
     const { problems, rollouts: ro } = batch;
-    if (ro.sample.R !== c.prompts * G) throw new TrainerError(`A batch of ${ro.sample.R} rollouts, but the run samples ${c.prompts} prompts × ${G}`);
-    const S = ro.sample.R, T = ro.sample.T;
-    const b = this.stepBuffers(ro);
+    if (ro.sample.R !== c.prompts * c.group) throw new TrainerError(`A batch of ${ro.sample.R} rollouts, but the run samples ${c.prompts} prompts × ${c.group}`);
+    const b = this.upload(ro);
+    const withRef = this.algorithm.usesRef(c) || (c.klEvery > 0 && (this.stepIndex + 1) % c.klEvery === 0);
+    this.policyForwards(b, withRef);
+    this.algorithm.signal(this.ctx, b.rewards, b.signal, b.signalMetrics, c);
+    const selected = this.select(b);
+    const plans = await this.plan(ro, b, selected);
+    const work = recordUpdates(this.ctx, this.model, this.algorithm, c, { ...b, keep: selected ? b.keep : null }, plans, this.maxNewTokens);
+    const inspect = this.updatedLogp(b);
+    return this.finish(ro, problems[0], b, work, inspect, { withRef, selected, started });
+  }
 
-    // π_ref: the base parameters, swapped in for one forward pass.
-    ctx.copy(this.model.params, this.swap);
-    ctx.copy(this.baseParams, this.model.params);
-    let out = this.model.forward(b.tokens, S, T, { temperature: c.temperature, targets: b.targets });
-    ctx.copy(out.logp, b.refLogp);
-    ctx.copy(this.swap, this.model.params);
-    // π_old: the sampling policy, before any update of this step.
-    out = this.model.forward(b.tokens, S, T, { temperature: c.temperature, targets: b.targets });
+  /** π_ref (only when the loss or the KL metric needs it) and π_old log-probs, entropy and vocabulary means, and the rollouts' token statistics. */
+  private policyForwards(b: StepBuffers, withRef: boolean): void {
+    const { ctx, config: c } = this;
+    const run = () => this.model.forward(b.tokens, b.S, b.T, { temperature: c.temperature, targets: b.targets });
+    if (withRef) {
+      // The base parameters, swapped in for one forward pass.
+      ctx.copy(this.model.params, this.swap);
+      ctx.copy(this.baseParams, this.model.params);
+      ctx.copy(run().logp, b.refLogp);
+      ctx.copy(this.swap, this.model.params);
+    }
+    const out = run();
     ctx.copy(out.logp, b.oldLogp);
     ctx.copy(out.vmean, b.oldVmean);
     ctx.copy(out.entropy, b.entropy);
+    // Without π_ref the KL sum compares π_old with itself (0) and is not reported.
+    if (!withRef) ctx.copy(out.logp, b.refLogp);
     rolloutStats(ctx, b.oldLogp, b.refLogp, b.entropy, b.mask, b.stats);
+  }
 
-    if (c.algo === 'rover') roverCentredRewards(ctx, b.rewards, G, b.adv, b.advMetrics, { reward: c.roverReward === 'std' ? 'centred-std' : 'centred' });
-    else groupAdvantages(ctx, b.rewards, G, b.adv, b.advMetrics, { scale: c.advScale, sign: c.polarity });
-    const keep = c.algo === 'd3s' ? b.keep : null;
-    if (keep) {
-      const sched = d3sSchedule(d3sConfigOf(c), this.stepIndex, c.steps, G);
-      d3sSelect(ctx, { advantages: b.adv, entropy: b.entropy, mask: b.mask }, { keep, metrics: b.d3sMetrics }, { groupSize: G, samplesPerGroup: sched.samplesPerGroup, tokenFraction: sched.tokenFraction, batchKeep: null });
-    }
+  private select(b: StepBuffers): boolean {
+    const select = this.algorithm.select;
+    if (!select) return false;
+    this.ctx.zero(b.keep);
+    select(this.ctx, { signal: b.signal, entropy: b.entropy, mask: b.mask }, { keep: b.keep, sampleKeep: b.sampleKeep, metrics: b.selectionMetrics }, this.config, this.stepIndex);
+    return true;
+  }
 
-    const updates = c.updatesPerBatch * c.minibatches;
-    const lossMetrics = ctx.tensor([updates, LOSS_METRICS]);
-    const gradNormSq = ctx.tensor([updates]);
-    ctx.zero(lossMetrics);
-    let u = 0;
-    for (let sweep = 0; sweep < c.updatesPerBatch; sweep++) {
-      for (let mb = 0; mb < c.minibatches; mb++, u++) {
-        const r0 = Math.floor((mb * S) / c.minibatches), r1 = Math.floor(((mb + 1) * S) / c.minibatches);
-        this.update(b, r0, r1, keep, lossMetrics, gradNormSq, u);
-      }
-    }
-    const inspect = this.updatedLogp(b, G);
+  /** The sweep's minibatches; with a selection, only its rollouts (one readback of the [S] sample mask). */
+  private async plan(ro: ScoredRollouts, b: StepBuffers, selected: boolean): Promise<MinibatchPlan[]> {
+    const { promptLengths, completionLengths } = ro.sample;
+    const keep = selected ? await this.ctx.read(b.sampleKeep) : null;
+    return planMinibatches(b.S, this.config.minibatches, (r) => promptLengths[r] + completionLengths[r], keep ? (r) => keep[r] > 0.5 : null);
+  }
+
+  /** Reads the step's scalars back (one readMany) and assembles the train row and the inspector's group. */
+  private async finish(ro: ScoredRollouts, problem: Problem, b: StepBuffers, work: UpdateWork, inspect: Tensor, o: { withRef: boolean; selected: boolean; started: number }): Promise<TrainRow> {
+    const { ctx, config: c } = this;
+    const G = c.group, T = b.T, S = b.S;
     const group0 = (t: Tensor) => t.view([G * T]);
-    const [adv, advM, d3sM, stats, lossM, gn, keepRows, inspectLogp, entropyRows, oldRows] = await ctx.readMany([
-      b.adv, b.advMetrics, b.d3sMetrics, b.stats, lossMetrics, gradNormSq, group0(b.keep), inspect, group0(b.entropy), group0(b.oldLogp),
+    const [signal, signalM, selectionM, stats, lossM, gn, keepRows, inspectLogp, entropyRows, oldRows] = await ctx.readMany([
+      b.signal, b.signalMetrics, b.selectionMetrics, b.stats, work.lossMetrics, work.gradNormSq, group0(b.keep), inspect, group0(b.entropy), group0(b.oldLogp),
     ]);
-    lossMetrics.dispose();
-    gradNormSq.dispose();
+    work.lossMetrics.dispose();
+    work.gradNormSq.dispose();
     this.stepIndex++;
 
-    const a = advantageMetrics(advM);
-    const d = keep ? d3sMetrics(d3sM) : null;
-    const mean = (i: number) => {
-      let s = 0;
-      for (let k = 0; k < updates; k++) s += lossM[k * LOSS_METRICS + i];
-      return s / updates;
-    };
+    const lossMeans = Array.from({ length: LOSS_METRICS }, (_, i) => {
+      let sum = 0;
+      for (let u = 0; u < work.updates; u++) sum += lossM[u * LOSS_METRICS + i];
+      return sum / work.updates;
+    });
+    const algo = this.algorithm.row(lossMeans, o.selected ? selectionM : null);
+    const rewards = advantageMetrics(signalM);
     const completionTokens = stats[0];
-    const kept = d ? d.tokens_kept : completionTokens;
-    this.tokensUsed += kept;
+    const tokensKept = algo.tokensKept ?? completionTokens;
+    this.tokensUsed += tokensKept;
     let correct = 0;
     for (let r = 0; r < S; r++) correct += ro.correct[r];
     let gradNorm = 0;
-    for (let k = 0; k < updates; k++) gradNorm += Math.sqrt(gn[k]);
-    const stepMs = performance.now() - started;
-    this.lastRollouts = this.inspectorGroup(ro, problems[0], adv, entropyRows, keep ? keepRows : null, { logp: inspectLogp, old: oldRows });
-    const grpo = c.algo !== 'rover' ? grpoMetrics(Array.from({ length: LOSS_METRICS }, (_, i) => mean(i))) : null;
-    const rover = c.algo === 'rover' ? roverMetrics(Array.from({ length: LOSS_METRICS }, (_, i) => mean(i))) : null;
+    for (let u = 0; u < work.updates; u++) gradNorm += Math.sqrt(gn[u]);
+    const stepMs = performance.now() - o.started;
+    this.lastRollouts = this.inspectorGroup(ro, problem, signal, entropyRows, o.selected ? keepRows : null, { logp: inspectLogp, old: oldRows });
+    const perToken = (sum: number) => (completionTokens > 0 ? sum / completionTokens : 0);
     return {
       kind: 'train',
       step: this.stepIndex,
-      loss: grpo ? grpo.loss : rover!.loss,
-      rewardMean: a.reward_mean,
-      rewardStd: a.reward_std,
-      fracRewardZeroStd: a.frac_reward_zero_std,
+      loss: algo.loss,
+      rewardMean: rewards.reward_mean,
+      rewardStd: rewards.reward_std,
+      fracRewardZeroStd: rewards.frac_reward_zero_std,
       pass1: correct / S,
-      entropy: completionTokens > 0 ? stats[1] / completionTokens : 0,
-      kl: completionTokens > 0 ? stats[2] / completionTokens : 0,
-      clipLow: grpo ? grpo.clip_low : null,
-      clipHigh: grpo ? grpo.clip_high : null,
-      varABefore: d ? d.adv_var_before : null,
-      varAAfter: d ? d.adv_var_after : null,
-      samplesKept: d ? d.samples_kept : S,
-      tokensKept: kept,
+      entropy: perToken(stats[1]),
+      kl: o.withRef ? perToken(stats[2]) : null,
+      clipLow: algo.clipLow,
+      clipHigh: algo.clipHigh,
+      varABefore: algo.varABefore,
+      varAAfter: algo.varAAfter,
+      samplesKept: algo.samplesKept ?? S,
+      tokensKept,
       tokensUsed: this.tokensUsed,
       completionLength: completionTokens / S,
-      gradNorm: gradNorm / updates,
+      updateRows: work.rows,
+      updateTokens: work.tokens,
+      qMean: algo.qMean,
+      qAbsMean: algo.qAbsMean,
+      targetMean: algo.targetMean,
+      vNextMean: algo.vNextMean,
+      gradNorm: gradNorm / work.updates,
       tokensPerSec: (completionTokens / stepMs) * 1000,
       stepMs,
     };
   }
 
-  /** One minibatch update on rows [r0, r1) of the step's batch. */
-  private update(b: StepBuffers, r0: number, r1: number, keep: Tensor | null, allMetrics: Tensor, gradNormSq: Tensor, u: number): void {
-    const ctx = this.ctx, c = this.config, T = b.T, n = r1 - r0;
-    const slice = (src: Tensor, width: number, dtype: 'f32' | 'u32'): Tensor => {
-      const t = ctx.tensor(width === 1 ? [n] : [n, width], dtype);
-      ctx.copyRange(src, r0 * width, t, 0, n * width);
-      return t;
-    };
-    const tokens = slice(b.tokens, T, 'u32'), targets = slice(b.targets, T, 'u32');
-    const mask = slice(b.mask, T, 'f32'), oldLogp = slice(b.oldLogp, T, 'f32'), adv = slice(b.adv, 1, 'f32');
-    const dlogp = ctx.tensor([n, T]);
-    const metrics = ctx.tensor([LOSS_METRICS]);
-    ctx.zero(metrics);
-    const temps: Tensor[] = [tokens, targets, mask, oldLogp, adv, dlogp, metrics];
-    const out = this.model.forward(tokens, n, T, { temperature: c.temperature, targets });
-    const logp = out.logp.reshape([n, T]);
-    if (c.algo === 'rover') {
-      const oldVmean = slice(b.oldVmean, T, 'f32');
-      temps.push(oldVmean);
-      roverLoss(ctx, { logp, oldLogp, vmean: out.vmean.reshape([n, T]), oldVmean, mask, centredRewards: adv }, { dlogp, metrics }, { rho: c.rho });
-    } else {
-      const refLogp = slice(b.refLogp, T, 'f32');
-      const keepMb = keep ? slice(keep, T, 'f32') : undefined;
-      temps.push(refLogp, ...(keepMb ? [keepMb] : []));
-      grpoLoss(ctx, { logp, oldLogp, refLogp, mask, advantages: adv, keep: keepMb }, { dlogp, metrics }, { epsLow: c.epsLow, epsHigh: c.epsHigh, beta: c.beta, aggregation: c.aggregation, maxLen: this.maxNewTokens });
-    }
-    this.model.zeroGrad();
-    this.model.backward({ dlogp: dlogp.reshape([n * T]) });
-    this.model.step(rlAdamW(c));
-    ctx.copyRange(metrics, 0, allMetrics, u * LOSS_METRICS, LOSS_METRICS);
-    ctx.copyRange(this.model.gradNormSq, 0, gradNormSq, u, 1);
-    for (const t of temps.reverse()) t.dispose();
-  }
-
   /** Log-probs of the first group under the updated policy: what this step's updates did to each token. */
-  private updatedLogp(b: StepBuffers, G: number): Tensor {
-    const T = b.T;
+  private updatedLogp(b: StepBuffers): Tensor {
+    const G = this.config.group, T = b.T;
     const tokens = this.ctx.tensor([G, T], 'u32'), targets = this.ctx.tensor([G, T], 'u32');
     this.ctx.copyRange(b.tokens, 0, tokens, 0, G * T);
     this.ctx.copyRange(b.targets, 0, targets, 0, G * T);
@@ -291,7 +275,7 @@ export class Trainer {
     return out.logp.view([G * T]);
   }
 
-  private inspectorGroup(ro: ScoredRollouts, problem: Problem, adv: ArrayLike<number>, entropy: ArrayLike<number>, keep: ArrayLike<number> | null, after: { logp: ArrayLike<number>; old: ArrayLike<number> }): RolloutGroup {
+  private inspectorGroup(ro: ScoredRollouts, problem: Problem, signal: ArrayLike<number>, entropy: ArrayLike<number>, keep: ArrayLike<number> | null, after: { logp: ArrayLike<number>; old: ArrayLike<number> }): RolloutGroup {
     const { T, promptLengths, completionLengths, tokens } = ro.sample;
     const completions = [];
     for (let g = 0; g < this.config.group; g++) {
@@ -301,16 +285,17 @@ export class Trainer {
       const at = (arr: ArrayLike<number>) => Array.from({ length: len }, (_, j) => arr[g * T + start + j - 1]);
       const old = at(after.old);
       const delta = at(after.logp).map((lp, j) => lp - old[j]);
+      const q = delta.map((d) => this.algorithm.q(d, this.config));
       completions.push({
         text: ro.texts[g],
         tokens: Array.from(tokens.subarray(g * T + start, g * T + start + len), (id) => (id === 2 ? '⏎' : this.tokenizer.vocab[id])),
         reward: ro.rewards[g],
         correct: ro.correct[g] === 1,
-        advantage: adv[g],
+        advantage: signal[g],
         entropy: at(entropy),
         kept: keep ? at(keep) : Array.from({ length: len }, () => 1),
         deltaLogp: delta,
-        q: this.config.algo === 'rover' ? delta.map((d) => this.config.rho * d) : null,
+        q: q.every((x) => x !== null) && q.length > 0 ? (q as number[]) : null,
       });
     }
     return { step: this.stepIndex, prompt: problem.prompt, completions };
@@ -319,25 +304,26 @@ export class Trainer {
   private buffers: StepBuffers | null = null;
 
   /** The step's batch on the GPU; reallocated only when (S, T) changes. */
-  private stepBuffers(ro: ScoredRollouts): StepBuffers {
+  private upload(ro: ScoredRollouts): StepBuffers {
     const S = ro.sample.R, T = ro.sample.T, ctx = this.ctx;
     let b = this.buffers;
     if (!b || b.S !== S || b.T !== T) {
-      if (b) for (const t of Object.values(b)) if (typeof t !== 'number') t.dispose();
+      this.disposeBuffers();
       b = this.buffers = {
         S, T,
         tokens: ctx.tensor([S, T], 'u32'),
         targets: ctx.tensor([S, T], 'u32'),
         mask: ctx.tensor([S, T]),
         rewards: ctx.tensor([S]),
-        adv: ctx.tensor([S]),
-        advMetrics: ctx.tensor([8]),
+        signal: ctx.tensor([S]),
+        signalMetrics: ctx.tensor([8]),
         oldLogp: ctx.tensor([S, T]),
         refLogp: ctx.tensor([S, T]),
         oldVmean: ctx.tensor([S, T]),
         entropy: ctx.tensor([S, T]),
         keep: ctx.tensor([S, T]),
-        d3sMetrics: ctx.tensor([8]),
+        sampleKeep: ctx.tensor([S]),
+        selectionMetrics: ctx.tensor([SELECTION_METRICS]),
         stats: ctx.tensor([4]),
       };
     }
@@ -346,8 +332,13 @@ export class Trainer {
     ctx.write(b.mask, ro.sample.mask);
     ctx.write(b.rewards, ro.rewards);
     ctx.zero(b.keep);
-    ctx.zero(b.d3sMetrics);
+    ctx.zero(b.selectionMetrics);
     return b;
+  }
+
+  private disposeBuffers(): void {
+    if (this.buffers) for (const t of Object.values(this.buffers)) if (typeof t !== 'number') t.dispose();
+    this.buffers = null;
   }
 
   // ------------------------------------------------------------ persistence
@@ -429,7 +420,13 @@ export class Trainer {
     return this.model.layout;
   }
 
+  /** Frees every GPU buffer the trainer allocated: samplers and their caches, the model, the base parameters, the step's buffers. */
   dispose(): void {
+    this.disposeBuffers();
+    if (this.evalSampler !== this.sampler) this.evalSampler.dispose();
+    this.sampler.dispose();
+    this.baseParams.dispose();
+    this.swap.dispose();
     this.model.dispose();
   }
 }

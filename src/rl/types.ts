@@ -15,8 +15,8 @@ export interface TrainRow {
   pass1: number;
   /** Mean token entropy of the sampled completions (nats). */
   entropy: number;
-  /** Mean k3 KL estimate to the frozen base policy. */
-  kl: number;
+  /** Mean k3 KL estimate to the frozen base policy; null on steps that skip π_ref (β = 0, between klEvery steps). */
+  kl: number | null;
   clipLow: number | null;
   clipHigh: number | null;
   varABefore: number | null;
@@ -26,6 +26,14 @@ export interface TrainRow {
   /** Cumulative completion tokens that entered a loss since step 0 (D³S uses fewer). */
   tokensUsed: number;
   completionLength: number;
+  /** Rows and positions the update's forward and backward passes processed, over all its minibatches (null in rows logged before it was measured). */
+  updateRows: number | null;
+  updateTokens: number | null;
+  /** ROVER: means over completion tokens of Q = ρ(log π_θ − log π_old), |Q|, the target r̃ + V̄ and V̄ at the next position; null for the others. */
+  qMean: number | null;
+  qAbsMean: number | null;
+  targetMean: number | null;
+  vNextMean: number | null;
   gradNorm: number;
   tokensPerSec: number;
   stepMs: number;

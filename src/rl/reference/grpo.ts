@@ -18,6 +18,7 @@ export function grpoLossRef(batch: GrpoBatch, config: Partial<GrpoConfig> = {}):
   const cfg = { ...DEFAULT_GRPO, ...config };
   const { S, T, logp, oldLogp, refLogp, mask, advantages, keep } = batch;
   const maxLen = cfg.maxLen ?? T;
+  const sumNormSequences = cfg.sequences ?? S;
   const grad = new Float64Array(S * T);
   const rowWeight = new Float64Array(S);
   const rowLoss = new Float64Array(S);
@@ -55,10 +56,10 @@ export function grpoLossRef(batch: GrpoBatch, config: Partial<GrpoConfig> = {}):
   const lossSum = rowLoss.reduce((a, l) => a + l, 0);
   let loss: number;
   const denominator = (s: number): number =>
-    cfg.aggregation === 'token-mean' ? tokens : cfg.aggregation === 'seq-mean-token-mean' ? rowWeight[s] * sequences : S * maxLen;
+    cfg.aggregation === 'token-mean' ? tokens : cfg.aggregation === 'seq-mean-token-mean' ? rowWeight[s] * sequences : sumNormSequences * maxLen;
   if (cfg.aggregation === 'token-mean') loss = tokens > 0 ? lossSum / tokens : 0;
   else if (cfg.aggregation === 'seq-mean-token-mean') loss = sequences > 0 ? rowLoss.reduce((a, l, s) => a + (rowWeight[s] > 0 ? l / rowWeight[s] : 0), 0) / sequences : 0;
-  else loss = lossSum / (S * maxLen);
+  else loss = lossSum / (sumNormSequences * maxLen);
   for (let i = 0; i < S * T; i++) {
     const d = denominator(Math.floor(i / T));
     grad[i] = d > 0 ? grad[i] / d : 0;
