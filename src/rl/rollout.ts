@@ -4,6 +4,7 @@
 
 import type { SampleResult, Sampler } from '../model/sampler';
 import type { CharTokenizer } from '../tasks/tokenizer';
+import type { PhaseRecorder } from './phases';
 import type { AnyTask, Split, TaskConfig } from '../tasks/types';
 
 export interface Problem {
@@ -41,6 +42,8 @@ export interface RolloutOptions {
   topK: number;
   seed: number;
   step: number;
+  /** Told when sampling ends and verification begins (benchmarks only). */
+  phases?: PhaseRecorder;
 }
 
 export async function sampleAndScore(sampler: Sampler, task: AnyTask, tokenizer: CharTokenizer, problems: readonly Problem[], o: RolloutOptions): Promise<ScoredRollouts> {
@@ -53,6 +56,7 @@ export async function sampleAndScore(sampler: Sampler, task: AnyTask, tokenizer:
     seed: o.seed,
     step: o.step,
   });
+  await o.phases?.enter('verify');
   const R = sample.R;
   const rewards = new Float32Array(R);
   const correct = new Uint8Array(R);

@@ -19,6 +19,7 @@ import { type RunConfig, runConfigIssues } from './config';
 import { DEFAULT_D3S, d3sMetrics, d3sSchedule, d3sSelect } from './d3s';
 import { evaluate } from './evaluate';
 import { grpoLoss, grpoMetrics } from './grpo';
+import type { TrainerOptions } from './phases';
 import { makeProblems, type Problem, type ScoredRollouts, sampleAndScore } from './rollout';
 import { rolloutStats } from './rollout-stats';
 import { roverCentredRewards, roverLoss, roverMetrics } from './rover';
@@ -71,6 +72,7 @@ export class Trainer {
     readonly ctx: GpuContext,
     readonly config: RunConfig,
     readonly base: Checkpoint,
+    private readonly options: TrainerOptions = {},
   ) {
     const issues = runConfigIssues(config);
     if (issues.length) throw new TrainerError(issues.map((i) => `${i.key}: ${i.message}`).join('; '));
@@ -133,11 +135,14 @@ export class Trainer {
     const c = this.config;
     const ctx = this.ctx;
     const G = c.group;
+    const phases = this.options.phases;
+    await phases?.enter('sampling');
     const problems = makeProblems(this.task, this.taskConfig, this.tokenizer, 'train', c.seed, this.stepIndex * c.prompts, c.prompts);
-    const ro = await sampleAndScore(this.sampler, this.task, this.tokenizer, problems, { groupSize: G, maxNewTokens: this.maxNewTokens, temperature: c.temperature, topK: c.topK, seed: deriveSeed(c.seed, 'rollouts'), step: this.stepIndex });
+    const ro = await sampleAndScore(this.sampler, this.task, this.tokenizer, problems, { groupSize: G, maxNewTokens: this.maxNewTokens, temperature: c.temperature, topK: c.topK, seed: deriveSeed(c.seed, 'rollouts'), step: this.stepIndex, phases });
     const S = ro.sample.R, T = ro.sample.T;
     const b = this.stepBuffers(ro);
 
+    await phases?.enter('reference');
     // π_ref: the base parameters, swapped in for one forward pass.
     ctx.copy(this.model.params, this.swap);
     ctx.copy(this.baseParams, this.model.params);
@@ -151,6 +156,7 @@ export class Trainer {
     ctx.copy(out.entropy, b.entropy);
     rolloutStats(ctx, b.oldLogp, b.refLogp, b.entropy, b.mask, b.stats);
 
+    await phases?.enter('advantages');
     if (c.algo === 'rover') roverCentredRewards(ctx, b.rewards, G, b.adv, b.advMetrics, { reward: c.roverReward === 'std' ? 'centred-std' : 'centred' });
     else groupAdvantages(ctx, b.rewards, G, b.adv, b.advMetrics, { scale: c.advScale, sign: c.polarity });
     const keep = c.algo === 'd3s' ? b.keep : null;
@@ -164,6 +170,7 @@ export class Trainer {
       d3sSelect(ctx, { advantages: b.adv, entropy: b.entropy, mask: b.mask }, { keep, metrics: b.d3sMetrics }, { groupSize: G, samplesPerGroup: sched.samplesPerGroup, tokenFraction: sched.tokenFraction, batchKeep: null });
     }
 
+    await phases?.enter('update');
     const updates = c.updatesPerBatch * c.minibatches;
     const lossMetrics = ctx.tensor([updates, LOSS_METRICS]);
     const gradNormSq = ctx.tensor([updates]);
@@ -175,6 +182,7 @@ export class Trainer {
         this.update(b, r0, r1, keep, lossMetrics, gradNormSq, u);
       }
     }
+    await phases?.enter('metrics');
     const inspect = this.updatedLogp(b, G);
     const group0 = (t: Tensor) => t.view([G * T]);
     const [adv, advM, d3sM, stats, lossM, gn, keepRows, inspectLogp, entropyRows, oldRows] = await ctx.readMany([
@@ -202,6 +210,7 @@ export class Trainer {
     this.lastRollouts = this.inspectorGroup(ro, problems[0], adv, entropyRows, keep ? keepRows : null, { logp: inspectLogp, old: oldRows });
     const grpo = c.algo !== 'rover' ? grpoMetrics(Array.from({ length: LOSS_METRICS }, (_, i) => mean(i))) : null;
     const rover = c.algo === 'rover' ? roverMetrics(Array.from({ length: LOSS_METRICS }, (_, i) => mean(i))) : null;
+    await phases?.enter(null);
     return {
       kind: 'train',
       step: this.stepIndex,
