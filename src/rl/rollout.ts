@@ -25,6 +25,11 @@ export function makeProblems(task: AnyTask, cfg: TaskConfig, tokenizer: CharToke
   return out;
 }
 
+/** A completion's token budget: the task's longest answer and EOS. */
+export function completionBudget(task: AnyTask, cfg: TaskConfig): number {
+  return task.maxCompletionChars(cfg) + 1;
+}
+
 export interface ScoredRollouts {
   sample: SampleResult;
   /** Per row (r = p·G + g). */

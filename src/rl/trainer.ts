@@ -20,7 +20,7 @@ import { DEFAULT_D3S, d3sMetrics, d3sSchedule, d3sSelect } from './d3s';
 import { evaluate } from './evaluate';
 import { grpoLoss, grpoMetrics } from './grpo';
 import type { TrainerOptions } from './phases';
-import { makeProblems, type Problem, type ScoredRollouts, sampleAndScore } from './rollout';
+import { completionBudget, makeProblems, type Problem, type ScoredRollouts, sampleAndScore } from './rollout';
 import { rolloutStats } from './rollout-stats';
 import { roverCentredRewards, roverLoss, roverMetrics } from './rover';
 import type { EvalRow, MetricsRow, RolloutGroup, TrainRow } from './types';
@@ -82,7 +82,7 @@ export class Trainer {
     this.taskConfig = resolveConfig(this.task, base.meta.taskConfig as Partial<TaskConfig>);
     this.tokenizer = new CharTokenizer(base.meta.alphabet);
     if (this.tokenizer.size !== base.meta.config.vocabSize) throw new TrainerError(`The checkpoint's alphabet gives ${this.tokenizer.size} tokens but its model has ${base.meta.config.vocabSize}`);
-    this.maxNewTokens = this.task.maxCompletionChars(this.taskConfig) + 1;
+    this.maxNewTokens = completionBudget(this.task, this.taskConfig);
     const S = config.prompts * config.group;
     this.model = new GptModel(ctx, base.meta.config, { maxBatch: S, params: base.params });
     this.sampler = new Sampler(this.model, S);
