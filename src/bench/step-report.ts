@@ -38,9 +38,12 @@ export function stepDocsSection(run: StepBenchRun, warmup: number): string {
   const peer = 'missing' in run.peer ? `no PyTorch peer (${run.peer.missing})` : `PyTorch ${run.peer.torch} on the CPU (${run.peer.blas}), all ${run.cores} cores`;
   const reps = run.results[0]?.reps ?? 0;
   const baseline = run.baseline ? ` The baseline is commit ${run.baseline.commit} (\`--baseline ${run.baseline.ref}\`), timed in the same run.` : '';
+  const busy = run.load > run.cores
+    ? ' The load average was above the core count: other work shared the machine, so these figures are noisy, the PyTorch side most (its threads spin-wait for cores that are busy).'
+    : '';
   return `## Training step: ours against PyTorch
 
-\`npm run bench:step\` on ${run.date.slice(0, 10)}, adapter: **${run.adapter}**; ${run.cores} CPU cores, load average ${run.load.toFixed(1)} when the run began; peer: ${peer}.
+\`npm run bench:step\` on ${run.date.slice(0, 10)}, adapter: **${run.adapter}**; ${run.cores} CPU cores, load average ${run.load.toFixed(1)} when the run began; peer: ${peer}.${busy}
 
 ${stepTable(run.results)}
 
