@@ -3,15 +3,16 @@
 // Times our matmul against tfjs-webgpu's tf.matMul in headless Chromium (the
 // browser is where the lab runs, so that is where the comparison counts): a
 // Vite dev server serves src/bench/kernels.html, Playwright drives the system
-// Chromium, and the table goes to stdout and docs/benchmarks.md.
+// Chromium, and the table goes to stdout and its section of docs/benchmarks.md.
 
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
 import { createServer } from 'vite';
 import { chromiumLaunchOptions } from '../../e2e/browser';
+import { replaceDocSection } from '../bench/doc-section';
 import type { BenchOptions, BenchRow, BenchShape } from '../bench/kernels-page';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -68,9 +69,7 @@ function table(rows: BenchRow[]): string {
 
 function markdown(rows: BenchRow[], options: BenchOptions, loadBefore: number): string {
   const adapter = rows[0]?.adapter ?? 'unknown adapter';
-  return `# Benchmarks
-
-## Matmul: ours against tfjs-webgpu
+  return `## Matmul: ours against tfjs-webgpu
 
 \`npm run bench:kernels\` on ${new Date().toISOString().slice(0, 10)}, headless Chromium, adapter: **${adapter}**; ${availableParallelism()} CPU cores, load average
 ${loadBefore.toFixed(1)} when the run began.
@@ -121,7 +120,8 @@ async function main(): Promise<void> {
     const rows = await page.evaluate(({ shapes, options }) => window.runMatmulBench(shapes, options), { shapes: args.shapes, options: args.options });
     console.log(table(rows));
     if (args.writeDocs) {
-      writeFileSync(join(ROOT, 'docs/benchmarks.md'), markdown(rows, args.options, loadBefore));
+      const docs = join(ROOT, 'docs/benchmarks.md');
+      writeFileSync(docs, replaceDocSection(readFileSync(docs, 'utf8'), 'bench:kernels', markdown(rows, args.options, loadBefore)));
       console.error('wrote docs/benchmarks.md');
     }
     if (args.json) {

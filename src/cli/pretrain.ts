@@ -15,7 +15,7 @@ import { parameterCount, presetConfig } from '../model/config';
 import { type PretrainOptions, type PretrainStart, type PretrainStep, createPretrainer, parsePretrainFlags, pretrainMetadata, pretrainSchema } from '../model/pretrain';
 import { Sampler } from '../model/sampler';
 import { evaluate } from '../rl/evaluate';
-import { makeProblems } from '../rl/rollout';
+import { completionBudget, makeProblems } from '../rl/rollout';
 import { contextLength, getTask } from '../tasks/registry';
 import { progressBar } from './progress';
 
@@ -100,7 +100,7 @@ async function main(): Promise<number> {
     const problems = makeProblems(task, options.taskConfig, trainer.tokenizer, 'eval', options.seed, 0, flags['eval-prompts']);
     const sampler = new Sampler(trainer.model, Math.max(n, Math.floor(512 / n) * n));
     const evalStarted = Date.now();
-    const row = await evaluate(sampler, task, trainer.tokenizer, problems, { n, maxNewTokens: task.maxCompletionChars(options.taskConfig) + 1, temperature: 1, topK: 0, seed: options.seed, step: 0 });
+    const row = await evaluate(sampler, task, trainer.tokenizer, problems, { n, maxNewTokens: completionBudget(task, options.taskConfig), temperature: 1, topK: 0, seed: options.seed, step: 0 });
     sampler.dispose();
     const at = (k: number) => passAtKOf(row.passAtK, k) ?? NaN;
     const report = { checkpoint: flags.out, command: commandLine(argv), finalLoss, trainSeconds, evalSeconds: (Date.now() - evalStarted) / 1000, eval: row };

@@ -56,8 +56,14 @@ export interface ContextStats {
   stagingBuffers: number;
   pipelines: number;
   bindGroupsCreated: number;
+  /** Compute dispatches recorded since the context was made. */
   dispatches: number;
+  /** Command buffers submitted to the queue. */
   submits: number;
+  /** GPU→CPU round trips (readMany calls: one submission, one wait). */
+  readbacks: number;
+  /** Staging buffers mapped for reading, over all readbacks. */
+  readbackBuffers: number;
 }
 
 const UNIFORM_CHUNK = 64 * 1024;
@@ -123,7 +129,7 @@ export class GpuContext {
   private readonly errors: GpuError[] = [];
   private lostError: GpuDeviceLostError | null = null;
   private readonly lostListeners = new Set<(e: GpuDeviceLostError) => void>();
-  private counters = { bindGroupsCreated: 0, dispatches: 0, submits: 0, staging: 0 };
+  private counters = { bindGroupsCreated: 0, dispatches: 0, submits: 0, readbacks: 0, readbackBuffers: 0 };
 
   constructor(
     readonly device: GPUDevice,
@@ -301,6 +307,8 @@ export class GpuContext {
       return s;
     });
     this.submit();
+    this.counters.readbacks++;
+    this.counters.readbackBuffers += stagings.length;
     try {
       await Promise.all(stagings.map((s) => s.mapAsync(GPUMapMode.READ)));
     } catch (e) {
@@ -330,6 +338,8 @@ export class GpuContext {
       bindGroupsCreated: this.counters.bindGroupsCreated,
       dispatches: this.counters.dispatches,
       submits: this.counters.submits,
+      readbacks: this.counters.readbacks,
+      readbackBuffers: this.counters.readbackBuffers,
     };
   }
 

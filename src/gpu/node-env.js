@@ -57,3 +57,19 @@ export function applyNodeGpuEnv(env) {
   }
   return changes;
 }
+
+/**
+ * What Dawn will load, for reports: the Vulkan loader (the system's, or
+ * Chromium's through LD_LIBRARY_PATH) and the driver manifests it will read.
+ */
+export function describeVulkan(env) {
+  const inPath = (env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean);
+  const dirs = [...inPath, ...LOADER_DIRS];
+  const loaderDir = dirs.find((d) => existsSync(`${d}/libvulkan.so.1`));
+  const chosen = env.VK_DRIVER_FILES ?? env.VK_ICD_FILENAMES;
+  return {
+    loader: loaderDir ? `${loaderDir}/libvulkan.so.1` : null,
+    drivers: chosen ? chosen.split(':') : usableSystemIcds(),
+    driversFrom: env.VK_DRIVER_FILES ? 'VK_DRIVER_FILES' : env.VK_ICD_FILENAMES ? 'VK_ICD_FILENAMES' : 'system manifests',
+  };
+}

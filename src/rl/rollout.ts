@@ -4,6 +4,7 @@
 
 import type { SampleResult, Sampler } from '../model/sampler';
 import type { CharTokenizer } from '../tasks/tokenizer';
+import type { PhaseRecorder } from './phases';
 import type { AnyTask, Split, TaskConfig } from '../tasks/types';
 
 export interface Problem {
@@ -24,6 +25,11 @@ export function makeProblems(task: AnyTask, cfg: TaskConfig, tokenizer: CharToke
   return out;
 }
 
+/** A completion's token budget: the task's longest answer and EOS. */
+export function completionBudget(task: AnyTask, cfg: TaskConfig): number {
+  return task.maxCompletionChars(cfg) + 1;
+}
+
 export interface ScoredRollouts {
   sample: SampleResult;
   /** Per row (r = p·G + g). */
@@ -41,6 +47,8 @@ export interface RolloutOptions {
   topK: number;
   seed: number;
   step: number;
+  /** Told when sampling ends and verification begins (benchmarks only). */
+  phases?: PhaseRecorder;
 }
 
 /** What sampling needs of a sampler (tests pass scripted ones). */
@@ -56,6 +64,7 @@ export async function sampleAndScore(sampler: RolloutSampler, task: AnyTask, tok
     seed: o.seed,
     step: o.step,
   });
+  await o.phases?.enter('verify');
   const R = sample.R;
   const rewards = new Float32Array(R);
   const correct = new Uint8Array(R);

@@ -18,7 +18,8 @@ import { advantageMetrics } from './advantages';
 import { LOSS_METRICS, RL_ALGORITHMS, type RlAlgorithm, SELECTION_METRICS } from './algorithms';
 import { type RunConfig, runConfigIssues } from './config';
 import { evaluate } from './evaluate';
-import { makeProblems, type Problem, type ScoredRollouts, sampleAndScore } from './rollout';
+import type { StepPhase, TrainerOptions } from './phases';
+import { completionBudget, makeProblems, type Problem, type ScoredRollouts, sampleAndScore } from './rollout';
 import { rolloutStats } from './rollout-stats';
 import { type MinibatchPlan, planMinibatches, recordUpdates, type UpdateWork } from './update';
 import type { EvalRow, MetricsRow, RolloutGroup, TrainRow } from './types';
@@ -79,6 +80,7 @@ export class Trainer {
     readonly ctx: GpuContext,
     readonly config: RunConfig,
     readonly base: Checkpoint,
+    private readonly options: TrainerOptions = {},
   ) {
     const issues = runConfigIssues(config);
     if (issues.length) throw new TrainerError(issues.map((i) => `${i.key}: ${i.message}`).join('; '));
@@ -89,7 +91,7 @@ export class Trainer {
     this.taskConfig = resolveConfig(this.task, base.meta.taskConfig as Partial<TaskConfig>);
     this.tokenizer = new CharTokenizer(base.meta.alphabet);
     if (this.tokenizer.size !== base.meta.config.vocabSize) throw new TrainerError(`The checkpoint's alphabet gives ${this.tokenizer.size} tokens but its model has ${base.meta.config.vocabSize}`);
-    this.maxNewTokens = this.task.maxCompletionChars(this.taskConfig) + 1;
+    this.maxNewTokens = completionBudget(this.task, this.taskConfig);
     const S = config.prompts * config.group;
     this.model = new GptModel(ctx, base.meta.config, { maxBatch: S, params: base.params });
     this.sampler = new Sampler(this.model, S);
@@ -139,6 +141,7 @@ export class Trainer {
 
   private async trainStep(): Promise<TrainRow> {
     const started = performance.now();
+    await this.options.phases?.enter('sampling');
     return this.trainOn(await this.sampleBatch(), started);
   }
 
@@ -146,7 +149,7 @@ export class Trainer {
   async sampleBatch(): Promise<TrainBatch> {
     const c = this.config;
     const problems = makeProblems(this.task, this.taskConfig, this.tokenizer, 'train', c.seed, this.stepIndex * c.prompts, c.prompts);
-    const rollouts = await sampleAndScore(this.sampler, this.task, this.tokenizer, problems, { groupSize: c.group, maxNewTokens: this.maxNewTokens, temperature: c.temperature, topK: c.topK, seed: deriveSeed(c.seed, 'rollouts'), step: this.stepIndex });
+    const rollouts = await sampleAndScore(this.sampler, this.task, this.tokenizer, problems, { groupSize: c.group, maxNewTokens: this.maxNewTokens, temperature: c.temperature, topK: c.topK, seed: deriveSeed(c.seed, 'rollouts'), step: this.stepIndex, phases: this.options.phases });
     return { problems, rollouts };
   }
 
@@ -158,15 +161,22 @@ export class Trainer {
     const c = this.config;
     const { problems, rollouts: ro } = batch;
     if (ro.sample.R !== c.prompts * c.group) throw new TrainerError(`A batch of ${ro.sample.R} rollouts, but the run samples ${c.prompts} prompts × ${c.group}`);
+    const phase = async (name: StepPhase | null) => this.options.phases?.enter(name);
+    await phase('reference');
     const b = this.upload(ro);
     const withRef = this.algorithm.usesRef(c) || (c.klEvery > 0 && (this.stepIndex + 1) % c.klEvery === 0);
     this.policyForwards(b, withRef);
+    await phase('advantages');
     this.algorithm.signal(this.ctx, b.rewards, b.signal, b.signalMetrics, c);
     const selected = this.select(b);
     const plans = await this.plan(ro, b, selected);
+    await phase('update');
     const work = recordUpdates(this.ctx, this.model, this.algorithm, c, { ...b, keep: selected ? b.keep : null }, plans, this.maxNewTokens);
+    await phase('metrics');
     const inspect = this.updatedLogp(b);
-    return this.finish(ro, problems[0], b, work, inspect, { withRef, selected, started });
+    const row = await this.finish(ro, problems[0], b, work, inspect, { withRef, selected, started });
+    await phase(null);
+    return row;
   }
 
   /** π_ref (only when the loss or the KL metric needs it) and π_old log-probs, entropy and vocabulary means, and the rollouts' token statistics. */

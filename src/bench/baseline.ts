@@ -1,0 +1,56 @@
+// --baseline REF: an older commit checked out beside this one (a temporary git
+// worktree sharing our node_modules), with the bench's step worker copied in
+// where that commit lacks it, so its training step is timed in the same run.
+
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+/** What the step worker needs from src/bench/ (everything else it imports is the commit's own). */
+export const WORKER_FILES = ['src/bench/step-worker.ts', 'src/bench/phase-timer.ts'];
+export const WORKER_ENTRY = WORKER_FILES[0];
+
+export interface Baseline {
+  ref: string;
+  commit: string;
+  dir: string;
+  /** Files of ours copied in because the commit has none. */
+  copied: string[];
+  remove(): void;
+}
+
+const git = (cwd: string, args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+
+export function prepareBaseline(root: string, ref: string): Baseline {
+  let commit: string;
+  try {
+    commit = git(root, ['rev-parse', '--short', `${ref}^{commit}`]);
+  } catch {
+    throw new Error(`--baseline: "${ref}" is not a commit of this repository`);
+  }
+  const dir = mkdtempSync(join(tmpdir(), `rlvr-baseline-${commit}-`));
+  git(root, ['worktree', 'add', '--detach', dir, commit]);
+  const remove = () => {
+    try {
+      git(root, ['worktree', 'remove', '--force', dir]);
+    } catch {
+      rmSync(dir, { recursive: true, force: true });
+      git(root, ['worktree', 'prune']);
+    }
+  };
+  try {
+    symlinkSync(realpathSync(join(root, 'node_modules')), join(dir, 'node_modules'));
+    const copied: string[] = [];
+    for (const f of WORKER_FILES) {
+      if (existsSync(join(dir, f))) continue;
+      mkdirSync(dirname(join(dir, f)), { recursive: true });
+      copyFileSync(join(root, f), join(dir, f));
+      copied.push(f);
+    }
+    return { ref, commit, dir, copied, remove };
+  } catch (e) {
+    remove();
+    throw e;
+  }
+}

@@ -1,0 +1,67 @@
+// One contender of npm run bench:step, in a process of its own: a Trainer on
+// a Node GPU context, driven over JSON lines on stdin/stdout, one reply per
+// request:
+//   {"cmd":"init","checkpoint":FILE,"config":RunConfig,"startStep":n} -> {"ok":true,"adapter":…}
+//   {"cmd":"step","phases":bool}  -> {"ms":n,"dispatches":n,"submits":n,"readbacks":n|null,"phases":{…}|null}
+//   {"cmd":"quit"}
+// --baseline copies this file and phase-timer.ts into a worktree of an older
+// commit, so they use only what that commit has too: new Trainer(ctx, config,
+// base) and step(); an older trainer ignores the phase recorder.
+
+import { createInterface } from 'node:readline';
+import { createNodeContext } from '../gpu/node';
+import { loadCheckpointFile } from '../model/checkpoint-node';
+import type { RunConfig } from '../rl/config';
+import type { TrainerOptions } from '../rl/phases';
+import { Trainer } from '../rl/trainer';
+import { PhaseTimer, countsOf, countsSince } from './phase-timer';
+
+type Request = { cmd: 'init'; checkpoint: string; config: RunConfig; startStep: number } | { cmd: 'step'; phases: boolean } | { cmd: 'quit' };
+
+const ctx = await createNodeContext({ label: 'bench-step' });
+let trainer: Trainer | null = null;
+/** The trainer reads this at every step: a phase recorder is attached only to the steps that ask for one. */
+const options: TrainerOptions = {};
+
+async function handle(req: Request): Promise<object> {
+  if (req.cmd === 'init') {
+    trainer?.dispose();
+    const base = await loadCheckpointFile(req.checkpoint);
+    trainer = new Trainer(ctx, req.config, base, options);
+    trainer.stepIndex = req.startStep;
+    return { ok: true, adapter: ctx.adapter.name, software: ctx.adapter.isSoftware };
+  }
+  if (req.cmd === 'step') {
+    if (!trainer) throw new Error('step before init');
+    const timer = req.phases ? new PhaseTimer(ctx) : null;
+    options.phases = timer ?? undefined;
+    const before = countsOf(ctx);
+    const t0 = performance.now();
+    await trainer.step();
+    const ms = performance.now() - t0;
+    delete options.phases;
+    return { ms, ...countsSince(before, countsOf(ctx)), phases: timer ? timer.phases : null };
+  }
+  throw new Error(`unknown command ${JSON.stringify((req as { cmd: unknown }).cmd)}`);
+}
+
+const lines = createInterface({ input: process.stdin });
+for await (const line of lines) {
+  if (!line.trim()) continue;
+  const req = JSON.parse(line) as Request;
+  if (req.cmd === 'quit') break;
+  let reply: object;
+  try {
+    reply = await handle(req);
+  } catch (e) {
+    reply = { error: (e as Error).message };
+  }
+  process.stdout.write(`${JSON.stringify(reply)}\n`);
+}
+shutdown();
+
+function shutdown(): never {
+  trainer?.dispose();
+  ctx.destroy();
+  process.exit(0);
+}
