@@ -16,7 +16,7 @@ import { crossEntropy, logitStats, logitStatsBackward } from '../gpu/kernels/log
 import { columnSum, matmul } from '../gpu/kernels/matmul';
 import { sumOfSquares } from '../gpu/kernels/reduce';
 import { Tensor } from '../gpu/tensor';
-import { blockForward, outputHead, specialsLogitBias } from './block';
+import { type BlockBuffers, blockForward, outputHead, specialsLogitBias } from './block';
 import type { ModelConfig } from './config';
 import { type ParamLayout, buildLayout, gpuViews, initParams, layerPrefix, outputWeightName } from './params';
 import { nextTokenTargets } from './reference';
@@ -60,21 +60,8 @@ export interface GpuForwardOptions {
 
 export type GpuBackwardSource = { dlogp?: PerToken; dentropy?: PerToken; dvmean?: PerToken } | { crossEntropyMask: PerToken };
 
-interface LayerBuffers {
-  residual: Tensor;
-  ln1: Tensor;
-  ln1Mean: Tensor;
-  ln1Rstd: Tensor;
-  qkv: Tensor;
-  att: Tensor;
-  atty: Tensor;
-  residual2: Tensor;
-  ln2: Tensor;
-  ln2Mean: Tensor;
-  ln2Rstd: Tensor;
-  fch: Tensor;
-  fchGelu: Tensor;
-}
+/** One layer's saved activations for the backward pass: the block's buffers, its input residual and the attention probabilities. */
+type LayerBuffers = Omit<BlockBuffers, 'input' | 'proj' | 'output'> & { residual: Tensor; att: Tensor };
 
 export class GptModel {
   readonly layout: ParamLayout;

@@ -73,6 +73,8 @@ describe.each(CONFIGS)('Sampler on the GPU (%s)', (_, config) => {
         }
       }
       expect(masked).toBeGreaterThan(R);
+      // Hence GRPO's ratio exp(logp − logp_old) is exactly 1 at θ = θ_old.
+      for (let i = 0; i < R * T; i++) if (s.mask[i]) expect(Math.exp(fLogp[i] - logp[i])).toBe(1);
       // The sampling kernel's own log-prob (exp from a table, for bit-exact sampling) agrees with π_old where there is no top-k.
       for (let i = 0; i < R * T; i++) if (s.mask[i]) expect(Math.abs(s.logp[i] - logp[i])).toBeLessThan(1e-4);
     }
