@@ -120,4 +120,18 @@ describe.each(CONFIGS)('Sampler on the GPU (%s)', (_, config) => {
     const secondStats = await b.ctx.readMany([second.gpu.logp, second.gpu.entropy, second.gpu.vmean]);
     for (let k = 0; k < 3; k++) expect(bitsOf(secondStats[k] as Float32Array)).toEqual(bitsOf(firstStats[k] as Float32Array));
   });
+
+  it('frees everything on dispose, including activations grown for a longer prefill', async () => {
+    const ctx = await testContext();
+    const model = new GptModel(ctx, config, { maxBatch: MAX_ROWS, maxTime: config.contextLength, params: perturbedParams(config, 8) });
+    await ctx.sync();
+    const before = ctx.stats().pool.live;
+    const sampler = new Sampler(model, MAX_ROWS);
+    await sampler.sample(SHAPES[0][1]);
+    await sampler.sample(SHAPES[1][1]);
+    expect(ctx.stats().pool.live).toBeGreaterThan(before);
+    sampler.dispose();
+    expect(ctx.stats().pool.live).toBe(before);
+    model.dispose();
+  });
 });

@@ -202,7 +202,6 @@ export class Sampler {
         return t;
       };
       this.acts = new Activations(rows, C, V, own);
-      this.attScratch = null;
     }
     if (!this.attScratch || this.attScratch.size < attSize) {
       this.attScratch?.dispose();
