@@ -88,60 +88,32 @@ export interface SampledOnGpu {
   vmean: Tensor;
 }
 
-/** Activations for N rows; the decode steps use the first R of them. */
+type BlockKey = Exclude<keyof BlockBuffers, 'output'>;
+
+/** Each block buffer's row width in multiples of C; 0 for one value per row. The block writes its output over its input. */
+const ROW_WIDTH: Record<BlockKey, number> = { input: 1, ln1: 1, ln1Mean: 0, ln1Rstd: 0, qkv: 3, atty: 1, proj: 1, residual2: 1, ln2: 1, ln2Mean: 0, ln2Rstd: 0, fch: 4, fchGelu: 4 };
+
+/** Scratch activations for up to `rows` rows (no backward, so one set serves every layer); the decode steps use the first R. */
 class Activations {
-  readonly block: BlockBuffers;
-  readonly head: HeadBuffers;
+  private readonly flat: Record<BlockKey, Tensor>;
+  private readonly logits: Tensor;
   constructor(
     readonly rows: number,
-    C: number,
-    V: number,
+    private readonly C: number,
+    private readonly V: number,
     own: (shape: number[]) => Tensor,
   ) {
-    const N = rows;
-    const x = own([N, C]);
-    this.block = {
-      input: x,
-      ln1: own([N, C]),
-      ln1Mean: own([N]),
-      ln1Rstd: own([N]),
-      qkv: own([N, 3 * C]),
-      atty: own([N, C]),
-      proj: own([N, C]),
-      residual2: own([N, C]),
-      ln2: own([N, C]),
-      ln2Mean: own([N]),
-      ln2Rstd: own([N]),
-      fch: own([N, 4 * C]),
-      fchGelu: own([N, 4 * C]),
-      output: x,
-    };
-    this.head = { lnf: this.block.ln1, lnfMean: this.block.ln1Mean, lnfRstd: this.block.ln1Rstd, logits: own([N, V]) };
+    this.flat = Object.fromEntries(Object.entries(ROW_WIDTH).map(([k, w]) => [k, own([rows * Math.max(1, w * C)])])) as Record<BlockKey, Tensor>;
+    this.logits = own([rows * V]);
   }
 
-  /** The first N rows of every buffer. */
-  views(N: number, C: number, V: number): { block: BlockBuffers; head: HeadBuffers } {
-    const w = (t: Tensor, width: number) => (width === 1 ? t.view([N]) : t.view([N, width]));
-    const b = this.block;
-    const x = w(b.input, C);
+  /** The first N rows of every buffer; the output head reuses ln_1's buffers, free once the blocks are done. */
+  views(N: number): { block: BlockBuffers; head: HeadBuffers } {
+    const v = (k: BlockKey) => (ROW_WIDTH[k] === 0 ? this.flat[k].view([N]) : this.flat[k].view([N, ROW_WIDTH[k] * this.C]));
+    const block = Object.fromEntries(Object.keys(ROW_WIDTH).map((k) => [k, v(k as BlockKey)])) as Record<BlockKey, Tensor>;
     return {
-      block: {
-        input: x,
-        ln1: w(b.ln1, C),
-        ln1Mean: w(b.ln1Mean, 1),
-        ln1Rstd: w(b.ln1Rstd, 1),
-        qkv: w(b.qkv, 3 * C),
-        atty: w(b.atty, C),
-        proj: w(b.proj, C),
-        residual2: w(b.residual2, C),
-        ln2: w(b.ln2, C),
-        ln2Mean: w(b.ln2Mean, 1),
-        ln2Rstd: w(b.ln2Rstd, 1),
-        fch: w(b.fch, 4 * C),
-        fchGelu: w(b.fchGelu, 4 * C),
-        output: x,
-      },
-      head: { lnf: w(b.ln1, C), lnfMean: w(b.ln1Mean, 1), lnfRstd: w(b.ln1Rstd, 1), logits: w(this.head.logits, V) },
+      block: { ...block, output: block.input },
+      head: { lnf: block.ln1, lnfMean: block.ln1Mean, lnfRstd: block.ln1Rstd, logits: this.logits.view([N, this.V]) },
     };
   }
 }
@@ -213,7 +185,7 @@ export class Sampler {
   async sample(req: SampleRequest): Promise<SampleResult> {
     const { prompts, groupSize: G, maxNewTokens } = req;
     const R = prompts.length * G;
-    const { contextLength, vocabSize: V, dModel: C, nHeads: H } = this.model.config;
+    const { contextLength, vocabSize: V, nHeads: H } = this.model.config;
     if (R < 1 || R > this.maxRows) throw new Error(`Sampler: ${prompts.length} prompts × ${G} completions = ${R} rows, but this sampler holds 1..${this.maxRows}`);
     if (!(maxNewTokens >= 1)) throw new Error(`Sampler: maxNewTokens must be ≥ 1, got ${maxNewTokens}`);
     if (!(req.temperature > 0)) throw new Error(`Sampler: temperature must be > 0, got ${req.temperature}`);
@@ -231,7 +203,7 @@ export class Sampler {
     const acts = this.activations(R * Math.max(1, prefix), R * H * prefix * prefix);
     this.upload(prompts, G, R, T, prefix, promptLengths);
     if (prefix > 0) this.prefill(R, T, prefix, acts, req.temperature);
-    const dec = acts.views(R, C, V);
+    const dec = acts.views(R);
     for (let s = Math.max(0, prefix); s + 1 < T; s++) this.decodeStep(shape, s, dec.block, dec.head, req);
 
     const gpu = this.gpuViews(R, T);
@@ -273,7 +245,7 @@ export class Sampler {
     const model = this.model;
     const { dModel: C, nHeads: H, nLayers: L, vocabSize: V } = model.config;
     const N = R * prefix;
-    const { block, head } = acts.views(N, C, V);
+    const { block, head } = acts.views(N);
     const p = (name: string) => model.paramViews.get(name)!;
     const att = this.attScratch!.view([R, H, prefix, prefix]);
     embeddingForward(ctx, this.buf.prefillTokens.view([N]), p('transformer.wte.weight'), p('transformer.wpe.weight'), block.input, R, prefix, C);
