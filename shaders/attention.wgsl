@@ -303,3 +303,52 @@ fn attention_decode(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_
   let inv = 1.0 / sum;
   for (var d = 0u; d < HS; d++) { d_out[b * p.C + h * HS + d] = acc[d] * inv; }
 }
+
+// attention_decode four channels at a time (hs % 4 = 0), summing in exactly the order of
+// attention_forward_vec4, so a decoded position equals the causal forward's row bit for bit.
+@group(0) @binding(1) var<storage, read> d4_qkv: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read_write> d4_kcache: array<vec4<f32>>;
+@group(0) @binding(3) var<storage, read_write> d4_vcache: array<vec4<f32>>;
+@group(0) @binding(5) var<storage, read_write> d4_out: array<vec4<f32>>;
+
+// Per sequence b at position P = pos[b]: kcache[b,P], vcache[b,P] = k, v of qkv row b; out[b, h·hs:] = Σ_{j≤P} softmax_j(q·k_j·scale)·v_j   (hs % 4 = 0)
+@compute @workgroup_size(16)
+fn attention_decode_vec4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let g = gid.x + gid.y * nwg.x * 16u;
+  if (g >= p.B * p.H) { return; }
+  let HS4 = HS / 4u;
+  let C4 = p.C / 4u;
+  let b = g / p.H;
+  let h = g % p.H;
+  let Tmax = p.T;
+  let P = min(d_pos[b], Tmax - 1u);
+  let head = (b * Tmax * p.C + h * HS) / 4u;
+  let k_new = qkv_offset(b, 1u, h) / 4u;
+  let v_new = qkv_offset(b, 2u, h) / 4u;
+  for (var d = 0u; d < HS4; d++) {
+    d4_kcache[head + P * C4 + d] = d4_qkv[k_new + d];
+    d4_vcache[head + P * C4 + d] = d4_qkv[v_new + d];
+  }
+  let q = qkv_offset(b, 0u, h) / 4u;
+  var qr: array<vec4<f32>, MAX_HS4>;
+  for (var d = 0u; d < HS4; d++) { qr[d] = d4_qkv[q + d]; }
+  let srow = g * Tmax;
+  var m = -3.4e38;
+  for (var j = 0u; j <= P; j++) {
+    var s = 0.0;
+    for (var d = 0u; d < HS4; d++) { s += dot(qr[d], d4_kcache[head + j * C4 + d]); }
+    s *= p.scale;
+    d_scores[srow + j] = s;
+    m = max(m, s);
+  }
+  var acc: array<vec4<f32>, MAX_HS4>;
+  var sum = 0.0;
+  for (var j = 0u; j <= P; j++) {
+    let e = exp(d_scores[srow + j] - m);
+    sum += e;
+    for (var d = 0u; d < HS4; d++) { acc[d] += e * d4_vcache[head + j * C4 + d]; }
+  }
+  let inv = 1.0 / sum;
+  let o = (b * p.C + h * HS) / 4u;
+  for (var d = 0u; d < HS4; d++) { d4_out[o + d] = acc[d] * inv; }
+}

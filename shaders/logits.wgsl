@@ -1,5 +1,8 @@
 // Output-side statistics of the policy's logits, one invocation per row.
-// z = logits / τ (inv_tau = 1/τ), lsm = log_softmax(z), p = softmax(z).
+// z = logits / τ (inv_tau = 1/τ), lsm = log_softmax(z), p = softmax(z), over
+// the row's support: logits above `floor`. Entries at or below it (the
+// policy's PAD and BOS, biased by −1e30) have probability exactly 0, stay out
+// of vmean's average and get no gradient.
 // Rows are short (a character vocabulary), so each invocation walks its row
 // sequentially: a fixed summation order, hence bit-reproducible results, and
 // no workgroup barriers, which cost far more than the arithmetic on a CPU
@@ -13,6 +16,12 @@ struct Params {
   vocab: u32,     // V
   inv_tau: f32,
   grad_mask: u32, // logit_stats_backward: bit 0 dlogp, bit 1 dentropy, bit 2 dvmean present
+  floor: f32,     // logits ≤ floor are outside the support
+  // logit_stats: row n's target and outputs sit at (n / seq)·seq_stride + n % seq + io_offset,
+  // so a few positions of each sequence can be scored into [B, T] arrays (identity: seq = seq_stride = N, io_offset = 0)
+  seq: u32,
+  seq_stride: u32,
+  io_offset: u32,
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -21,13 +30,18 @@ struct Params {
 @group(0) @binding(1) var<storage, read> logits: array<f32>;
 @group(0) @binding(2) var<storage, read> targets: array<u32>;
 
-// Softmax summary of one row, with zs = z − zmax and e = exp(zs):
-// s = Σ e, a = Σ e·zs, z = Σ zs.
+// Softmax summary of one row over its support, with zs = z − zmax and e = exp(zs):
+// s = Σ e, a = Σ e·zs, z = Σ zs, n = support size.
 struct RowStats {
   zmax: f32,
   s: f32,
   a: f32,
   z: f32,
+  n: f32,
+}
+
+fn in_support(x: f32) -> bool {
+  return x > p.floor;
 }
 
 fn row_stats(base: u32) -> RowStats {
@@ -35,13 +49,16 @@ fn row_stats(base: u32) -> RowStats {
   for (var v = 0u; v < p.vocab; v++) { m = max(m, logits[base + v]); }
   // τ > 0, so the largest logit gives the largest z.
   let zmax = m * p.inv_tau;
-  var st = RowStats(zmax, 0.0, 0.0, 0.0);
+  var st = RowStats(zmax, 0.0, 0.0, 0.0, 0.0);
   for (var v = 0u; v < p.vocab; v++) {
-    let zs = logits[base + v] * p.inv_tau - zmax;
+    let x = logits[base + v];
+    if (!in_support(x)) { continue; }
+    let zs = x * p.inv_tau - zmax;
     let e = exp(zs);
     st.s += e;
     st.a += e * zs;
     st.z += zs;
+    st.n += 1.0;
   }
   return st;
 }
@@ -56,18 +73,19 @@ fn row_index(gid: vec3<u32>, nwg: vec3<u32>) -> u32 {
 @group(0) @binding(4) var<storage, read_write> out_entropy: array<f32>;
 @group(0) @binding(5) var<storage, read_write> out_vmean: array<f32>;
 
-// logp[n] = lsm[n, target[n]],  entropy[n] = −Σ_v p·lsm,  vmean[n] = (1/V) Σ_v lsm[n, v]
+// logp[n] = lsm[n, target[n]],  entropy[n] = −Σ_v p·lsm,  vmean[n] = mean of lsm[n, v] over the support
 @compute @workgroup_size(WG)
 fn logit_stats(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let row = row_index(gid, nwg);
   if (row >= p.rows) { return; }
   let base = row * p.vocab;
+  let io = (row / p.seq) * p.seq_stride + row % p.seq + p.io_offset;
   let st = row_stats(base);
   let log_s = log(st.s);
-  out_logp[row] = logits[base + targets[row]] * p.inv_tau - st.zmax - log_s;
+  out_logp[io] = logits[base + targets[io]] * p.inv_tau - st.zmax - log_s;
   // −Σ p (zs − log S) = log S − Σ e·zs / S
-  out_entropy[row] = log_s - st.a / st.s;
-  out_vmean[row] = st.z / f32(p.vocab) - log_s;
+  out_entropy[io] = log_s - st.a / st.s;
+  out_vmean[io] = st.z / st.n - log_s;
 }
 
 // ---------------------------------------------------------------- backward
@@ -77,7 +95,7 @@ fn logit_stats(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workg
 @group(0) @binding(5) var<storage, read> dvmean: array<f32>;
 @group(0) @binding(6) var<storage, read_write> dlogits: array<f32>;
 
-// dlogits[n, v] = (1/τ) · [ dlogp (δ_vt − p_v) + dvmean (1/V − p_v) − dentropy · p_v (lsm_v + H) ]
+// dlogits[n, v] = (1/τ) · [ dlogp (δ_vt − p_v) + dvmean (1/|S| − p_v) − dentropy · p_v (lsm_v + H) ] in the support S, 0 outside
 @compute @workgroup_size(WG)
 fn logit_stats_backward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let row = row_index(gid, nwg);
@@ -95,9 +113,14 @@ fn logit_stats_backward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(
   if ((p.grad_mask & 2u) != 0u) { g_ent = dentropy[row]; }
   if ((p.grad_mask & 4u) != 0u) { g_vmean = dvmean[row]; }
   let tgt = targets[row];
-  let uniform_share = g_vmean / f32(p.vocab);
+  let uniform_share = g_vmean / st.n;
   for (var v = 0u; v < p.vocab; v++) {
-    let zs = logits[base + v] * p.inv_tau - st.zmax;
+    let x = logits[base + v];
+    if (!in_support(x)) {
+      dlogits[base + v] = 0.0;
+      continue;
+    }
+    let zs = x * p.inv_tau - st.zmax;
     let prob = exp(zs) * inv_s;
     let lsm = zs - log_s;
     var dz = uniform_share - (g_logp + g_vmean) * prob - g_ent * prob * (lsm + entropy);
@@ -123,13 +146,19 @@ fn cross_entropy(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_wor
   let log_s = log(st.s);
   let tgt = targets[row];
   let m = mask[row];
-  losses[row] = -m * (logits[base + tgt] * p.inv_tau - st.zmax - log_s);
+  // A masked-out row may target an excluded token: its huge log-prob must not reach the loss (0·−1e30 is fine, but keep it exact).
+  losses[row] = select(0.0, -m * (logits[base + tgt] * p.inv_tau - st.zmax - log_s), m != 0.0);
   let total = mask_sum[0];
   // An all-padding batch has no loss and no gradient (rather than 0/0).
   let scale = select(0.0, m / total, total > 0.0);
   let inv_s = 1.0 / st.s;
   for (var v = 0u; v < p.vocab; v++) {
-    var g = exp(logits[base + v] * p.inv_tau - st.zmax) * inv_s;
+    let x = logits[base + v];
+    if (!in_support(x)) {
+      ce_dlogits[base + v] = 0.0;
+      continue;
+    }
+    var g = exp(x * p.inv_tau - st.zmax) * inv_s;
     if (v == tgt) { g -= 1.0; }
     ce_dlogits[base + v] = scale * g;
   }

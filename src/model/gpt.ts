@@ -9,13 +9,14 @@
 import type { GpuContext } from '../gpu/context';
 import { type AdamWConfig as KernelAdamWConfig, adamw } from '../gpu/kernels/adamw';
 import { attentionBackward, attentionForward } from '../gpu/kernels/attention';
-import { add, gelu, geluBackward } from '../gpu/kernels/elementwise';
+import { add, geluBackward } from '../gpu/kernels/elementwise';
 import { embeddingBackward, embeddingForward } from '../gpu/kernels/embedding';
-import { layernormBackward, layernormForward } from '../gpu/kernels/layernorm';
+import { layernormBackward } from '../gpu/kernels/layernorm';
 import { crossEntropy, logitStats, logitStatsBackward } from '../gpu/kernels/logits';
 import { columnSum, matmul } from '../gpu/kernels/matmul';
 import { sumOfSquares } from '../gpu/kernels/reduce';
 import { Tensor } from '../gpu/tensor';
+import { type BlockBuffers, blockForward, outputHead, specialsLogitBias } from './block';
 import type { ModelConfig } from './config';
 import { type ParamLayout, buildLayout, gpuViews, initParams, layerPrefix, outputWeightName } from './params';
 import { nextTokenTargets } from './reference';
@@ -40,11 +41,11 @@ export const DEFAULT_ADAMW: AdamWConfig = { lr: 1e-3, beta1: 0.9, beta2: 0.95, e
 export interface ForwardOutputs {
   /** [N, V]. */
   logits: Tensor;
-  /** [N] log π(targets[n]) at temperature τ. */
+  /** [N] log π(targets[n]) at temperature τ; π is the softmax over the sampleable tokens (PAD and BOS have probability 0). */
   logp: Tensor;
-  /** [N] entropy at τ. */
+  /** [N] entropy of π at τ. */
   entropy: Tensor;
-  /** [N] (1/V) Σ_a log π(a) at τ. */
+  /** [N] mean of log π(a) at τ over the V − 2 sampleable tokens a. */
   vmean: Tensor;
 }
 
@@ -59,21 +60,8 @@ export interface GpuForwardOptions {
 
 export type GpuBackwardSource = { dlogp?: PerToken; dentropy?: PerToken; dvmean?: PerToken } | { crossEntropyMask: PerToken };
 
-interface LayerBuffers {
-  residual: Tensor;
-  ln1: Tensor;
-  ln1Mean: Tensor;
-  ln1Rstd: Tensor;
-  qkv: Tensor;
-  att: Tensor;
-  atty: Tensor;
-  residual2: Tensor;
-  ln2: Tensor;
-  ln2Mean: Tensor;
-  ln2Rstd: Tensor;
-  fch: Tensor;
-  fchGelu: Tensor;
-}
+/** One layer's saved activations for the backward pass: the block's buffers, its input residual and the attention probabilities. */
+type LayerBuffers = Omit<BlockBuffers, 'input' | 'proj' | 'output'> & { residual: Tensor; att: Tensor };
 
 export class GptModel {
   readonly layout: ParamLayout;
@@ -84,6 +72,8 @@ export class GptModel {
   readonly gradNormSq: Tensor;
   readonly paramViews: ReadonlyMap<string, Tensor>;
   readonly gradViews: ReadonlyMap<string, Tensor>;
+  /** [V] added to the output logits: PAD and BOS out of the policy (see specialsLogitBias). */
+  readonly specialsBias: Tensor;
   readonly maxBatch: number;
   readonly maxTime: number;
   /** AdamW steps taken (bias correction counts from 1). */
@@ -118,6 +108,7 @@ export class GptModel {
     this.gradNormSq = this.own([1], [0]);
     this.paramViews = gpuViews(this.params, this.layout);
     this.gradViews = gpuViews(this.grads, this.layout);
+    this.specialsBias = this.own([V], specialsLogitBias(V));
 
     const N = this.maxBatch * this.maxTime;
     const TT = this.maxBatch * H * this.maxTime * this.maxTime;
@@ -189,28 +180,31 @@ export class GptModel {
     const rows = (t: Tensor, width: number) => t.view([N, width]);
     const ctx = this.ctx;
     const top = this.top;
+    const p = (name: string) => this.p(name);
     const residualIn = (l: number) => rows(this.layers[l].residual, C);
     embeddingForward(ctx, tok, this.p('transformer.wte.weight'), this.p('transformer.wpe.weight'), L > 0 ? residualIn(0) : rows(top.residual, C), B, T, C);
     for (let l = 0; l < L; l++) {
-      const pre = layerPrefix(l);
       const a = this.layers[l];
-      const residual = residualIn(l), ln1 = rows(a.ln1, C), qkv = rows(a.qkv, 3 * C), atty = rows(a.atty, C), proj = rows(this.scratch.proj, C);
-      const residual2 = rows(a.residual2, C), ln2 = rows(a.ln2, C), fch = rows(a.fch, 4 * C), fchGelu = rows(a.fchGelu, 4 * C);
-      const out = l + 1 < L ? residualIn(l + 1) : rows(top.residual, C);
-      layernormForward(ctx, residual, this.p(`${pre}.ln_1.weight`), this.p(`${pre}.ln_1.bias`), ln1, a.ln1Mean.view([N]), a.ln1Rstd.view([N]), N, C);
-      matmul(ctx, ln1, this.p(`${pre}.attn.c_attn.weight`), qkv, { M: N, K: C, N: 3 * C, layout: 'nt', bias: this.p(`${pre}.attn.c_attn.bias`) });
-      attentionForward(ctx, qkv, atty, a.att.view([B, H, T, T]), B, T, C, H);
-      matmul(ctx, atty, this.p(`${pre}.attn.c_proj.weight`), proj, { M: N, K: C, N: C, layout: 'nt', bias: this.p(`${pre}.attn.c_proj.bias`) });
-      add(ctx, residual, proj, residual2);
-      layernormForward(ctx, residual2, this.p(`${pre}.ln_2.weight`), this.p(`${pre}.ln_2.bias`), ln2, a.ln2Mean.view([N]), a.ln2Rstd.view([N]), N, C);
-      matmul(ctx, ln2, this.p(`${pre}.mlp.c_fc.weight`), fch, { M: N, K: C, N: 4 * C, layout: 'nt', bias: this.p(`${pre}.mlp.c_fc.bias`) });
-      gelu(ctx, fch, fchGelu);
-      matmul(ctx, fchGelu, this.p(`${pre}.mlp.c_proj.weight`), proj, { M: N, K: 4 * C, N: C, layout: 'nt', bias: this.p(`${pre}.mlp.c_proj.bias`) });
-      add(ctx, residual2, proj, out);
+      const att = a.att.view([B, H, T, T]);
+      blockForward(ctx, p, l, {
+        input: residualIn(l),
+        ln1: rows(a.ln1, C),
+        ln1Mean: a.ln1Mean.view([N]),
+        ln1Rstd: a.ln1Rstd.view([N]),
+        qkv: rows(a.qkv, 3 * C),
+        atty: rows(a.atty, C),
+        proj: rows(this.scratch.proj, C),
+        residual2: rows(a.residual2, C),
+        ln2: rows(a.ln2, C),
+        ln2Mean: a.ln2Mean.view([N]),
+        ln2Rstd: a.ln2Rstd.view([N]),
+        fch: rows(a.fch, 4 * C),
+        fchGelu: rows(a.fchGelu, 4 * C),
+        output: l + 1 < L ? residualIn(l + 1) : rows(top.residual, C),
+      }, N, C, (qkv, atty) => attentionForward(ctx, qkv, atty, att, B, T, C, H));
     }
-    const lnf = rows(top.lnf, C), logits = rows(top.logits, V);
-    layernormForward(ctx, rows(top.residual, C), this.p('transformer.ln_f.weight'), this.p('transformer.ln_f.bias'), lnf, top.lnfMean.view([N]), top.lnfRstd.view([N]), N, C);
-    matmul(ctx, lnf, this.p(outputWeightName(this.config)), logits, { M: N, K: C, N: V, layout: 'nt' });
+    const logits = rows(top.logits, V);
+    outputHead(ctx, p, this.config, rows(top.residual, C), { lnf: rows(top.lnf, C), lnfMean: top.lnfMean.view([N]), lnfRstd: top.lnfRstd.view([N]), logits }, this.specialsBias, N);
     const out = { logits, logp: top.logp.view([N]), entropy: top.entropy.view([N]), vmean: top.vmean.view([N]) };
     logitStats(ctx, logits, targets, out.logp, out.entropy, out.vmean, N, V, temperature);
     this.last = { B, T, tokens: tok, targets, temperature };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { randn, randu } from '../testing/gpu';
+import { BOS, PAD } from '../tasks/tokenizer';
 import { Rng } from '../util/rng';
 import type { ModelConfig } from './config';
 import { type ParamLayout, buildLayout, initParams } from './params';
@@ -22,6 +23,8 @@ function inFloat64<T>(fn: () => T): T {
 }
 
 const B = 2, T = 5;
+/** PAD and BOS are tokens 0 and 1. */
+const FIRST_SAMPLEABLE = Math.max(PAD, BOS) + 1;
 
 function setup(tie: boolean) {
   const config: ModelConfig = { vocabSize: 7, contextLength: T, dModel: 8, nLayers: 2, nHeads: 2, tieEmbeddings: tie };
@@ -30,7 +33,8 @@ function setup(tie: boolean) {
   const init = initParams(layout, 1), noise = randn(layout.totalSize, 2, 0.3);
   const params = Float64Array.from(init, (x, i) => x + noise[i]);
   const rng = new Rng(3);
-  const tokens = Array.from({ length: B * T }, () => rng.int(config.vocabSize));
+  // Sampleable tokens only (PAD and BOS have probability 0 under the policy, so no rollout ever scores them).
+  const tokens = Array.from({ length: B * T }, () => FIRST_SAMPLEABLE + rng.int(config.vocabSize - FIRST_SAMPLEABLE));
   return { layout, params, tokens };
 }
 
@@ -90,7 +94,9 @@ function checkGradients(tie: boolean, source: BackwardSource, temperature: numbe
 
 describe('reference GPT gradients match central finite differences (float64)', () => {
   const N = B * T;
-  const statsSource = { dlogp: randu(N, 4), dentropy: randu(N, 5), dvmean: randu(N, 6) };
+  // The last position scores PAD, which is outside the policy: its log-prob gets no weight, as the trainer's mask gives it none.
+  const dlogp = randu(N, 4).map((g, n) => (n % T === T - 1 ? 0 : g));
+  const statsSource = { dlogp, dentropy: randu(N, 5), dvmean: randu(N, 6) };
   it('per-token statistics at τ = 0.7, untied embeddings', () => checkGradients(false, statsSource, 0.7));
   it('per-token statistics at τ = 1, tied embeddings', () => checkGradients(true, statsSource, 1));
   it('masked cross-entropy, tied embeddings', () => {
@@ -116,12 +122,15 @@ describe('reference GPT forward', () => {
     expect(Array.from(fwd.targets)).toEqual(Array.from(nextTokenTargets(tokens, B, T)));
     expect(fwd.targets[T - 1]).toBe(0);
     expect(fwd.targets[0]).toBe(tokens[1]);
+    // Five of the seven tokens are sampleable (PAD and BOS are out): entropy and vmean are over those five.
+    const sampleable = 7 - 2;
     for (let n = 0; n < B * T; n++) {
       expect(fwd.logp[n]).toBeLessThan(0);
+      if (n % T === T - 1) expect(fwd.logp[n]).toBeLessThan(-1e29);
       expect(fwd.entropy[n]).toBeGreaterThan(0);
-      expect(fwd.entropy[n]).toBeLessThanOrEqual(Math.log(7) + 1e-6);
-      // The mean log-probability is at most the log of the mean probability, −log V.
-      expect(fwd.vmean[n]).toBeLessThanOrEqual(-Math.log(7) + 1e-6);
+      expect(fwd.entropy[n]).toBeLessThanOrEqual(Math.log(sampleable) + 1e-6);
+      // The mean log-probability is at most the log of the mean probability, −log |V|.
+      expect(fwd.vmean[n]).toBeLessThanOrEqual(-Math.log(sampleable) + 1e-6);
     }
   });
 });

@@ -13,6 +13,7 @@ import { layernormBackwardRef, layernormForwardRef } from '../gpu/reference/laye
 import { crossEntropyRef, logitStatsBackwardRef, logitStatsRef } from '../gpu/reference/logits';
 import { columnSumRef, matmulRef } from '../gpu/reference/matmul';
 import { PAD } from '../tasks/tokenizer';
+import { specialsLogitBias } from './block';
 import { type ParamLayout, entry, layerPrefix, outputWeightName } from './params';
 
 /** Parameters or gradients in the flat layout. */
@@ -106,7 +107,7 @@ export function referenceForward(layout: ParamLayout, params: FlatArray, tokens:
     residual = residual3;
   }
   const nf = layernormForwardRef(residual, p('transformer.ln_f.weight'), p('transformer.ln_f.bias'), N, C);
-  const logits = matmulRef(nf.out, p(outputWeightName(layout.config)), N, C, V, 'nt');
+  const logits = matmulRef(nf.out, p(outputWeightName(layout.config)), N, C, V, 'nt', specialsLogitBias(V));
   const { logp, entropy, vmean } = logitStatsRef(logits, targets, N, V, temperature);
   return { B, T, tokens: tok, targets, temperature, layers, residualOut: residual, lnf: nf.out, lnfMean: nf.mean, lnfRstd: nf.rstd, logits, logp, entropy, vmean };
 }

@@ -1,31 +1,36 @@
 // Batched autoregressive sampling with a KV cache. R = P prompts × G
-// completions decode together, one position per step for every row: a row
-// feeds its own prompt tokens until they run out, then samples, until EOS or
-// its completion budget. Each step's random numbers come from a stream keyed
-// by (training step, position), and each row draws the counter r, so the same
-// seed on the same device gives the same tokens.
+// completions decode together. The positions every prompt shares (0 .. m−2,
+// m the shortest prompt) are prefilled in one causal forward over all rows;
+// then one position per step for every row: a row feeds its own prompt tokens
+// until they run out, then samples, until EOS or its completion budget. The
+// whole batch is recorded without a readback: tokens, mask, log-probs, lengths
+// and done flags live in GPU buffers (shaders/decode.wgsl), and everything
+// comes back in one readMany at the end. Each step's random numbers come from
+// a stream keyed by (training step, position), and each row draws the counter
+// r, so the same seed on the same device gives the same tokens.
 //
 // Outputs use the forward pass's alignment: position t scores token t+1, so
 // logp and mask line up with GptModel.forward's logp for the same tokens.
 //
-// PAD and BOS are never sampled: the output projection here carries a bias
-// that pushes their logits far below the rest (the training forward pass has
-// no such bias and keeps the full softmax). So a completion is always made of
-// task characters and EOS, and logp is the log-probability under the sampling
-// distribution, i.e. the softmax renormalised over the other tokens.
+// The policy π (here and in GptModel.forward) is the softmax at the sampling
+// temperature over the V − 2 sampleable tokens: the output head adds
+// specialsLogitBias, which takes PAD and BOS out (probability exactly 0). So
+// a completion is made of task characters and EOS. The prefill and the decode
+// steps run the training forward's own block routine (block.ts) with the same
+// kernels in the same summation order, so SampleResult.gpu holds π_old's
+// statistics exactly as GptModel.forward would compute them on these tokens.
 
 import type { GpuContext } from '../gpu/context';
-import { attentionDecode } from '../gpu/kernels/attention';
-import { add, gelu } from '../gpu/kernels/elementwise';
+import { attentionDecode, attentionForward } from '../gpu/kernels/attention';
+import { advanceRows, decodeEmbed, fillCache } from '../gpu/kernels/decode';
 import { embeddingForward } from '../gpu/kernels/embedding';
-import { layernormForward } from '../gpu/kernels/layernorm';
-import { matmul } from '../gpu/kernels/matmul';
+import { logitStats } from '../gpu/kernels/logits';
 import { sample } from '../gpu/kernels/sample';
 import type { Tensor } from '../gpu/tensor';
 import { BOS, EOS, PAD } from '../tasks/tokenizer';
 import { hash3 } from '../util/rng';
+import { type BlockBuffers, type HeadBuffers, blockForward, outputHead } from './block';
 import type { GptModel } from './gpt';
-import { layerPrefix, outputWeightName } from './params';
 
 export interface SampleRequest {
   /** P prompts as token ids, each starting with BOS. */
@@ -58,17 +63,8 @@ export interface SampleResult {
   completionLengths: Uint32Array;
   /** 1 where the row ended with EOS, 0 where its budget or the context ran out. */
   endedWithEos: Uint8Array;
-}
-
-/** Added to the logits of tokens the sampler must never emit: finite (WGSL may assume no infinities), yet far below any real logit, so their sampling weight is exactly 0 at every temperature. */
-const NEVER = -1e30;
-
-/** The sampler's output bias: NEVER at PAD and BOS, 0 elsewhere. */
-export function specialsLogitBias(vocabSize: number): Float32Array {
-  const bias = new Float32Array(vocabSize);
-  bias[PAD] = NEVER;
-  bias[BOS] = NEVER;
-  return bias;
+  /** The batch and π_old's statistics on the GPU, owned by the sampler (valid until its next sample call). */
+  gpu: SampledOnGpu;
 }
 
 interface LayerCache {
@@ -76,161 +72,228 @@ interface LayerCache {
   v: Tensor;
 }
 
+/** π_old's per-position statistics and the batch, left on the GPU by the sampler: [R, T] views, valid until its next sample call. */
+export interface SampledOnGpu {
+  /** u32 [R, T]: as SampleResult.tokens. */
+  tokens: Tensor;
+  /** u32 [R, T]: tokens[r, t+1], PAD in the last column (GptModel.forward's default targets). */
+  targets: Tensor;
+  /** [R, T]: as SampleResult.mask. */
+  mask: Tensor;
+  /** [R, T]: log π(targets[r, t]) at the sampling temperature, over the sampleable tokens (no top-k); 0 where no position was decoded (the last column, or past the end). */
+  logp: Tensor;
+  /** [R, T]: entropy of π at the sampling temperature. */
+  entropy: Tensor;
+  /** [R, T]: mean of log π(a) over the V − 2 sampleable tokens a. */
+  vmean: Tensor;
+}
+
+type BlockKey = Exclude<keyof BlockBuffers, 'output'>;
+
+/** Each block buffer's row width in multiples of C; 0 for one value per row. The block writes its output over its input. */
+const ROW_WIDTH: Record<BlockKey, number> = { input: 1, ln1: 1, ln1Mean: 0, ln1Rstd: 0, qkv: 3, atty: 1, proj: 1, residual2: 1, ln2: 1, ln2Mean: 0, ln2Rstd: 0, fch: 4, fchGelu: 4 };
+
+/** Scratch activations for up to `rows` rows (no backward, so one set serves every layer); the decode steps use the first R. */
+class Activations {
+  private readonly flat: Record<BlockKey, Tensor>;
+  private readonly logits: Tensor;
+  constructor(
+    readonly rows: number,
+    private readonly C: number,
+    private readonly V: number,
+    own: (shape: number[]) => Tensor,
+  ) {
+    this.flat = Object.fromEntries(Object.entries(ROW_WIDTH).map(([k, w]) => [k, own([rows * Math.max(1, w * C)])])) as Record<BlockKey, Tensor>;
+    this.logits = own([rows * V]);
+  }
+
+  /** The first N rows of every buffer; the output head reuses ln_1's buffers, free once the blocks are done. */
+  views(N: number): { block: BlockBuffers; head: HeadBuffers } {
+    const v = (k: BlockKey) => (ROW_WIDTH[k] === 0 ? this.flat[k].view([N]) : this.flat[k].view([N, ROW_WIDTH[k] * this.C]));
+    const block = Object.fromEntries(Object.keys(ROW_WIDTH).map((k) => [k, v(k as BlockKey)])) as Record<BlockKey, Tensor>;
+    return {
+      block: { ...block, output: block.input },
+      head: { lnf: block.ln1, lnfMean: block.ln1Mean, lnfRstd: block.ln1Rstd, logits: this.logits.view([N, this.V]) },
+    };
+  }
+}
+
 export class Sampler {
   private readonly ctx: GpuContext;
   private readonly owned: Tensor[] = [];
   private readonly caches: LayerCache[] = [];
   private readonly cacheTime: number;
-  private readonly buf: Record<'x' | 'x2' | 'ln' | 'qkv' | 'atty' | 'proj' | 'fch' | 'fchGelu' | 'mean' | 'rstd' | 'logits' | 'logp' | 'posEmb' | 'tokEmb' | 'zeroRow' | 'sampled' | 'current' | 'positions' | 'scores' | 'specialsBias', Tensor>;
+  /** Activations for the prefill (R·(m−1) rows), grown on demand; the decode steps use their first R rows. */
+  private acts: Activations | null = null;
+  private actsOwned: Tensor[] = [];
+  private attScratch: Tensor | null = null;
+  private readonly buf: Record<'sampled' | 'sampledLogp' | 'positions' | 'scores' | 'prefillTokens' | 'state' | 'tokens' | 'targets' | 'mask' | 'logp' | 'piLogp' | 'entropy' | 'vmean', Tensor>;
 
   constructor(
     readonly model: GptModel,
     readonly maxRows: number,
   ) {
     this.ctx = model.ctx;
-    const { vocabSize: V, dModel: C, nLayers: L, contextLength } = model.config;
+    const { dModel: C, nLayers: L, nHeads: H, contextLength } = model.config;
     const R = maxRows;
     this.cacheTime = contextLength;
     for (let l = 0; l < L; l++) this.caches.push({ k: this.own([R * contextLength * C]), v: this.own([R * contextLength * C]) });
+    const RT = R * contextLength;
     this.buf = {
-      x: this.own([R, C]),
-      x2: this.own([R, C]),
-      ln: this.own([R, C]),
-      qkv: this.own([R, 3 * C]),
-      atty: this.own([R, C]),
-      proj: this.own([R, C]),
-      fch: this.own([R, 4 * C]),
-      fchGelu: this.own([R, 4 * C]),
-      mean: this.own([R]),
-      rstd: this.own([R]),
-      logits: this.own([R, V]),
-      logp: this.own([R]),
-      posEmb: this.own([R, C]),
-      tokEmb: this.own([R, C]),
-      zeroRow: this.own([1, C], new Float32Array(C)),
-      sampled: this.own([R], undefined, 'u32'),
-      current: this.own([R], undefined, 'u32'),
-      positions: this.own([R], undefined, 'u32'),
-      scores: this.own([R * model.config.nHeads * contextLength]),
-      specialsBias: this.own([V], specialsLogitBias(V)),
+      sampled: this.own([R], 'u32'),
+      sampledLogp: this.own([R]),
+      positions: this.own([R], 'u32'),
+      scores: this.own([R * H * contextLength]),
+      prefillTokens: this.own([RT], 'u32'),
+      state: this.own([R * 4], 'u32'),
+      tokens: this.own([RT], 'u32'),
+      targets: this.own([RT], 'u32'),
+      mask: this.own([RT]),
+      logp: this.own([RT]),
+      piLogp: this.own([RT]),
+      entropy: this.own([RT]),
+      vmean: this.own([RT]),
     };
   }
 
-  private own(shape: number[], data?: ArrayLike<number>, dtype: 'f32' | 'u32' = 'f32'): Tensor {
-    const t = this.ctx.tensor(shape, dtype, data);
+  private own(shape: number[], dtype: 'f32' | 'u32' = 'f32'): Tensor {
+    const t = this.ctx.tensor(shape, dtype);
     this.owned.push(t);
     return t;
+  }
+
+  /** Activations for at least `rows` rows and attention scratch for [R, H, Tp, Tp]; reused while large enough. */
+  private activations(rows: number, attSize: number): Activations {
+    const { dModel: C, vocabSize: V } = this.model.config;
+    if (!this.acts || this.acts.rows < rows) {
+      for (const t of this.actsOwned) t.dispose();
+      this.actsOwned = [];
+      const own = (shape: number[]) => {
+        const t = this.ctx.tensor(shape);
+        this.actsOwned.push(t);
+        return t;
+      };
+      this.acts = new Activations(rows, C, V, own);
+    }
+    if (!this.attScratch || this.attScratch.size < attSize) {
+      this.attScratch?.dispose();
+      this.attScratch = this.ctx.tensor([Math.max(1, attSize)]);
+    }
+    return this.acts;
   }
 
   async sample(req: SampleRequest): Promise<SampleResult> {
     const { prompts, groupSize: G, maxNewTokens } = req;
     const R = prompts.length * G;
-    const contextLength = this.model.config.contextLength;
+    const { contextLength, vocabSize: V, nHeads: H } = this.model.config;
     if (R < 1 || R > this.maxRows) throw new Error(`Sampler: ${prompts.length} prompts × ${G} completions = ${R} rows, but this sampler holds 1..${this.maxRows}`);
     if (!(maxNewTokens >= 1)) throw new Error(`Sampler: maxNewTokens must be ≥ 1, got ${maxNewTokens}`);
+    if (!(req.temperature > 0)) throw new Error(`Sampler: temperature must be > 0, got ${req.temperature}`);
     const promptLengths = new Uint32Array(R);
     prompts.forEach((p, i) => {
       if (p.length < 1 || p[0] !== BOS) throw new Error(`Sampler: prompt ${i} must start with BOS`);
       if (p.length >= contextLength) throw new Error(`Sampler: prompt ${i} has ${p.length} tokens, leaving no room in the context of ${contextLength}`);
+      for (let j = 0; j < p.length; j++) if (!(Number.isInteger(p[j]) && p[j] >= 0 && p[j] < V)) throw new Error(`Sampler: prompt ${i} token ${j} is ${p[j]}, not a token id below ${V}`);
       promptLengths.fill(p.length, i * G, (i + 1) * G);
     });
     const T = Math.min(contextLength, Math.max(...promptLengths) + maxNewTokens);
-    const minPrompt = Math.min(...promptLengths);
+    // Positions 0 .. prefix−1 are prompt tokens in every row: one batched forward fills their cache.
+    const prefix = Math.min(...promptLengths) - 1;
+    const shape = { R, T };
+    const acts = this.activations(R * Math.max(1, prefix), R * H * prefix * prefix);
+    this.upload(prompts, G, R, T, prefix, promptLengths);
+    if (prefix > 0) this.prefill(R, T, prefix, acts, req.temperature);
+    const dec = acts.views(R);
+    for (let s = Math.max(0, prefix); s + 1 < T; s++) this.decodeStep(shape, s, dec.block, dec.head, req);
 
-    const tokens = new Uint32Array(R * T).fill(PAD);
-    const logp = new Float32Array(R * T);
-    const mask = new Float32Array(R * T);
+    const gpu = this.gpuViews(R, T);
+    const [tokens, mask, logp, state] = (await this.ctx.readMany([gpu.tokens, gpu.mask, this.buf.logp.view([R * T]), this.buf.state.view([R * 4])])) as [Uint32Array, Float32Array, Float32Array, Uint32Array];
     const completionLengths = new Uint32Array(R);
     const endedWithEos = new Uint8Array(R);
-    const done = new Uint8Array(R);
-    for (let r = 0; r < R; r++) tokens[r * T] = BOS;
-    const current = new Uint32Array(R);
-    const positions = new Uint32Array(R);
-
-    for (let s = 0; s + 1 < T; s++) {
-      for (let r = 0; r < R; r++) current[r] = tokens[r * T + s];
-      positions.fill(s);
-      // While every row is still inside its prompt the next token is known: fill the cache and skip the readback.
-      const needSample = s + 1 >= minPrompt;
-      this.decodeStep(R, current, positions, needSample ? req : null, s);
-      let sampled: Uint32Array | null = null;
-      let sampledLogp: Float32Array | null = null;
-      if (needSample) {
-        const [tok, lp] = await this.ctx.readMany([this.buf.sampled.view([R]), this.buf.logp.view([R])]);
-        sampled = tok as Uint32Array;
-        sampledLogp = lp as Float32Array;
-      }
-      let active = 0;
-      for (let r = 0; r < R; r++) {
-        const next = r * T + s + 1;
-        const p = prompts[Math.floor(r / G)];
-        if (s + 1 < p.length) {
-          tokens[next] = p[s + 1];
-          active++;
-          continue;
-        }
-        if (done[r]) continue;
-        const tok = sampled![r];
-        tokens[next] = tok;
-        logp[r * T + s] = sampledLogp![r];
-        mask[r * T + s] = 1;
-        completionLengths[r]++;
-        if (tok === EOS) endedWithEos[r] = 1;
-        if (tok === EOS || completionLengths[r] >= maxNewTokens || s + 2 >= T) done[r] = 1;
-        else active++;
-      }
-      if (active === 0) break;
+    for (let r = 0; r < R; r++) {
+      completionLengths[r] = state[4 * r + 1];
+      endedWithEos[r] = state[4 * r + 2];
     }
-    return { R, T, tokens, logp, mask, promptLengths, completionLengths, endedWithEos };
+    return { R, T, tokens, logp, mask, promptLengths, completionLengths, endedWithEos, gpu };
   }
 
-  /** Records one position for every row: the cache takes its keys and values, and (when asked) the next token is sampled. */
-  private decodeStep(R: number, current: Uint32Array, positions: Uint32Array, sampling: SampleRequest | null, s: number): void {
+  /** The batch's starting arrays: BOS + prompt then PAD, targets shifted by one, row states, and the prefill's tokens. */
+  private upload(prompts: readonly (readonly number[])[], G: number, R: number, T: number, prefix: number, promptLengths: Uint32Array): void {
+    const tokens = new Uint32Array(R * T).fill(PAD);
+    const targets = new Uint32Array(R * T).fill(PAD);
+    const state = new Uint32Array(R * 4);
+    const prefillTokens = new Uint32Array(R * Math.max(0, prefix));
+    for (let r = 0; r < R; r++) {
+      const p = prompts[Math.floor(r / G)];
+      for (let t = 0; t < p.length; t++) tokens[r * T + t] = p[t];
+      for (let t = 0; t + 1 < p.length; t++) targets[r * T + t] = p[t + 1];
+      for (let t = 0; t < prefix; t++) prefillTokens[r * prefix + t] = p[t];
+      state[4 * r] = promptLengths[r];
+    }
+    const b = this.buf;
+    const ctx = this.ctx;
+    ctx.write(b.tokens.view([R * T]), tokens);
+    ctx.write(b.targets.view([R * T]), targets);
+    ctx.write(b.state.view([R * 4]), state);
+    if (prefix > 0) ctx.write(b.prefillTokens.view([R * prefix]), prefillTokens);
+    for (const t of [b.mask, b.logp, b.piLogp, b.entropy, b.vmean]) ctx.zero(t.view([R * T]));
+  }
+
+  /** Positions 0..prefix−1 of every row in one causal forward: KV caches filled, π's statistics at those positions recorded. */
+  private prefill(R: number, T: number, prefix: number, acts: Activations, temperature: number): void {
+    const ctx = this.ctx;
+    const model = this.model;
+    const { dModel: C, nHeads: H, nLayers: L, vocabSize: V } = model.config;
+    const N = R * prefix;
+    const { block, head } = acts.views(N);
+    const p = (name: string) => model.paramViews.get(name)!;
+    const att = this.attScratch!.view([R, H, prefix, prefix]);
+    embeddingForward(ctx, this.buf.prefillTokens.view([N]), p('transformer.wte.weight'), p('transformer.wpe.weight'), block.input, R, prefix, C);
+    for (let l = 0; l < L; l++) {
+      const cache = this.caches[l];
+      blockForward(ctx, p, l, block, N, C, (qkv, atty) => {
+        attentionForward(ctx, qkv, atty, att, R, prefix, C, H);
+        fillCache(ctx, qkv, cache.k, cache.v, R, prefix, this.cacheTime, C);
+      });
+    }
+    outputHead(ctx, p, model.config, block.output, head, model.specialsBias, N);
+    const b = this.buf;
+    logitStats(ctx, head.logits, b.targets, b.piLogp, b.entropy, b.vmean, N, V, temperature, { seq: prefix, seqStride: T, offset: 0 });
+  }
+
+  /** Records position s for every row: cache, sampling, the next token into the [R, T] arrays, and π's statistics at s. */
+  private decodeStep(shape: { R: number; T: number }, s: number, block: BlockBuffers, head: HeadBuffers, req: SampleRequest): void {
     const ctx = this.ctx;
     const model = this.model;
     const { vocabSize: V, dModel: C, nHeads: H, nLayers: L } = model.config;
+    const { R, T } = shape;
     const b = this.buf;
-    const rows = (t: Tensor, width: number) => t.view([R, width]);
     const p = (name: string) => model.paramViews.get(name)!;
-    const cur = b.current.view([R]), pos = b.positions.view([R]);
-    ctx.write(cur, current);
-    ctx.write(pos, positions);
-    const x = rows(b.x, C), x2 = rows(b.x2, C), ln = rows(b.ln, C), qkv = rows(b.qkv, 3 * C), atty = rows(b.atty, C), proj = rows(b.proj, C);
-    const fch = rows(b.fch, 4 * C), fchGelu = rows(b.fchGelu, 4 * C), mean = b.mean.view([R]), rstd = b.rstd.view([R]);
-    // Rows may sit at different positions, so positions are looked up like tokens: wpe[pos[r]] + 0, then added.
-    embeddingForward(ctx, pos, p('transformer.wpe.weight'), b.zeroRow, rows(b.posEmb, C), R, 1, C);
-    embeddingForward(ctx, cur, p('transformer.wte.weight'), b.zeroRow, rows(b.tokEmb, C), R, 1, C);
-    add(ctx, rows(b.tokEmb, C), rows(b.posEmb, C), x);
+    const pos = b.positions.view([R]);
+    decodeEmbed(ctx, b.tokens, p('transformer.wte.weight'), p('transformer.wpe.weight'), block.input, pos, shape, C, s);
     for (let l = 0; l < L; l++) {
-      const pre = layerPrefix(l);
-      const cache = this.caches[l];
-      const kCache = cache.k.view([R, this.cacheTime, C]), vCache = cache.v.view([R, this.cacheTime, C]);
-      layernormForward(ctx, x, p(`${pre}.ln_1.weight`), p(`${pre}.ln_1.bias`), ln, mean, rstd, R, C);
-      matmul(ctx, ln, p(`${pre}.attn.c_attn.weight`), qkv, { M: R, K: C, N: 3 * C, layout: 'nt', bias: p(`${pre}.attn.c_attn.bias`) });
-      attentionDecode(ctx, qkv, kCache, vCache, pos, atty, R, this.cacheTime, C, H, b.scores);
-      matmul(ctx, atty, p(`${pre}.attn.c_proj.weight`), proj, { M: R, K: C, N: C, layout: 'nt', bias: p(`${pre}.attn.c_proj.bias`) });
-      add(ctx, x, proj, x2);
-      layernormForward(ctx, x2, p(`${pre}.ln_2.weight`), p(`${pre}.ln_2.bias`), ln, mean, rstd, R, C);
-      matmul(ctx, ln, p(`${pre}.mlp.c_fc.weight`), fch, { M: R, K: C, N: 4 * C, layout: 'nt', bias: p(`${pre}.mlp.c_fc.bias`) });
-      gelu(ctx, fch, fchGelu);
-      matmul(ctx, fchGelu, p(`${pre}.mlp.c_proj.weight`), proj, { M: R, K: 4 * C, N: C, layout: 'nt', bias: p(`${pre}.mlp.c_proj.bias`) });
-      add(ctx, x2, proj, x);
+      const kCache = this.caches[l].k.view([R, this.cacheTime, C]), vCache = this.caches[l].v.view([R, this.cacheTime, C]);
+      blockForward(ctx, p, l, block, R, C, (qkv, atty) => attentionDecode(ctx, qkv, kCache, vCache, pos, atty, R, this.cacheTime, C, H, b.scores));
     }
-    if (!sampling) return;
-    const logits = rows(b.logits, V);
-    layernormForward(ctx, x, p('transformer.ln_f.weight'), p('transformer.ln_f.bias'), ln, mean, rstd, R, C);
-    matmul(ctx, ln, p(outputWeightName(model.config)), logits, { M: R, K: C, N: V, layout: 'nt', bias: b.specialsBias });
-    sample(ctx, logits, b.sampled.view([R]), b.logp.view([R]), R, V, {
-      temperature: sampling.temperature,
-      topK: sampling.topK ?? 0,
-      seed: sampling.seed >>> 0,
-      stream: samplingStream(sampling.step ?? 0, s),
-    });
+    outputHead(ctx, p, model.config, block.output, head, model.specialsBias, R);
+    const sampled = b.sampled.view([R]), sampledLogp = b.sampledLogp.view([R]);
+    sample(ctx, head.logits, sampled, sampledLogp, R, V, { temperature: req.temperature, topK: req.topK ?? 0, seed: req.seed >>> 0, stream: samplingStream(req.step ?? 0, s) });
+    advanceRows(ctx, sampled, sampledLogp, { tokens: b.tokens, targets: b.targets, mask: b.mask, logp: b.logp, state: b.state }, shape, s, { maxNew: req.maxNewTokens, pad: PAD, eos: EOS });
+    logitStats(ctx, head.logits, b.targets, b.piLogp, b.entropy, b.vmean, R, V, req.temperature, { seq: 1, seqStride: T, offset: s });
+  }
+
+  private gpuViews(R: number, T: number): SampledOnGpu {
+    const b = this.buf;
+    const v = (t: Tensor) => t.view([R, T]);
+    return { tokens: v(b.tokens), targets: v(b.targets), mask: v(b.mask), logp: v(b.piLogp), entropy: v(b.entropy), vmean: v(b.vmean) };
   }
 
   dispose(): void {
-    for (const t of this.owned.reverse()) t.dispose();
+    for (const t of [...this.actsOwned, ...(this.attScratch ? [this.attScratch] : []), ...this.owned.reverse()]) t.dispose();
     this.owned.length = 0;
+    this.actsOwned = [];
+    this.attScratch = null;
+    this.acts = null;
   }
 }
 

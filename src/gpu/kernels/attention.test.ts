@@ -77,6 +77,7 @@ describe('attention (KV-cache decode)', () => {
     [3, 17, 12, 3],
     [5, 33, 36, 2],
     [2, 130, 12, 1],
+    [3, 19, 24, 3],
   ];
 
   it.each(DECODE)('matches the reference for B=%i Tmax=%i C=%i H=%i', async (B, Tmax, C, H) => {
@@ -131,6 +132,31 @@ describe('attention (KV-cache decode)', () => {
       expectClose(got, expected, { atol: 1e-5, rtol: 1e-4, what: `step ${step}` });
     }
     for (const t of [tK, tV, tQkv, tPos, out]) t.dispose();
+  });
+
+  // Four channels at a time (head size 4) and one at a time (head size 7).
+  it.each([[3, 17, 12, 3], [2, 9, 21, 3]])('equals the GPU causal forward bit for bit, B=%i T=%i C=%i H=%i', async (B, T, C, H) => {
+    const ctx = await testContext();
+    const qkv = randn(B * T * 3 * C, 57);
+    const tFull = ctx.tensor([B * T, 3 * C], 'f32', qkv), fwdOut = ctx.tensor([B * T, C]), att = ctx.tensor([B, H, T, T]);
+    attentionForward(ctx, tFull, fwdOut, att, B, T, C, H);
+    const forward = await ctx.read(fwdOut);
+    const k = new Float32Array(B * T * C), v = new Float32Array(B * T * C);
+    for (let n = 0; n < B * T; n++) {
+      k.set(qkv.subarray(n * 3 * C + C, n * 3 * C + 2 * C), n * C);
+      v.set(qkv.subarray(n * 3 * C + 2 * C, n * 3 * C + 3 * C), n * C);
+    }
+    const tK = ctx.tensor([B, T, C], 'f32', k), tV = ctx.tensor([B, T, C], 'f32', v), tQkv = ctx.tensor([B, 3 * C]), tPos = ctx.tensor([B], 'u32'), out = ctx.tensor([B, C]);
+    for (let t = 0; t < T; t++) {
+      const rows = new Float32Array(B * 3 * C);
+      for (let b = 0; b < B; b++) rows.set(qkv.subarray((b * T + t) * 3 * C, (b * T + t + 1) * 3 * C), b * 3 * C);
+      ctx.write(tQkv, rows);
+      ctx.write(tPos, new Uint32Array(B).fill(t));
+      attentionDecode(ctx, tQkv, tK, tV, tPos, out, B, T, C, H);
+      const got = await ctx.read(out);
+      for (let b = 0; b < B; b++) expect(Array.from(got.subarray(b * C, (b + 1) * C)), `b=${b} t=${t}`).toEqual(Array.from(forward.subarray((b * T + t) * C, (b * T + t + 1) * C)));
+    }
+    for (const x of [tFull, fwdOut, att, tK, tV, tQkv, tPos, out]) x.dispose();
   });
 
   it('is deterministic', async () => {

@@ -61,6 +61,8 @@ export function attentionBackward(ctx: GpuContext, dout: Tensor, qkv: Tensor, at
  * One KV-cache decode step: for each sequence b, k and v of qkv row b [3C] are
  * stored at position pos[b] (u32 [B]) of kCache, vCache [B, Tmax, C], and q
  * attends over positions 0..pos[b] → out [B, C]. pos[b] must be < Tmax.
+ * It sums in the order attentionForward does, so a decoded position equals
+ * the causal forward's row for the same keys and values, bit for bit.
  * `scratch` [B·H·Tmax] holds the scores; without it one is taken from the pool.
  */
 export function attentionDecode(ctx: GpuContext, qkv: Tensor, kCache: Tensor, vCache: Tensor, pos: Tensor, out: Tensor, B: number, Tmax: number, C: number, H: number, scratch?: Tensor): void {
@@ -72,6 +74,6 @@ export function attentionDecode(ctx: GpuContext, qkv: Tensor, kCache: Tensor, vC
   expectSize('attentionDecode out', out, B * C);
   if (scratch && scratch.size < B * H * Tmax) throw new Error(`attentionDecode: scratch has ${scratch.size} elements, needs ${B * H * Tmax}`);
   const scores = scratch ?? ctx.tensor([B * H * Tmax]);
-  ctx.dispatch({ shader: 'attention', entry: 'attention_decode', constants: { HS: headSize(C, H) } }, [qkv, kCache, vCache, pos, out, scores], params(B, Tmax, C, H), Math.ceil((B * H) / DECODE_WG));
+  ctx.dispatch(kernel('attention_decode', C, H), [qkv, kCache, vCache, pos, out, scores], params(B, Tmax, C, H), Math.ceil((B * H) / DECODE_WG));
   if (!scratch) scores.dispose();
 }

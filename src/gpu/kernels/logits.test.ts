@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { GpuContext } from '../context';
 import { AWKWARD, expectClose, finiteDiff, randn, randu, testContext } from '../../testing/gpu';
 import { Rng } from '../../util/rng';
-import { crossEntropyRef, logitStatsBackwardRef, logitStatsRef, logitStatsRef64 } from '../reference/logits';
+import { EXCLUDED_LOGIT, crossEntropyRef, logitStatsBackwardRef, logitStatsRef, logitStatsRef64 } from '../reference/logits';
 import { crossEntropy, logitStats, logitStatsBackward } from './logits';
 
 function randomTargets(N: number, V: number, seed: number): Uint32Array {
@@ -17,6 +17,14 @@ async function runStats(ctx: GpuContext, logits: Float32Array, targets: Uint32Ar
   const [a, b, c] = (await ctx.readMany([logp, entropy, vmean])) as Float32Array[];
   for (const t of [tl, tt, logp, entropy, vmean]) t.dispose();
   return { logp: a, entropy: b, vmean: c };
+}
+
+/** Takes a few tokens out of every row (as the policy's PAD/BOS bias does): adds EXCLUDED_LOGIT to entries 0 and (3 + n) mod V of row n, when V leaves at least one other. */
+function excludeSome(logits: Float32Array, N: number, V: number): Float32Array {
+  const out = Float32Array.from(logits);
+  if (V < 3) return out;
+  for (let n = 0; n < N; n++) for (const v of new Set([0, (3 + n) % V])) out[n * V + v] += EXCLUDED_LOGIT;
+  return out;
 }
 
 const SHAPES: [number, number][] = [];
@@ -34,6 +42,57 @@ describe('logitStats', () => {
       expectClose(got.entropy, ref.entropy, { ...tol, what: `entropy ${N}×${V}` });
       expectClose(got.vmean, ref.vmean, { ...tol, what: `vmean ${N}×${V}` });
     }
+  });
+
+  it.each([1, 0.3])('leaves excluded logits out of the support: probability 0, not in entropy or vmean (τ=%s)', async (temperature) => {
+    const ctx = await testContext();
+    for (const [N, V] of [[17, 5], [3, 33], [130, 17]] as const) {
+      const base = randn(N * V, N + 2 * V, 2);
+      const logits = excludeSome(base, N, V), targets = randomTargets(N, V, V + 1);
+      const got = await runStats(ctx, logits, targets, N, V, temperature);
+      const ref = logitStatsRef(logits, targets, N, V, temperature);
+      for (let n = 0; n < N; n++) {
+        // The same statistics as a softmax over the remaining entries alone.
+        const kept = Array.from(base.subarray(n * V, (n + 1) * V)).filter((_, v) => v !== 0 && v !== (3 + n) % V).map((x) => x / temperature);
+        const zmax = Math.max(...kept);
+        const lse = zmax + Math.log(kept.reduce((a, z) => a + Math.exp(z - zmax), 0));
+        const vmean = kept.reduce((a, z) => a + z, 0) / kept.length - lse;
+        const entropy = -kept.reduce((a, z) => a + Math.exp(z - lse) * (z - lse), 0);
+        expect(Math.abs(ref.vmean[n] - vmean)).toBeLessThan(1e-5 * Math.abs(vmean) + 1e-5);
+        expect(Math.abs(ref.entropy[n] - entropy)).toBeLessThan(1e-5);
+      }
+      const tol = { atol: 2e-5, rtol: 1e-4 };
+      expectClose(got.entropy, ref.entropy, { ...tol, what: `entropy ${N}×${V}` });
+      expectClose(got.vmean, ref.vmean, { ...tol, what: `vmean ${N}×${V}` });
+      for (let n = 0; n < N; n++) {
+        if (logits[n * V + targets[n]] > -1e29) expect(Math.abs(got.logp[n] - ref.logp[n])).toBeLessThan(2e-5 + 1e-4 * Math.abs(ref.logp[n]));
+        else expect(got.logp[n]).toBeLessThan(-1e28);
+      }
+    }
+  });
+
+  it('places row n of each sequence at (n / seq)·seqStride + n % seq + offset', async () => {
+    const ctx = await testContext();
+    const [B, seq, stride, offset, V] = [3, 4, 7, 2, 11];
+    const N = B * seq;
+    const logits = randn(N * V, 5, 2);
+    const targetsBT = randomTargets(B * stride, V, 6);
+    const tl = ctx.tensor([N, V], 'f32', logits), tt = ctx.tensor([B * stride], 'u32', targetsBT);
+    const outs = [ctx.tensor([B * stride]), ctx.tensor([B * stride]), ctx.tensor([B * stride])];
+    for (const o of outs) ctx.write(o, new Float32Array(B * stride).fill(7));
+    logitStats(ctx, tl, tt, outs[0], outs[1], outs[2], N, V, 0.9, { seq, seqStride: stride, offset });
+    const [logp, entropy, vmean] = (await ctx.readMany(outs)) as Float32Array[];
+    const placed = (n: number) => Math.floor(n / seq) * stride + (n % seq) + offset;
+    const ref = logitStatsRef(logits, Array.from({ length: N }, (_, n) => targetsBT[placed(n)]), N, V, 0.9);
+    const written = new Set(Array.from({ length: N }, (_, n) => placed(n)));
+    for (let n = 0; n < N; n++) {
+      expect(Math.abs(logp[placed(n)] - ref.logp[n])).toBeLessThan(1e-4);
+      expect(Math.abs(entropy[placed(n)] - ref.entropy[n])).toBeLessThan(1e-4);
+      expect(Math.abs(vmean[placed(n)] - ref.vmean[n])).toBeLessThan(1e-4);
+    }
+    for (let i = 0; i < B * stride; i++) if (!written.has(i)) expect([logp[i], entropy[i], vmean[i]]).toEqual([7, 7, 7]);
+    expect(() => logitStats(ctx, tl, tt, outs[0], outs[1], outs[2], N, V, 1, { seq: 5, seqStride: 7, offset: 0 })).toThrow(/placement/);
+    for (const t of [tl, tt, ...outs]) t.dispose();
   });
 
   it('vmean equals mean(z) − logsumexp(z), and stays finite for large logits', async () => {
@@ -71,7 +130,7 @@ describe('logitStatsBackward', () => {
     const ctx = await testContext();
     for (const [N, V] of [[1, 1], [3, 17], [17, 3], [33, 130], [5, 1000]] as const) {
       const temperature = 0.8;
-      const logits = randn(N * V, N + V, 1.5), targets = randomTargets(N, V, N * V);
+      const logits = excludeSome(randn(N * V, N + V, 1.5), N, V), targets = randomTargets(N, V, N * V);
       const host: Partial<Record<GradName, Float32Array>> = {};
       names.forEach((name, i) => (host[name] = randn(N, 100 + i)));
       const tl = ctx.tensor([N, V], 'f32', logits), tt = ctx.tensor([N], 'u32', targets), out = ctx.tensor([N, V]);
@@ -87,8 +146,9 @@ describe('logitStatsBackward', () => {
 
   it('the reference is the gradient of Σ a·logp + b·H + c·vmean (central differences, float64)', () => {
     const N = 3, V = 5, temperature = 0.7;
-    const x = Float64Array.from(randn(N * V, 12, 1.3));
-    const targets = randomTargets(N, V, 12);
+    const x = Float64Array.from(excludeSome(randn(N * V, 12, 1.3), N, V));
+    // Score included tokens: an excluded one has log-prob ≈ −1e30, whose differences drown in rounding.
+    const targets = Uint32Array.from({ length: N }, (_, n) => [1, 2, 4][n]);
     const a = randn(N, 13), b = randn(N, 14), c = randn(N, 15);
     const f = (z: Float64Array) => {
       const r = logitStatsRef64(z, targets, N, V, temperature);
@@ -99,6 +159,9 @@ describe('logitStatsBackward', () => {
     const analytic = logitStatsBackwardRef(x, targets, N, V, temperature, a, b, c);
     const numeric = Array.from(x, (_, i) => finiteDiff(f, x, i));
     expectClose(analytic, numeric, { atol: 1e-6, rtol: 1e-5, what: 'dlogits vs finite differences' });
+    // Excluded entries are constants: no gradient, and (checked above) no change under perturbation.
+    for (let n = 0; n < N; n++) for (const v of [0, (3 + n) % V]) expect(analytic[n * V + v]).toBe(0);
+    expect(analytic.some((g) => g !== 0)).toBe(true);
   });
 
   it('is bit-identical when run twice', async () => {
@@ -127,9 +190,10 @@ describe('crossEntropy', () => {
   it('matches the reference loss and gradient with padding masked out', async () => {
     const ctx = await testContext();
     for (const [N, V] of [[1, 3], [17, 33], [130, 17], [33, 1000]] as const) {
-      const logits = randn(N * V, 3 * N + V, 2), targets = randomTargets(N, V, N);
-      const mask = randu(N, N, 0, 1).map((u) => (u < 0.3 ? 0 : 1));
-      mask[0] = 1;
+      const logits = excludeSome(randn(N * V, 3 * N + V, 2), N, V), targets = randomTargets(N, V, N);
+      // Rows that target an excluded token are masked out, as padding is.
+      const mask = randu(N, N, 0, 1).map((u, n) => (u < 0.3 || logits[n * V + targets[n]] < -1e29 ? 0 : 1));
+      if (logits[targets[0]] > -1e29) mask[0] = 1;
       const got = await runCrossEntropy(ctx, logits, targets, mask, N, V);
       const ref = crossEntropyRef(logits, targets, mask, N, V);
       const total = mask.reduce((s, m) => s + m, 0);

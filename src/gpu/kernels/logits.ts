@@ -1,9 +1,22 @@
 // Per-token log-prob, entropy and vocabulary-mean log-softmax of logits [N, V]
 // (forward and backward), and masked cross-entropy. One invocation per row.
+// Logits at or below SUPPORT_FLOOR are outside the distribution (see
+// src/gpu/reference/logits.ts).
 
-import { type GpuContext, type KernelRef, f32, u32 } from '../context';
+import { type GpuContext, type KernelRef, type Param, f32, u32 } from '../context';
+import { SUPPORT_FLOOR } from '../reference/logits';
 import type { Tensor } from '../tensor';
 import { reduceAll } from './reduce';
+
+/**
+ * Where logitStats puts row n's target and outputs: at (n / seq)·seqStride + n % seq + offset.
+ * E.g. seq = T', seqStride = T scores the first T' positions of each sequence into [B, T] arrays.
+ */
+export interface RowPlacement {
+  seq: number;
+  seqStride: number;
+  offset: number;
+}
 
 const ROWS_PER_WORKGROUP = 64;
 
@@ -13,16 +26,28 @@ function kernel(entry: string): KernelRef {
 
 function check(name: string, logits: Tensor, targets: Tensor, N: number, V: number, temperature: number): void {
   if (logits.size < N * V) throw new Error(`${name}: logits has ${logits.size} elements, need ${N}×${V}`);
-  if (targets.size < N || targets.dtype !== 'u32') throw new Error(`${name}: targets must be u32 [${N}]`);
+  if (targets.size < N || targets.dtype !== 'u32') throw new Error(`${name}: targets must be u32 [≥ ${N}]`);
   if (!(temperature > 0)) throw new Error(`${name}: temperature must be > 0, got ${temperature}`);
   if (V < 1) throw new Error(`${name}: empty vocabulary`);
 }
 
-/** logp[n] = lsm[n, target[n]], entropy[n] = −Σ p·lsm, vmean[n] = mean_v lsm[n, v], with z = logits / temperature. */
-export function logitStats(ctx: GpuContext, logits: Tensor, targets: Tensor, logp: Tensor, entropy: Tensor, vmean: Tensor, N: number, V: number, temperature: number): void {
+function params(N: number, V: number, temperature: number, gradMask: number, at: RowPlacement = { seq: N, seqStride: N, offset: 0 }): Param[] {
+  return [u32(N), u32(V), f32(1 / temperature), u32(gradMask), f32(SUPPORT_FLOOR), u32(at.seq), u32(at.seqStride), u32(at.offset)];
+}
+
+/**
+ * logp = lsm[target], entropy = −Σ p·lsm, vmean = mean of lsm over the support, with z = logits / temperature,
+ * for rows n of logits [N, V]; targets and outputs of row n sit at index n, or where `at` places them.
+ */
+export function logitStats(ctx: GpuContext, logits: Tensor, targets: Tensor, logp: Tensor, entropy: Tensor, vmean: Tensor, N: number, V: number, temperature: number, at?: RowPlacement): void {
   check('logitStats', logits, targets, N, V, temperature);
   if (N === 0) return;
-  ctx.dispatch(kernel('logit_stats'), [logits, targets, logp, entropy, vmean], [u32(N), u32(V), f32(1 / temperature), u32(0)], Math.ceil(N / ROWS_PER_WORKGROUP));
+  if (at) {
+    if (!(at.seq >= 1 && N % at.seq === 0 && at.seqStride >= at.seq && at.offset + at.seq <= at.seqStride)) throw new Error(`logitStats: placement seq=${at.seq}, seqStride=${at.seqStride}, offset=${at.offset} does not fit ${N} rows`);
+    const span = (N / at.seq) * at.seqStride;
+    if (targets.size < span || logp.size < span || entropy.size < span || vmean.size < span) throw new Error(`logitStats: targets and outputs need ${span} elements for this placement`);
+  } else if (targets.size < N || logp.size < N || entropy.size < N || vmean.size < N) throw new Error(`logitStats: outputs need ${N} elements`);
+  ctx.dispatch(kernel('logit_stats'), [logits, targets, logp, entropy, vmean], params(N, V, temperature, 0, at), Math.ceil(N / ROWS_PER_WORKGROUP));
 }
 
 /** dlogits [N, V] from per-token gradients of logp, entropy and vmean; absent ones count as zero. */
@@ -42,7 +67,7 @@ export function logitStatsBackward(
   const mask = (dlogp ? 1 : 0) | (dentropy ? 2 : 0) | (dvmean ? 4 : 0);
   // Absent gradients bind the (read-only) logits in their place; the kernel skips them by the mask.
   const bindings = [logits, targets, dlogp ?? logits, dentropy ?? logits, dvmean ?? logits, dlogits];
-  ctx.dispatch(kernel('logit_stats_backward'), bindings, [u32(N), u32(V), f32(1 / temperature), u32(mask)], Math.ceil(N / ROWS_PER_WORKGROUP));
+  ctx.dispatch(kernel('logit_stats_backward'), bindings, params(N, V, temperature, mask), Math.ceil(N / ROWS_PER_WORKGROUP));
 }
 
 /** losses[n] = −mask[n]·logp[n]; dlogits = gradient of Σ losses / Σ mask (the caller sums losses for the loss). */
@@ -51,6 +76,6 @@ export function crossEntropy(ctx: GpuContext, logits: Tensor, targets: Tensor, m
   if (N === 0) return;
   const maskSum = ctx.tensor([1]);
   reduceAll(ctx, mask.size === N ? mask : mask.view([N]), maskSum, 'sum');
-  ctx.dispatch(kernel('cross_entropy'), [logits, targets, mask, maskSum, losses, dlogits], [u32(N), u32(V), f32(1), u32(0)], Math.ceil(N / ROWS_PER_WORKGROUP));
+  ctx.dispatch(kernel('cross_entropy'), [logits, targets, mask, maskSum, losses, dlogits], params(N, V, 1, 0), Math.ceil(N / ROWS_PER_WORKGROUP));
   maskSum.dispose();
 }

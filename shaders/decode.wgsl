@@ -1,0 +1,96 @@
+// The sampler's bookkeeping on the GPU, so a whole batch decodes without a
+// readback: [R, T] arrays of tokens, next-token targets, completion mask and
+// log-probs, and per row a state [prompt length, completion length, ended
+// with EOS, done]. Row r, column t sits at r·T + t.
+
+struct Params {
+  rows: u32,     // R
+  cols: u32,     // T: columns of the [R, T] arrays
+  C: u32,
+  pos: u32,      // decode_embed, advance: the position s being fed
+  max_new: u32,  // advance: completion budget, EOS included
+  pad: u32,
+  eos: u32,
+  prefix: u32,   // fill_cache: positions per row in qkv
+  cache_len: u32, // fill_cache: Tmax of the caches
+}
+
+@group(0) @binding(0) var<uniform> p: Params;
+
+// decode_embed
+@group(0) @binding(1) var<storage, read> e_tokens: array<u32>;
+@group(0) @binding(2) var<storage, read> e_wte: array<f32>;
+@group(0) @binding(3) var<storage, read> e_wpe: array<f32>;
+@group(0) @binding(4) var<storage, read_write> e_out: array<f32>;
+@group(0) @binding(5) var<storage, read_write> e_positions: array<u32>;
+
+// advance
+@group(0) @binding(1) var<storage, read> a_sampled: array<u32>;
+@group(0) @binding(2) var<storage, read> a_sampled_logp: array<f32>;
+@group(0) @binding(3) var<storage, read_write> a_tokens: array<u32>;
+@group(0) @binding(4) var<storage, read_write> a_targets: array<u32>;
+@group(0) @binding(5) var<storage, read_write> a_mask: array<f32>;
+@group(0) @binding(6) var<storage, read_write> a_logp: array<f32>;
+@group(0) @binding(7) var<storage, read_write> a_state: array<u32>;
+
+// fill_cache
+@group(0) @binding(1) var<storage, read> c_qkv: array<f32>;
+@group(0) @binding(2) var<storage, read_write> c_kcache: array<f32>;
+@group(0) @binding(3) var<storage, read_write> c_vcache: array<f32>;
+
+const WG = 64u;
+
+fn flat_index(gid: vec3<u32>, nwg: vec3<u32>) -> u32 {
+  return gid.x + gid.y * nwg.x * WG;
+}
+
+// out[r, c] = wte[tokens[r, s], c] + wpe[s, c];  positions[r] = s   (the same sum as embedding_forward)
+@compute @workgroup_size(64)
+fn decode_embed(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = flat_index(gid, nwg);
+  if (i >= p.rows * p.C) { return; }
+  let r = i / p.C;
+  let c = i % p.C;
+  let tok = e_tokens[r * p.cols + p.pos];
+  e_out[i] = e_wte[tok * p.C + c] + e_wpe[p.pos * p.C + c];
+  if (c == 0u) { e_positions[r] = p.pos; }
+}
+
+// After sampling at position s, row r's token at s + 1: its prompt's while the prompt lasts, PAD once done,
+// else the sampled one (then mask, logp, length, EOS and done are updated); targets[r, s] = that token
+@compute @workgroup_size(64)
+fn advance(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let r = flat_index(gid, nwg);
+  if (r >= p.rows) { return; }
+  let next = p.pos + 1u;
+  let at = r * p.cols + p.pos;
+  let prompt_len = a_state[4u * r];
+  var tok = p.pad;
+  if (next < prompt_len) {
+    tok = a_tokens[at + 1u];
+  } else if (a_state[4u * r + 3u] == 0u) {
+    tok = a_sampled[r];
+    a_tokens[at + 1u] = tok;
+    a_mask[at] = 1.0;
+    a_logp[at] = a_sampled_logp[r];
+    let len = a_state[4u * r + 1u] + 1u;
+    a_state[4u * r + 1u] = len;
+    if (tok == p.eos) { a_state[4u * r + 2u] = 1u; }
+    if (tok == p.eos || len >= p.max_new || next + 1u >= p.cols) { a_state[4u * r + 3u] = 1u; }
+  }
+  a_targets[at] = tok;
+}
+
+// kcache[r, t, :] = k and vcache[r, t, :] = v of qkv row r·prefix + t, for t < prefix
+@compute @workgroup_size(64)
+fn fill_cache(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = flat_index(gid, nwg);
+  if (i >= p.rows * p.prefix * p.C) { return; }
+  let c = i % p.C;
+  let row = i / p.C;  // r·prefix + t
+  let t = row % p.prefix;
+  let r = row / p.prefix;
+  let dst = (r * p.cache_len + t) * p.C + c;
+  c_kcache[dst] = c_qkv[row * 3u * p.C + p.C + c];
+  c_vcache[dst] = c_qkv[row * 3u * p.C + 2u * p.C + c];
+}

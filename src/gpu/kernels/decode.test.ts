@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { randn, testContext } from '../../testing/gpu';
+import { Rng } from '../../util/rng';
+import { type DecodeRowsRef, advanceRowsRef, decodeEmbedRef, fillCacheRef } from '../reference/decode';
+import { embeddingForwardRef } from '../reference/embedding';
+import { advanceRows, decodeEmbed, fillCache } from './decode';
+
+const IDS = { maxNew: 4, pad: 0, eos: 2 };
+
+describe('decodeEmbed', () => {
+  it.each([[1, 3, 1, 0], [3, 17, 5, 4], [17, 33, 9, 8], [5, 12, 7, 6]])('matches the reference, R=%i C=%i T=%i s=%i', async (R, C, T, s) => {
+    const ctx = await testContext();
+    const V = 11;
+    const rng = new Rng(R + C, 1);
+    const tokens = Uint32Array.from({ length: R * T }, () => rng.int(V));
+    const wte = randn(V * C, C), wpe = randn(T * C, C + 1);
+    const tTok = ctx.tensor([R * T], 'u32', tokens), tWte = ctx.tensor([V, C], 'f32', wte), tWpe = ctx.tensor([T, C], 'f32', wpe);
+    const out = ctx.tensor([R, C]), pos = ctx.tensor([R], 'u32', new Uint32Array(R).fill(99));
+    decodeEmbed(ctx, tTok, tWte, tWpe, out, pos, { R, T }, C, s);
+    const [got, gotPos] = await ctx.readMany([out, pos]);
+    const ref = decodeEmbedRef(tokens, wte, wpe, R, T, C, s);
+    expect(Array.from(got)).toEqual(Array.from(ref));
+    expect(Array.from(gotPos)).toEqual(new Array(R).fill(s));
+    // Row r equals the full embedding's row (r, s): the same sum.
+    const full = embeddingForwardRef(tokens, wte, wpe, R, T, C);
+    for (let r = 0; r < R; r++) expect(Array.from(got.subarray(r * C, (r + 1) * C))).toEqual(Array.from(full.subarray((r * T + s) * C, (r * T + s + 1) * C)));
+    for (const t of [tTok, tWte, tWpe, out, pos]) t.dispose();
+    expect(() => decodeEmbed(ctx, tTok, tWte, tWpe, out, pos, { R, T }, C, T)).toThrow(/position/);
+  });
+});
+
+describe('advanceRows', () => {
+  it('follows the reference through a whole batch: prompts, sampling, EOS, budget and the end of the context', async () => {
+    const ctx = await testContext();
+    const [R, T] = [7, 9];
+    const rng = new Rng(5, 2);
+    const promptLengths = [1, 2, 3, 5, 2, 8, 3];
+    const rows: DecodeRowsRef = { tokens: new Uint32Array(R * T), targets: new Uint32Array(R * T), mask: new Float32Array(R * T), logp: new Float32Array(R * T), state: new Uint32Array(R * 4) };
+    for (let r = 0; r < R; r++) {
+      rows.state[4 * r] = promptLengths[r];
+      for (let t = 0; t < promptLengths[r]; t++) rows.tokens[r * T + t] = 3 + ((r + t) % 5);
+    }
+    const g = { tokens: ctx.tensor([R * T], 'u32', rows.tokens), targets: ctx.tensor([R * T], 'u32', rows.targets), mask: ctx.tensor([R * T], 'f32', rows.mask), logp: ctx.tensor([R * T], 'f32', rows.logp), state: ctx.tensor([R * 4], 'u32', rows.state) };
+    const sampled = ctx.tensor([R], 'u32'), sampledLogp = ctx.tensor([R]);
+    for (let s = 0; s + 1 < T; s++) {
+      // EOS now and then, so rows end at different times.
+      const tok = Uint32Array.from({ length: R }, () => (rng.float() < 0.2 ? IDS.eos : 3 + rng.int(6)));
+      const lp = Float32Array.from({ length: R }, () => -rng.float());
+      ctx.write(sampled, tok);
+      ctx.write(sampledLogp, lp);
+      advanceRows(ctx, sampled, sampledLogp, g, { R, T }, s, IDS);
+      advanceRowsRef(rows, tok, lp, R, T, s, IDS);
+    }
+    const [tokens, targets, mask, logp, state] = await ctx.readMany([g.tokens, g.targets, g.mask, g.logp, g.state]);
+    expect(tokens).toEqual(rows.tokens);
+    expect(targets).toEqual(rows.targets);
+    expect(mask).toEqual(rows.mask);
+    expect(logp).toEqual(rows.logp);
+    expect(state).toEqual(rows.state);
+    // Every row ended; lengths respect the budget and what the context leaves.
+    for (let r = 0; r < R; r++) {
+      expect(state[4 * r + 3]).toBe(1);
+      expect(state[4 * r + 1]).toBeLessThanOrEqual(Math.min(IDS.maxNew, T - promptLengths[r]));
+    }
+    expect(new Set(Array.from({ length: R }, (_, r) => state[4 * r + 1])).size).toBeGreaterThan(1);
+    for (const t of [...Object.values(g), sampled, sampledLogp]) t.dispose();
+  });
+});
+
+describe('fillCache', () => {
+  it.each([[1, 1, 1, 4], [3, 5, 17, 7], [4, 12, 12, 12]])('matches the reference, R=%i prefix=%i cacheLen=%i C=%i', async (R, prefix, cacheLen, C) => {
+    const ctx = await testContext();
+    const qkv = randn(R * prefix * 3 * C, R + C);
+    const k0 = randn(R * cacheLen * C, 3), v0 = randn(R * cacheLen * C, 4);
+    const tQkv = ctx.tensor([R * prefix, 3 * C], 'f32', qkv), tK = ctx.tensor([R * cacheLen * C], 'f32', k0), tV = ctx.tensor([R * cacheLen * C], 'f32', v0);
+    fillCache(ctx, tQkv, tK, tV, R, prefix, cacheLen, C);
+    const [k, v] = await ctx.readMany([tK, tV]);
+    const kRef = Float32Array.from(k0), vRef = Float32Array.from(v0);
+    fillCacheRef(qkv, kRef, vRef, R, prefix, cacheLen, C);
+    expect(k).toEqual(kRef);
+    expect(v).toEqual(vRef);
+    for (const t of [tQkv, tK, tV]) t.dispose();
+  });
+});

@@ -1,0 +1,82 @@
+// The sampler's per-position bookkeeping (shaders/decode.wgsl): the embedding
+// of each row's current token, the step that appends the next token to the
+// [R, T] arrays, and copying a prefill's keys and values into the KV caches.
+// References: src/gpu/reference/decode.ts.
+
+import { type GpuContext, u32 } from '../context';
+import type { Tensor } from '../tensor';
+
+const WG = 64;
+
+/** Where the sampler's rows stand: their [R, T] arrays and a per-row state [R, 4] = (prompt length, completion length, ended with EOS, done). */
+export interface DecodeRows {
+  tokens: Tensor;
+  targets: Tensor;
+  mask: Tensor;
+  logp: Tensor;
+  state: Tensor;
+}
+
+export interface DecodeShape {
+  R: number;
+  T: number;
+}
+
+interface Fields {
+  R: number;
+  T: number;
+  C?: number;
+  pos?: number;
+  maxNew?: number;
+  pad?: number;
+  eos?: number;
+  prefix?: number;
+  cacheLen?: number;
+}
+
+function params(f: Fields) {
+  return [f.R, f.T, f.C ?? 0, f.pos ?? 0, f.maxNew ?? 0, f.pad ?? 0, f.eos ?? 0, f.prefix ?? 0, f.cacheLen ?? 0].map(u32);
+}
+
+function need(what: string, t: Tensor, size: number, dtype: 'f32' | 'u32'): void {
+  if (t.size < size || t.dtype !== dtype) throw new Error(`${what}: must be ${dtype} with ≥ ${size} elements, has ${t.size} ${t.dtype}`);
+}
+
+/** out [R, C] = wte[tokens[r, s]] + wpe[s]; positions[r] = s (u32 [R]). */
+export function decodeEmbed(ctx: GpuContext, tokens: Tensor, wte: Tensor, wpe: Tensor, out: Tensor, positions: Tensor, shape: DecodeShape, C: number, s: number): void {
+  const { R, T } = shape;
+  if (!(s >= 0 && s < T)) throw new Error(`decodeEmbed: position ${s} outside 0..${T - 1}`);
+  need('decodeEmbed tokens', tokens, R * T, 'u32');
+  need('decodeEmbed out', out, R * C, 'f32');
+  need('decodeEmbed positions', positions, R, 'u32');
+  if (wpe.size < (s + 1) * C) throw new Error(`decodeEmbed: wpe has no row for position ${s}`);
+  ctx.dispatch({ shader: 'decode', entry: 'decode_embed' }, [tokens, wte, wpe, out, positions], params({ R, T, C, pos: s }), Math.ceil((R * C) / WG));
+}
+
+/**
+ * After sampling at position s: each row's token at s + 1 (its prompt's, PAD once done, else `sampled`),
+ * targets[r, s] = that token; a sampled token also sets mask and logp at s and updates the row's state.
+ */
+export function advanceRows(ctx: GpuContext, sampled: Tensor, sampledLogp: Tensor, rows: DecodeRows, shape: DecodeShape, s: number, tokensIds: { maxNew: number; pad: number; eos: number }): void {
+  const { R, T } = shape;
+  if (!(s >= 0 && s + 1 < T)) throw new Error(`advanceRows: position ${s} has no next column in T=${T}`);
+  need('advanceRows sampled', sampled, R, 'u32');
+  need('advanceRows sampledLogp', sampledLogp, R, 'f32');
+  need('advanceRows tokens', rows.tokens, R * T, 'u32');
+  need('advanceRows targets', rows.targets, R * T, 'u32');
+  need('advanceRows mask', rows.mask, R * T, 'f32');
+  need('advanceRows logp', rows.logp, R * T, 'f32');
+  need('advanceRows state', rows.state, R * 4, 'u32');
+  const p = params({ R, T, pos: s, maxNew: tokensIds.maxNew, pad: tokensIds.pad, eos: tokensIds.eos });
+  ctx.dispatch({ shader: 'decode', entry: 'advance' }, [sampled, sampledLogp, rows.tokens, rows.targets, rows.mask, rows.logp, rows.state], p, Math.ceil(R / WG));
+}
+
+/** kCache, vCache [R, cacheLen, C] at positions 0..prefix−1 ← the k and v thirds of qkv [R·prefix, 3C]. */
+export function fillCache(ctx: GpuContext, qkv: Tensor, kCache: Tensor, vCache: Tensor, R: number, prefix: number, cacheLen: number, C: number): void {
+  if (prefix > cacheLen) throw new Error(`fillCache: ${prefix} positions do not fit a cache of ${cacheLen}`);
+  need('fillCache qkv', qkv, R * prefix * 3 * C, 'f32');
+  need('fillCache kCache', kCache, R * cacheLen * C, 'f32');
+  need('fillCache vCache', vCache, R * cacheLen * C, 'f32');
+  if (R * prefix === 0) return;
+  ctx.dispatch({ shader: 'decode', entry: 'fill_cache' }, [qkv, kCache, vCache], params({ R, T: 0, C, prefix, cacheLen }), Math.ceil((R * prefix * C) / WG));
+}

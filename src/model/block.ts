@@ -1,0 +1,86 @@
+// The transformer block and the output head, recorded once here for both the
+// training forward (GptModel.forward, all positions, causal attention) and the
+// sampler (a prompt prefill, then one position per step over a KV cache). A
+// kernel swapped in here changes both paths at once, and both paths do the
+// same arithmetic in the same order, so the sampler's log-probs equal the
+// training forward's bit for bit (src/model/sampler.test.ts).
+//
+// Legend: N rows (positions), C channels, V vocab.
+
+import type { GpuContext } from '../gpu/context';
+import { add, gelu } from '../gpu/kernels/elementwise';
+import { layernormForward } from '../gpu/kernels/layernorm';
+import { matmul } from '../gpu/kernels/matmul';
+import { EXCLUDED_LOGIT } from '../gpu/reference/logits';
+import type { Tensor } from '../gpu/tensor';
+import { BOS, PAD } from '../tasks/tokenizer';
+import type { ModelConfig } from './config';
+import { layerPrefix, outputWeightName } from './params';
+
+/** Parameter tensors by their checkpoint name. */
+export type ParamLookup = (name: string) => Tensor;
+
+/** One block's activations, [N, width] views; `input` is read, `output` written, the rest may be scratch. */
+export interface BlockBuffers {
+  input: Tensor;
+  ln1: Tensor;
+  ln1Mean: Tensor;
+  ln1Rstd: Tensor;
+  qkv: Tensor;
+  atty: Tensor;
+  /** Scratch for both projections' outputs. */
+  proj: Tensor;
+  residual2: Tensor;
+  ln2: Tensor;
+  ln2Mean: Tensor;
+  ln2Rstd: Tensor;
+  fch: Tensor;
+  fchGelu: Tensor;
+  output: Tensor;
+}
+
+/** Attention from qkv [N, 3C] to atty [N, C]: causal over whole sequences, or one new position over a KV cache. */
+export type Attend = (qkv: Tensor, atty: Tensor) => void;
+
+/** Records layer l: x + attn(ln_1(x)), then + mlp(ln_2(·)). */
+export function blockForward(ctx: GpuContext, p: ParamLookup, l: number, a: BlockBuffers, N: number, C: number, attend: Attend): void {
+  const pre = layerPrefix(l);
+  layernormForward(ctx, a.input, p(`${pre}.ln_1.weight`), p(`${pre}.ln_1.bias`), a.ln1, a.ln1Mean, a.ln1Rstd, N, C);
+  matmul(ctx, a.ln1, p(`${pre}.attn.c_attn.weight`), a.qkv, { M: N, K: C, N: 3 * C, layout: 'nt', bias: p(`${pre}.attn.c_attn.bias`) });
+  attend(a.qkv, a.atty);
+  matmul(ctx, a.atty, p(`${pre}.attn.c_proj.weight`), a.proj, { M: N, K: C, N: C, layout: 'nt', bias: p(`${pre}.attn.c_proj.bias`) });
+  add(ctx, a.input, a.proj, a.residual2);
+  layernormForward(ctx, a.residual2, p(`${pre}.ln_2.weight`), p(`${pre}.ln_2.bias`), a.ln2, a.ln2Mean, a.ln2Rstd, N, C);
+  matmul(ctx, a.ln2, p(`${pre}.mlp.c_fc.weight`), a.fch, { M: N, K: C, N: 4 * C, layout: 'nt', bias: p(`${pre}.mlp.c_fc.bias`) });
+  gelu(ctx, a.fch, a.fchGelu);
+  matmul(ctx, a.fchGelu, p(`${pre}.mlp.c_proj.weight`), a.proj, { M: N, K: 4 * C, N: C, layout: 'nt', bias: p(`${pre}.mlp.c_proj.bias`) });
+  add(ctx, a.residual2, a.proj, a.output);
+}
+
+export interface HeadBuffers {
+  lnf: Tensor;
+  lnfMean: Tensor;
+  lnfRstd: Tensor;
+  logits: Tensor;
+}
+
+/** Records logits [N, V] = ln_f(x) · W_outᵀ + specials bias (see specialsLogitBias). */
+export function outputHead(ctx: GpuContext, p: ParamLookup, config: ModelConfig, x: Tensor, h: HeadBuffers, specialsBias: Tensor, N: number): void {
+  const { dModel: C, vocabSize: V } = config;
+  layernormForward(ctx, x, p('transformer.ln_f.weight'), p('transformer.ln_f.bias'), h.lnf, h.lnfMean, h.lnfRstd, N, C);
+  matmul(ctx, h.lnf, p(outputWeightName(config)), h.logits, { M: N, K: C, N: V, layout: 'nt', bias: specialsBias });
+}
+
+/**
+ * The policy's output bias: EXCLUDED_LOGIT at PAD and BOS, 0 elsewhere. Both
+ * the sampler and the training forward add it, so the policy π is the softmax
+ * over the V − 2 sampleable tokens: PAD and BOS have probability exactly 0 at
+ * every temperature, and the statistics (src/gpu/kernels/logits.ts) leave them
+ * out of entropy and vmean.
+ */
+export function specialsLogitBias(vocabSize: number): Float32Array {
+  const bias = new Float32Array(vocabSize);
+  bias[PAD] = EXCLUDED_LOGIT;
+  bias[BOS] = EXCLUDED_LOGIT;
+  return bias;
+}
