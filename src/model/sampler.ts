@@ -63,8 +63,12 @@ export interface SampleResult {
   completionLengths: Uint32Array;
   /** 1 where the row ended with EOS, 0 where its budget or the context ran out. */
   endedWithEos: Uint8Array;
-  /** The batch and π_old's statistics on the GPU, owned by the sampler (valid until its next sample call). */
-  gpu: SampledOnGpu;
+  /**
+   * The batch and π_old's statistics on the GPU, owned by the sampler (valid
+   * until its next sample call). Absent for samples made elsewhere (tests'
+   * scripted samplers): the trainer then runs π_old's forward pass itself.
+   */
+  gpu?: SampledOnGpu;
 }
 
 interface LayerCache {
@@ -182,7 +186,7 @@ export class Sampler {
     return this.acts;
   }
 
-  async sample(req: SampleRequest): Promise<SampleResult> {
+  async sample(req: SampleRequest): Promise<SampleResult & { gpu: SampledOnGpu }> {
     const { prompts, groupSize: G, maxNewTokens } = req;
     const R = prompts.length * G;
     const { contextLength, vocabSize: V, nHeads: H } = this.model.config;

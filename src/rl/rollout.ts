@@ -2,7 +2,7 @@
 // prompts from a task split → G completions each on the GPU → rewards from the
 // task's verifier on the CPU. Only tokens and log-probs come back from the GPU.
 
-import type { SampleResult, Sampler } from '../model/sampler';
+import type { SampleRequest, SampleResult } from '../model/sampler';
 import type { CharTokenizer } from '../tasks/tokenizer';
 import type { PhaseRecorder } from './phases';
 import type { AnyTask, Split, TaskConfig } from '../tasks/types';
@@ -52,7 +52,10 @@ export interface RolloutOptions {
 }
 
 /** What sampling needs of a sampler (tests pass scripted ones). */
-export type RolloutSampler = Pick<Sampler, 'sample' | 'maxRows'>;
+export interface RolloutSampler {
+  readonly maxRows: number;
+  sample(req: SampleRequest): Promise<SampleResult>;
+}
 
 export async function sampleAndScore(sampler: RolloutSampler, task: AnyTask, tokenizer: CharTokenizer, problems: readonly Problem[], o: RolloutOptions): Promise<ScoredRollouts> {
   const sample = await sampler.sample({

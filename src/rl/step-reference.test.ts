@@ -71,7 +71,7 @@ export interface StepComparison {
 }
 
 /** Runs one GPU update and the reference on the same batch from the same perturbed state. */
-export async function compareStep(over: Partial<RunConfig>, stepIndex = 2, seed = 7): Promise<StepComparison> {
+export async function compareStep(over: Partial<RunConfig>, stepIndex = 2, seed = 7, withSamplerStats = true): Promise<StepComparison> {
   const ctx = await testContext();
   const config = runConfig(over);
   const b = base();
@@ -80,7 +80,8 @@ export async function compareStep(over: Partial<RunConfig>, stepIndex = 2, seed 
     const { buffer, state: before } = await perturbedState(trainer, stepIndex, seed);
     trainer.loadState(buffer);
     const sampled = await trainer.sampleBatch();
-    const batch: TrainBatch = { ...sampled, rollouts: { ...sampled.rollouts, rewards: fixedRewards(sampled.rollouts.sample.R, config.group, seed) } };
+    const sample = withSamplerStats ? sampled.rollouts.sample : { ...sampled.rollouts.sample, gpu: undefined };
+    const batch: TrainBatch = { ...sampled, rollouts: { ...sampled.rollouts, sample, rewards: fixedRewards(sampled.rollouts.sample.R, config.group, seed) } };
     const row = await trainer.trainOn(batch);
     const file = decodeSafetensors(await trainer.saveState());
     const read = (name: string) => new Float32Array(file.tensors.get(name)!.bytes);
@@ -159,6 +160,11 @@ describe('the whole training step against its reference', () => {
   it.each(CASES)('%s', async (_name, over, stepIndex) => {
     const c = await compareStep(over, stepIndex);
     expectStepAgrees(c);
+  });
+
+  it('GRPO and ROVER with π_old from a forward pass instead of the sampler (a batch sampled elsewhere)', async () => {
+    expectStepAgrees(await compareStep({ algo: 'grpo' }, 2, 7, false));
+    expectStepAgrees(await compareStep({ algo: 'rover', rho: 3 }, 2, 7, false));
   });
 
   it('clipping is active where the test means it to be, and D³S keeps fewer tokens at the start than at the end', async () => {

@@ -9,7 +9,7 @@ import type { Tensor } from '../gpu/tensor';
 import { type Checkpoint, type CheckpointMeta, CheckpointError, decodeSafetensors, encodeSafetensors, refuseNonFinite } from '../model/checkpoint';
 import { GptModel } from '../model/gpt';
 import { nextTokenTargets } from '../model/reference';
-import { Sampler } from '../model/sampler';
+import { type SampledOnGpu, Sampler } from '../model/sampler';
 import { getTask, resolveConfig } from '../tasks/registry';
 import { CharTokenizer } from '../tasks/tokenizer';
 import type { AnyTask, TaskConfig } from '../tasks/types';
@@ -165,7 +165,7 @@ export class Trainer {
     await phase('reference');
     const b = this.upload(ro);
     const withRef = this.algorithm.usesRef(c) || (c.klEvery > 0 && (this.stepIndex + 1) % c.klEvery === 0);
-    this.policyForwards(b, withRef);
+    this.policyForwards(b, withRef, ro.sample.gpu);
     await phase('advantages');
     this.algorithm.signal(this.ctx, b.rewards, b.signal, b.signalMetrics, c);
     const selected = this.select(b);
@@ -179,8 +179,13 @@ export class Trainer {
     return row;
   }
 
-  /** π_ref (only when the loss or the KL metric needs it) and π_old log-probs, entropy and vocabulary means, and the rollouts' token statistics. */
-  private policyForwards(b: StepBuffers, withRef: boolean): void {
+  /**
+   * π_ref (only when the loss or the KL metric needs it) and π_old's log-probs,
+   * entropy and vocabulary means, and the rollouts' token statistics. π_old's
+   * come from the sampler, which computed them while decoding with the same
+   * kernels as the forward pass (bit for bit), so GRPO's ratio is exactly 1 at θ = θ_old.
+   */
+  private policyForwards(b: StepBuffers, withRef: boolean, sampled: SampledOnGpu | undefined): void {
     const { ctx, config: c } = this;
     const run = () => this.model.forward(b.tokens, b.S, b.T, { temperature: c.temperature, targets: b.targets });
     if (withRef) {
@@ -190,12 +195,12 @@ export class Trainer {
       ctx.copy(run().logp, b.refLogp);
       ctx.copy(this.swap, this.model.params);
     }
-    const out = run();
-    ctx.copy(out.logp, b.oldLogp);
-    ctx.copy(out.vmean, b.oldVmean);
-    ctx.copy(out.entropy, b.entropy);
+    const old = sampled ?? run();
+    ctx.copy(old.logp, b.oldLogp);
+    ctx.copy(old.vmean, b.oldVmean);
+    ctx.copy(old.entropy, b.entropy);
     // Without π_ref the KL sum compares π_old with itself (0) and is not reported.
-    if (!withRef) ctx.copy(out.logp, b.refLogp);
+    if (!withRef) ctx.copy(old.logp, b.refLogp);
     rolloutStats(ctx, b.oldLogp, b.refLogp, b.entropy, b.mask, b.stats);
   }
 
