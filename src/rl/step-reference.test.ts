@@ -80,8 +80,8 @@ export async function compareStep(over: Partial<RunConfig>, stepIndex = 2, seed 
     const { buffer, state: before } = await perturbedState(trainer, stepIndex, seed);
     trainer.loadState(buffer);
     const sampled = await trainer.sampleBatch();
-    const sample = withSamplerStats ? sampled.rollouts.sample : { ...sampled.rollouts.sample, gpu: undefined };
-    const batch: TrainBatch = { ...sampled, rollouts: { ...sampled.rollouts, sample, rewards: fixedRewards(sampled.rollouts.sample.R, config.group, seed) } };
+    const sampledRows = withSamplerStats ? sampled.rollouts.sample : { ...sampled.rollouts.sample, gpu: undefined };
+    const batch: TrainBatch = { ...sampled, rollouts: { ...sampled.rollouts, sample: sampledRows, rewards: fixedRewards(sampled.rollouts.sample.R, config.group, seed) } };
     const row = await trainer.trainOn(batch);
     const file = decodeSafetensors(await trainer.saveState());
     const read = (name: string) => new Float32Array(file.tensors.get(name)!.bytes);
