@@ -20,7 +20,7 @@ function headSize(C: number, H: number): number {
 
 function params(B: number, T: number, C: number, H: number) {
   const hs = headSize(C, H);
-  return [u32(B), u32(T), u32(C), u32(H), u32(hs), f32(1 / Math.sqrt(hs))];
+  return { B: u32(B), T: u32(T), C: u32(C), H: u32(H), hs: u32(hs), scale: f32(1 / Math.sqrt(hs)) };
 }
 
 /** The vec4 variant whenever every head slice starts on a multiple of 4 channels. */

@@ -19,7 +19,7 @@ export function layernormForward(ctx: GpuContext, x: Tensor, w: Tensor, b: Tenso
   expectSize('layernormForward b', b, C);
   expectSize('layernormForward mean', mean, N);
   expectSize('layernormForward rstd', rstd, N);
-  ctx.dispatch(kernel('layernorm_forward', C), [x, w, b, out, mean, rstd], [u32(N), u32(C), f32(LAYERNORM_EPS), u32(0)], Math.ceil(N / WG));
+  ctx.dispatch(kernel('layernorm_forward', C), [x, w, b, out, mean, rstd], { N: u32(N), C: u32(C), eps: f32(LAYERNORM_EPS), accumulate: u32(0) }, Math.ceil(N / WG));
 }
 
 /** dx is written; dw and db are written, or added to when accumulateParams. */
@@ -42,7 +42,7 @@ export function layernormBackward(
   expectSize('layernormBackward mean', mean, N);
   expectSize('layernormBackward rstd', rstd, N);
   const groups = (n: number) => Math.ceil(n / WG);
-  const params = [u32(N), u32(C), f32(LAYERNORM_EPS), u32(accumulateParams ? 1 : 0)];
+  const params = { N: u32(N), C: u32(C), eps: f32(LAYERNORM_EPS), accumulate: u32(accumulateParams ? 1 : 0) };
   ctx.dispatch(kernel('layernorm_backward_dx', C), [dout, x, mean, rstd, w, dx], params, groups(N));
   ctx.dispatch(kernel('layernorm_backward_params', C), [dout, x, mean, rstd, dw, db], params, groups(C % 4 === 0 ? C / 4 : C));
 }

@@ -22,7 +22,7 @@ function check(name: string, logits: Tensor, targets: Tensor, N: number, V: numb
 export function logitStats(ctx: GpuContext, logits: Tensor, targets: Tensor, logp: Tensor, entropy: Tensor, vmean: Tensor, N: number, V: number, temperature: number): void {
   check('logitStats', logits, targets, N, V, temperature);
   if (N === 0) return;
-  ctx.dispatch(kernel('logit_stats'), [logits, targets, logp, entropy, vmean], [u32(N), u32(V), f32(1 / temperature), u32(0)], Math.ceil(N / ROWS_PER_WORKGROUP));
+  ctx.dispatch(kernel('logit_stats'), [logits, targets, logp, entropy, vmean], { rows: u32(N), vocab: u32(V), inv_tau: f32(1 / temperature), grad_mask: u32(0) }, Math.ceil(N / ROWS_PER_WORKGROUP));
 }
 
 /** dlogits [N, V] from per-token gradients of logp, entropy and vmean; absent ones count as zero. */
@@ -42,7 +42,7 @@ export function logitStatsBackward(
   const mask = (dlogp ? 1 : 0) | (dentropy ? 2 : 0) | (dvmean ? 4 : 0);
   // Absent gradients bind the (read-only) logits in their place; the kernel skips them by the mask.
   const bindings = [logits, targets, dlogp ?? logits, dentropy ?? logits, dvmean ?? logits, dlogits];
-  ctx.dispatch(kernel('logit_stats_backward'), bindings, [u32(N), u32(V), f32(1 / temperature), u32(mask)], Math.ceil(N / ROWS_PER_WORKGROUP));
+  ctx.dispatch(kernel('logit_stats_backward'), bindings, { rows: u32(N), vocab: u32(V), inv_tau: f32(1 / temperature), grad_mask: u32(mask) }, Math.ceil(N / ROWS_PER_WORKGROUP));
 }
 
 /** losses[n] = −mask[n]·logp[n]; dlogits = gradient of Σ losses / Σ mask (the caller sums losses for the loss). */
@@ -51,6 +51,6 @@ export function crossEntropy(ctx: GpuContext, logits: Tensor, targets: Tensor, m
   if (N === 0) return;
   const maskSum = ctx.tensor([1]);
   reduceAll(ctx, mask.size === N ? mask : mask.view([N]), maskSum, 'sum');
-  ctx.dispatch(kernel('cross_entropy'), [logits, targets, mask, maskSum, losses, dlogits], [u32(N), u32(V), f32(1), u32(0)], Math.ceil(N / ROWS_PER_WORKGROUP));
+  ctx.dispatch(kernel('cross_entropy'), [logits, targets, mask, maskSum, losses, dlogits], { rows: u32(N), vocab: u32(V), inv_tau: f32(1), grad_mask: u32(0) }, Math.ceil(N / ROWS_PER_WORKGROUP));
   maskSum.dispose();
 }

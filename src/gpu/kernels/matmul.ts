@@ -56,7 +56,8 @@ export function matmul(ctx: GpuContext, a: Tensor, b: Tensor, out: Tensor, opts:
   if (M === 0 || N === 0) return;
   const flags = (bias ? FLAG_BIAS : 0) | (accumulate ? FLAG_ACCUMULATE : 0);
   const entry = K > 0 && vectorizable(M, K, N) ? `${layout}_v4` : 'general';
-  const params = [u32(M), u32(K), u32(N), u32(flags), ...strides(layout, M, K, N).map(u32)];
+  const [aM, aK, bK, bN] = strides(layout, M, K, N);
+  const params = { M: u32(M), K: u32(K), N: u32(N), flags: u32(flags), a_m: u32(aM), a_k: u32(aK), b_k: u32(bK), b_n: u32(bN) };
   const workgroups = [Math.ceil(N / (TILE * WORKGROUP_SIDE)), Math.ceil(M / (TILE * WORKGROUP_SIDE)), 1] as const;
   // Without a bias the binding is still declared; A stands in and is never read.
   ctx.dispatch({ shader: 'matmul', entry }, [a, b, bias ?? a, out], params, workgroups);
@@ -67,6 +68,6 @@ export function columnSum(ctx: GpuContext, x: Tensor, out: Tensor, M: number, N:
   if (x.size !== M * N) throw new Error(`columnSum: x has ${x.size} elements, expected M·N = ${M * N}`);
   if (out.size !== N) throw new Error(`columnSum: out has ${out.size} elements, expected N = ${N}`);
   if (N === 0) return;
-  const params = [u32(M), u32(0), u32(N), u32(accumulate ? FLAG_ACCUMULATE : 0)];
+  const params = { M: u32(M), K: u32(0), N: u32(N), flags: u32(accumulate ? FLAG_ACCUMULATE : 0), a_m: u32(0), a_k: u32(0), b_k: u32(0), b_n: u32(0) };
   ctx.dispatch({ shader: 'matmul', entry: 'column_sum' }, [x, out], params, Math.ceil(N / COLUMN_SUM_WORKGROUP));
 }
