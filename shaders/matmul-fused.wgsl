@@ -87,10 +87,17 @@ fn store_fused_1(m: u32, n: u32, block: mat4x4<f32>) {
   }
 }
 
-// Row sums of A over k in increasing order for rows m0..m0+15, as column_sum sums dY's columns.
-fn row_sums_tn_v4(m0: u32) {
+// Row sums of A over k in increasing order (the order column_sum sums dY's
+// columns in) for the tile's rows m0..m0+15. The invocations of the tile row
+// share them, each taking every `tiles_n`-th 4-row group (or row), so no one
+// invocation carries the whole tail.
+fn tiles_n() -> u32 {
+  return (p.N + TILE - 1u) / TILE;
+}
+
+fn row_sums_tn_v4(m0: u32, tile_n: u32) {
   let mq = p.M / 4u;
-  for (var g = 0u; g < 4u; g++) {
+  for (var g = tile_n; g < 4u; g += tiles_n()) {
     let m = m0 + 4u * g;
     if (m >= p.M) { return; }
     var s = vec4<f32>(0.0);
@@ -100,8 +107,8 @@ fn row_sums_tn_v4(m0: u32) {
   }
 }
 
-fn row_sums_1(m0: u32) {
-  for (var m = m0; m < min(m0 + TILE, p.M); m++) {
+fn row_sums_1(m0: u32, tile_n: u32) {
+  for (var m = m0 + tile_n; m < min(m0 + TILE, p.M); m += tiles_n()) {
     var s = 0.0;
     for (var k = 0u; k < p.K; k++) { s += a1[m * p.a_m + k * p.a_k]; }
     if (has(FLAG_ROW_SUMS_ACCUMULATE)) { s += side_out1[m]; }
@@ -134,8 +141,7 @@ fn tn_v4_fused(@builtin(global_invocation_id) gid: vec3<u32>) {
   let n0 = gid.x * TILE;
   if (m0 >= p.M || n0 >= p.N) { return; }
   store_fused_tile_v4(m0, n0, tn_v4_product(m0, n0));
-  // The first column of tiles also sums its rows of A, once per row.
-  if (has(FLAG_ROW_SUMS) && n0 == 0u) { row_sums_tn_v4(m0); }
+  if (has(FLAG_ROW_SUMS)) { row_sums_tn_v4(m0, gid.x); }
 }
 
 // Any shape and layout with an epilogue, and A's row sums
@@ -149,5 +155,5 @@ fn general_fused(@builtin(global_invocation_id) gid: vec3<u32>) {
   store_fused_1(m0 + 4u, n0, t.c10); store_fused_1(m0 + 4u, n0 + 4u, t.c11); store_fused_1(m0 + 4u, n0 + 8u, t.c12); store_fused_1(m0 + 4u, n0 + 12u, t.c13);
   store_fused_1(m0 + 8u, n0, t.c20); store_fused_1(m0 + 8u, n0 + 4u, t.c21); store_fused_1(m0 + 8u, n0 + 8u, t.c22); store_fused_1(m0 + 8u, n0 + 12u, t.c23);
   store_fused_1(m0 + 12u, n0, t.c30); store_fused_1(m0 + 12u, n0 + 4u, t.c31); store_fused_1(m0 + 12u, n0 + 8u, t.c32); store_fused_1(m0 + 12u, n0 + 12u, t.c33);
-  if (has(FLAG_ROW_SUMS) && n0 == 0u) { row_sums_1(m0); }
+  if (has(FLAG_ROW_SUMS)) { row_sums_1(m0, gid.x); }
 }
