@@ -13,21 +13,21 @@
 const QT = 32u; // rows per workgroup, one per invocation
 const KT = 8u;  // shared rows per tile
 
+// every entry reads qkv at binding 1 (the backward takes dout second, unlike attention.wgsl's)
+@group(0) @binding(1) var<storage, read> qkv: array<f32>;
+
 // forward
-@group(0) @binding(1) var<storage, read> f_qkv: array<f32>;
 @group(0) @binding(2) var<storage, read_write> f_out: array<f32>;
 @group(0) @binding(3) var<storage, read_write> f_att: array<f32>;
 
 // backward
-@group(0) @binding(1) var<storage, read> g_dout: array<f32>;
-@group(0) @binding(2) var<storage, read> g_qkv: array<f32>;
+@group(0) @binding(2) var<storage, read> g_dout: array<f32>;
 @group(0) @binding(3) var<storage, read> g_att: array<f32>;
 @group(0) @binding(4) var<storage, read_write> g_dscore_out: array<f32>;
 @group(0) @binding(4) var<storage, read> g_dscore: array<f32>;
 @group(0) @binding(5) var<storage, read_write> g_dqkv: array<f32>;
 
 // decode
-@group(0) @binding(1) var<storage, read> d_qkv: array<f32>;
 @group(0) @binding(2) var<storage, read_write> d_kcache: array<f32>;
 @group(0) @binding(3) var<storage, read_write> d_vcache: array<f32>;
 @group(0) @binding(4) var<storage, read> d_pos: array<u32>;
@@ -54,24 +54,14 @@ fn chunk_live(c: u32) -> vec4<bool> {
 }
 
 // Channels 4c..4c+3 of the head slice starting at element `at` of each buffer, zero past hs.
-fn f_qkv_chunk(at: u32, c: u32) -> vec4<f32> {
+fn qkv_chunk(at: u32, c: u32) -> vec4<f32> {
   let i = at + chunk_lanes(c);
-  return select(vec4<f32>(0.0), vec4<f32>(f_qkv[i.x], f_qkv[i.y], f_qkv[i.z], f_qkv[i.w]), chunk_live(c));
-}
-
-fn g_qkv_chunk(at: u32, c: u32) -> vec4<f32> {
-  let i = at + chunk_lanes(c);
-  return select(vec4<f32>(0.0), vec4<f32>(g_qkv[i.x], g_qkv[i.y], g_qkv[i.z], g_qkv[i.w]), chunk_live(c));
+  return select(vec4<f32>(0.0), vec4<f32>(qkv[i.x], qkv[i.y], qkv[i.z], qkv[i.w]), chunk_live(c));
 }
 
 fn g_dout_chunk(at: u32, c: u32) -> vec4<f32> {
   let i = at + chunk_lanes(c);
   return select(vec4<f32>(0.0), vec4<f32>(g_dout[i.x], g_dout[i.y], g_dout[i.z], g_dout[i.w]), chunk_live(c));
-}
-
-fn d_qkv_chunk(at: u32, c: u32) -> vec4<f32> {
-  let i = at + chunk_lanes(c);
-  return select(vec4<f32>(0.0), vec4<f32>(d_qkv[i.x], d_qkv[i.y], d_qkv[i.z], d_qkv[i.w]), chunk_live(c));
 }
 
 fn d_kcache_chunk(at: u32, c: u32) -> vec4<f32> {
@@ -97,13 +87,13 @@ fn attention_forward_tiled(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local
   let tq = min(t, p.T - 1u);
   let arow = (bh * p.T + tq) * p.T;
   var qr: array<vec4<f32>, MAX_HS4>;
-  for (var c = 0u; c < n4; c++) { qr[c] = f_qkv_chunk(qkv_offset(b * p.T + tq, 0u, h), c); }
+  for (var c = 0u; c < n4; c++) { qr[c] = qkv_chunk(qkv_offset(b * p.T + tq, 0u, h), c); }
   // Rows t0..t0+QT−1 see keys 0..t0+QT−1 at most.
   let j_end = min(p.T, t0 + QT);
   var m = -3.4e38;
   for (var j0 = 0u; j0 < j_end; j0 += KT) {
     workgroupBarrier();
-    for (var i = li; i < KT * n4; i += QT) { tile_a[i] = f_qkv_chunk(qkv_offset(b * p.T + min(j0 + i / n4, p.T - 1u), 1u, h), i % n4); }
+    for (var i = li; i < KT * n4; i += QT) { tile_a[i] = qkv_chunk(qkv_offset(b * p.T + min(j0 + i / n4, p.T - 1u), 1u, h), i % n4); }
     workgroupBarrier();
     for (var jj = 0u; jj < KT; jj++) {
       let j = j0 + jj;
@@ -119,7 +109,7 @@ fn attention_forward_tiled(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local
   var sum = 0.0;
   for (var j0 = 0u; j0 < j_end; j0 += KT) {
     workgroupBarrier();
-    for (var i = li; i < KT * n4; i += QT) { tile_a[i] = f_qkv_chunk(qkv_offset(b * p.T + min(j0 + i / n4, p.T - 1u), 2u, h), i % n4); }
+    for (var i = li; i < KT * n4; i += QT) { tile_a[i] = qkv_chunk(qkv_offset(b * p.T + min(j0 + i / n4, p.T - 1u), 2u, h), i % n4); }
     workgroupBarrier();
     for (var jj = 0u; jj < KT; jj++) {
       let j = j0 + jj;
@@ -159,7 +149,7 @@ fn attention_backward_queries_tiled(@builtin(workgroup_id) wid: vec3<u32>, @buil
   var weighted = 0.0;
   for (var j0 = 0u; j0 < j_end; j0 += KT) {
     workgroupBarrier();
-    for (var i = li; i < KT * n4; i += QT) { tile_a[i] = g_qkv_chunk(qkv_offset(b * p.T + min(j0 + i / n4, p.T - 1u), 2u, h), i % n4); }
+    for (var i = li; i < KT * n4; i += QT) { tile_a[i] = qkv_chunk(qkv_offset(b * p.T + min(j0 + i / n4, p.T - 1u), 2u, h), i % n4); }
     workgroupBarrier();
     for (var jj = 0u; jj < KT; jj++) {
       let j = j0 + jj;
@@ -173,7 +163,7 @@ fn attention_backward_queries_tiled(@builtin(workgroup_id) wid: vec3<u32>, @buil
   var dq: array<vec4<f32>, MAX_HS4>;
   for (var j0 = 0u; j0 < j_end; j0 += KT) {
     workgroupBarrier();
-    for (var i = li; i < KT * n4; i += QT) { tile_a[i] = g_qkv_chunk(qkv_offset(b * p.T + min(j0 + i / n4, p.T - 1u), 1u, h), i % n4); }
+    for (var i = li; i < KT * n4; i += QT) { tile_a[i] = qkv_chunk(qkv_offset(b * p.T + min(j0 + i / n4, p.T - 1u), 1u, h), i % n4); }
     workgroupBarrier();
     for (var jj = 0u; jj < KT; jj++) {
       let j = j0 + jj;
@@ -208,7 +198,7 @@ fn attention_backward_keys_tiled(@builtin(workgroup_id) wid: vec3<u32>, @builtin
     workgroupBarrier();
     for (var i = li; i < KT * n4; i += QT) {
       let row = b * p.T + min(t0 + i / n4, p.T - 1u);
-      tile_a[i] = g_qkv_chunk(qkv_offset(row, 0u, h), i % n4);
+      tile_a[i] = qkv_chunk(qkv_offset(row, 0u, h), i % n4);
       tile_b[i] = g_dout_chunk(row * p.C + h * HS, i % n4);
     }
     workgroupBarrier();
@@ -255,12 +245,12 @@ fn attention_decode_tiled(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_wo
   let k_new = qkv_offset(b, 1u, h);
   let v_new = qkv_offset(b, 2u, h);
   for (var d = li; d < HS; d += QT) {
-    d_kcache[head + P * p.C + d] = d_qkv[k_new + d];
-    d_vcache[head + P * p.C + d] = d_qkv[v_new + d];
+    d_kcache[head + P * p.C + d] = qkv[k_new + d];
+    d_vcache[head + P * p.C + d] = qkv[v_new + d];
   }
   storageBarrier();
   var qr: array<vec4<f32>, MAX_HS4>;
-  for (var c = 0u; c < n4; c++) { qr[c] = d_qkv_chunk(qkv_offset(b, 0u, h), c); }
+  for (var c = 0u; c < n4; c++) { qr[c] = qkv_chunk(qkv_offset(b, 0u, h), c); }
   let srow = g * Tmax;
   for (var j = li; j <= P; j += QT) {
     var s = 0.0;

@@ -88,8 +88,10 @@ export function attentionBackward(
   const dscore = scratch ?? ctx.tensor([B * H * T * T]);
   const p = params(B, T, C, H);
   const groups = rowGroups(strategy, B, T, H);
-  ctx.dispatch(kernel('attention_backward_queries', C, H, strategy), [dout, qkv, att, dscore, dqkv], p, groups);
-  ctx.dispatch(kernel('attention_backward_keys', C, H, strategy), [dout, qkv, att, dscore, dqkv], p, groups);
+  // The tiled kernels take qkv first, at the binding all their entries share.
+  const bindings = strategy === 'tiled' ? [qkv, dout, att, dscore, dqkv] : [dout, qkv, att, dscore, dqkv];
+  ctx.dispatch(kernel('attention_backward_queries', C, H, strategy), bindings, p, groups);
+  ctx.dispatch(kernel('attention_backward_keys', C, H, strategy), bindings, p, groups);
   if (!scratch) dscore.dispose();
 }
 
