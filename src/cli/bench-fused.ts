@@ -12,6 +12,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import type { GpuContext } from '../gpu/context';
 import { attentionBackward, attentionDecode, attentionForward } from '../gpu/kernels/attention';
 import { add, gelu, geluBackward } from '../gpu/kernels/elementwise';
+import { layernormBackward, layernormBackwardResidual } from '../gpu/kernels/layernorm';
 import { columnSum, matmul } from '../gpu/kernels/matmul';
 import { matmulBiasGelu, matmulBiasResidual, matmulGeluBackward, matmulWeightBiasGrad } from '../gpu/kernels/matmul-fused';
 import { createNodeContext } from '../gpu/node';
@@ -93,6 +94,7 @@ function cases(ctx: GpuContext, preset: string, C: number, H: number, T: number,
   const qkv = rand(ctx, N * 3 * C), att = ctx.tensor([B * H * T * T]), out = ctx.tensor([N * C]), dqkv = ctx.tensor([N * 3 * C]), dscore = ctx.tensor([B * H * T * T]);
   const kCache = rand(ctx, B * T * C), vCache = rand(ctx, B * T * C), pos = ctx.tensor([B], 'u32', new Uint32Array(B).fill(T - 1)), scores = ctx.tensor([B * H * T]);
   const qkvRow = qkv.view([B * 3 * C]), outRow = out.view([B * C]);
+  const lnW = rand(ctx, C), lnDw = ctx.tensor([C]), lnDb = ctx.tensor([C]), stats = rand(ctx, N), stats2 = rand(ctx, N);
   return [
     {
       op: 'MLP up: y = gelu(x·Wᵀ + b), pre kept',
@@ -117,6 +119,12 @@ function cases(ctx: GpuContext, preset: string, C: number, H: number, T: number,
       shape,
       old: { name: 'matmul tn + columnSum', run: () => (matmul(ctx, x, xC, dW.view([4 * C * C]), { M: 4 * C, K: N, N: C, layout: 'tn', accumulate: true }), columnSum(ctx, x, db, N, 4 * C, true)) },
       fresh: { name: 'matmulWeightBiasGrad', run: () => matmulWeightBiasGrad(ctx, x, xC, dW.view([4 * C * C]), db, N, C, 4 * C, true) },
+    },
+    {
+      op: 'ln backward into the residual stream',
+      shape,
+      old: { name: 'layernormBackward + add', run: () => (layernormBackward(ctx, r, xC, lnW, stats, stats2, tmpC, lnDw, lnDb, N, C, true), add(ctx, out, tmpC, yC)) },
+      fresh: { name: 'layernormBackwardResidual', run: () => layernormBackwardResidual(ctx, r, xC, lnW, stats, stats2, out, yC, lnDw, lnDb, N, C, true) },
     },
     {
       op: 'attention forward',
