@@ -74,26 +74,51 @@ fn d_vcache_chunk(at: u32, c: u32) -> vec4<f32> {
   return select(vec4<f32>(0.0), vec4<f32>(d_vcache[i.x], d_vcache[i.y], d_vcache[i.z], d_vcache[i.w]), chunk_live(c));
 }
 
+// The row an invocation of a forward or query-gradient workgroup owns; rows
+// past T (live = false) clamp to the last one and only help load tiles.
+struct QueryRow {
+  b: u32,
+  h: u32,
+  t: u32,
+  tq: u32,
+  live: bool,
+  arow: u32, // element offset of att[b, h, tq, 0]
+}
+
+fn query_row(wid: vec3<u32>, li: u32) -> QueryRow {
+  let bh = wid.y;
+  let t0 = wid.x * QT;
+  let t = t0 + li;
+  let tq = min(t, p.T - 1u);
+  return QueryRow(bh / p.H, bh % p.H, t, tq, t < p.T, (bh * p.T + tq) * p.T);
+}
+
+// tile_a[jj·n4 + c] = chunk c of part `part` (0 q, 1 k, 2 v) of row j0 + jj of sequence b, head h.
+fn load_qkv_tile(j0: u32, part: u32, b: u32, h: u32, li: u32) {
+  let n4 = chunks();
+  for (var i = li; i < KT * n4; i += QT) { tile_a[i] = qkv_chunk(qkv_offset(b * p.T + min(j0 + i / n4, p.T - 1u), part, h), i % n4); }
+}
+
 // att[b,h,t,:] = softmax_{j≤t}(q_t·k_j·scale);  out[b·T+t, h·hs:] = Σ_j att[b,h,t,j]·v_j   (grid [⌈T/QT⌉, B·H])
 @compute @workgroup_size(32)
 fn attention_forward_tiled(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) li: u32) {
   let n4 = chunks();
-  let bh = wid.y;
-  let b = bh / p.H;
-  let h = bh % p.H;
-  let t0 = wid.x * QT;
-  let t = t0 + li;
-  let live = t < p.T;
-  let tq = min(t, p.T - 1u);
-  let arow = (bh * p.T + tq) * p.T;
+  let row = query_row(wid, li);
+  let b = row.b;
+  let h = row.h;
+  let t = row.t;
+  let live = row.live;
+  let tq = row.tq;
+  let arow = row.arow;
+  // The block's rows see keys 0..j_end−1 at most; kept apart from `row`, whose
+  // other fields depend on the invocation, so the barriers stay in uniform control flow.
+  let j_end = min(p.T, wid.x * QT + QT);
   var qr: array<vec4<f32>, MAX_HS4>;
   for (var c = 0u; c < n4; c++) { qr[c] = qkv_chunk(qkv_offset(b * p.T + tq, 0u, h), c); }
-  // Rows t0..t0+QT−1 see keys 0..t0+QT−1 at most.
-  let j_end = min(p.T, t0 + QT);
   var m = -3.4e38;
   for (var j0 = 0u; j0 < j_end; j0 += KT) {
     workgroupBarrier();
-    for (var i = li; i < KT * n4; i += QT) { tile_a[i] = qkv_chunk(qkv_offset(b * p.T + min(j0 + i / n4, p.T - 1u), 1u, h), i % n4); }
+    load_qkv_tile(j0, 1u, b, h, li);
     workgroupBarrier();
     for (var jj = 0u; jj < KT; jj++) {
       let j = j0 + jj;
@@ -109,7 +134,7 @@ fn attention_forward_tiled(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local
   var sum = 0.0;
   for (var j0 = 0u; j0 < j_end; j0 += KT) {
     workgroupBarrier();
-    for (var i = li; i < KT * n4; i += QT) { tile_a[i] = qkv_chunk(qkv_offset(b * p.T + min(j0 + i / n4, p.T - 1u), 2u, h), i % n4); }
+    load_qkv_tile(j0, 2u, b, h, li);
     workgroupBarrier();
     for (var jj = 0u; jj < KT; jj++) {
       let j = j0 + jj;
@@ -135,21 +160,22 @@ fn attention_forward_tiled(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local
 @compute @workgroup_size(32)
 fn attention_backward_queries_tiled(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) li: u32) {
   let n4 = chunks();
-  let bh = wid.y;
-  let b = bh / p.H;
-  let h = bh % p.H;
-  let t0 = wid.x * QT;
-  let t = t0 + li;
-  let live = t < p.T;
-  let tq = min(t, p.T - 1u);
-  let arow = (bh * p.T + tq) * p.T;
+  let row = query_row(wid, li);
+  let b = row.b;
+  let h = row.h;
+  let t = row.t;
+  let live = row.live;
+  let tq = row.tq;
+  let arow = row.arow;
+  // The block's rows see keys 0..j_end−1 at most; kept apart from `row`, whose
+  // other fields depend on the invocation, so the barriers stay in uniform control flow.
+  let j_end = min(p.T, wid.x * QT + QT);
   var dout: array<vec4<f32>, MAX_HS4>;
   for (var c = 0u; c < n4; c++) { dout[c] = g_dout_chunk((b * p.T + tq) * p.C + h * HS, c); }
-  let j_end = min(p.T, t0 + QT);
   var weighted = 0.0;
   for (var j0 = 0u; j0 < j_end; j0 += KT) {
     workgroupBarrier();
-    for (var i = li; i < KT * n4; i += QT) { tile_a[i] = qkv_chunk(qkv_offset(b * p.T + min(j0 + i / n4, p.T - 1u), 2u, h), i % n4); }
+    load_qkv_tile(j0, 2u, b, h, li);
     workgroupBarrier();
     for (var jj = 0u; jj < KT; jj++) {
       let j = j0 + jj;
@@ -163,7 +189,7 @@ fn attention_backward_queries_tiled(@builtin(workgroup_id) wid: vec3<u32>, @buil
   var dq: array<vec4<f32>, MAX_HS4>;
   for (var j0 = 0u; j0 < j_end; j0 += KT) {
     workgroupBarrier();
-    for (var i = li; i < KT * n4; i += QT) { tile_a[i] = qkv_chunk(qkv_offset(b * p.T + min(j0 + i / n4, p.T - 1u), 1u, h), i % n4); }
+    load_qkv_tile(j0, 1u, b, h, li);
     workgroupBarrier();
     for (var jj = 0u; jj < KT; jj++) {
       let j = j0 + jj;
