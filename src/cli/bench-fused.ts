@@ -12,7 +12,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import type { GpuContext } from '../gpu/context';
 import { attentionBackward, attentionDecode, attentionForward } from '../gpu/kernels/attention';
 import { add, gelu, geluBackward } from '../gpu/kernels/elementwise';
-import { layernormBackward, layernormBackwardResidual } from '../gpu/kernels/layernorm';
+import { layernormBackward, layernormBackwardResidual, layernormForward } from '../gpu/kernels/layernorm';
 import { columnSum, matmul } from '../gpu/kernels/matmul';
 import { matmulBiasGelu, matmulBiasResidual, matmulGeluBackward, matmulWeightBiasGrad } from '../gpu/kernels/matmul-fused';
 import { createNodeContext } from '../gpu/node';
@@ -94,8 +94,15 @@ function cases(ctx: GpuContext, preset: string, C: number, H: number, T: number,
   const qkv = rand(ctx, N * 3 * C), att = ctx.tensor([B * H * T * T]), out = ctx.tensor([N * C]), dqkv = ctx.tensor([N * 3 * C]), dscore = ctx.tensor([B * H * T * T]);
   const kCache = rand(ctx, B * T * C), vCache = rand(ctx, B * T * C), pos = ctx.tensor([B], 'u32', new Uint32Array(B).fill(T - 1)), scores = ctx.tensor([B * H * T]);
   const qkvRow = qkv.view([B * 3 * C]), outRow = out.view([B * C]);
-  const lnW = rand(ctx, C), lnDw = ctx.tensor([C]), lnDb = ctx.tensor([C]), stats = rand(ctx, N), stats2 = rand(ctx, N);
+  const lnW = rand(ctx, C), lnB = rand(ctx, C), lnDw = ctx.tensor([C]), lnDb = ctx.tensor([C]), stats = rand(ctx, N), stats2 = rand(ctx, N);
   return [
+    {
+      // Not a fused kernel: the most a layernorm folded into this matmul's prologue could save.
+      op: 'ln_1 → qkv: the bound on an LN prologue',
+      shape,
+      old: { name: 'layernormForward + matmul', run: () => (layernormForward(ctx, r, lnW, lnB, yC, stats, stats2, N, C), matmul(ctx, yC, w4.view([3 * C * C]), qkv, { M: N, K: C, N: 3 * C, layout: 'nt', bias: bias.view([3 * C]) })) },
+      fresh: { name: 'matmul alone', run: () => matmul(ctx, yC, w4.view([3 * C * C]), qkv, { M: N, K: C, N: 3 * C, layout: 'nt', bias: bias.view([3 * C]) }) },
+    },
     {
       op: 'MLP up: y = gelu(x·Wᵀ + b), pre kept',
       shape,

@@ -57,7 +57,8 @@ export interface ContextStats {
 
 const UNIFORM_CHUNK = 64 * 1024;
 const UNIFORM_SLOT = 256;
-const MAX_WORKGROUPS_PER_DIM = 65535;
+/** WebGPU's guaranteed maxComputeWorkgroupsPerDimension. */
+export const MAX_WORKGROUPS_PER_DIM = 65535;
 const BIND_GROUP_CACHE_MAX = 16384;
 
 /** Splits a 1-D grid of `count` workgroups over x and y when it exceeds the per-dimension limit. */

@@ -1,4 +1,4 @@
-import { type GpuContext, type KernelRef, f32, u32 } from '../context';
+import { type GpuContext, type KernelRef, MAX_WORKGROUPS_PER_DIM, f32, u32 } from '../context';
 import type { Tensor } from '../tensor';
 
 /**
@@ -48,6 +48,7 @@ function kernel(entry: string, C: number, H: number, strategy: AttentionStrategy
 
 /** Workgroups covering B·H·T rows: a flat grid for 'rows', [row blocks, B·H] for 'tiled'. */
 function rowGroups(strategy: AttentionStrategy, B: number, T: number, H: number): number | [number, number] {
+  if (strategy === 'tiled' && B * H > MAX_WORKGROUPS_PER_DIM) throw new Error(`attention (tiled): B·H = ${B * H} exceeds ${MAX_WORKGROUPS_PER_DIM} workgroups; use the 'rows' strategy`);
   return strategy === 'tiled' ? [Math.ceil(T / TILE_ROWS), B * H] : Math.ceil((B * H * T) / WG);
 }
 

@@ -1,4 +1,4 @@
-// Matrix products with a prologue-free, fused epilogue (shaders/matmul-fused.wgsl):
+// Matrix products with a fused epilogue (shaders/matmul-fused.wgsl):
 // each saves one or more dispatches over matmul + elementwise + columnSum, and
 // gives the same bits as that sequence (same product, same epilogue arithmetic).
 
@@ -48,7 +48,8 @@ function fusedMatmul(ctx: GpuContext, fn: string, a: Tensor, b: Tensor, out: Ten
 
 /**
  * y[M,N] = gelu(x[M,K]·W[N,K]ᵀ + b); with `pre` [M,N], also writes the
- * pre-activation x·Wᵀ + b there for the backward pass. Replaces matmul + gelu.
+ * pre-activation x·Wᵀ + b there for the backward pass (pre must not overlap y).
+ * Replaces matmul + gelu.
  */
 export function matmulBiasGelu(ctx: GpuContext, x: Tensor, w: Tensor, bias: Tensor, y: Tensor, dims: MatmulDims, pre?: Tensor): void {
   if (pre) checkSize('pre', pre, dims.M * dims.N, 'matmulBiasGelu');
