@@ -1,4 +1,4 @@
-// npm run bench:fused [-- --reps N] [--rounds N] [--json FILE]
+// npm run bench:fused [-- --reps N] [--rounds N] [--only TEXT] [--json FILE]
 //
 // Old against new, per kernel, at the tiny and small presets' shapes, in Node
 // on this machine's adapter: each unfused sequence beside the fused kernel
@@ -42,8 +42,8 @@ interface Row {
   newDispatches: number;
 }
 
-function parseArgs(argv: string[]): { reps: number; rounds: number; json: string | null } {
-  const out = { reps: 20, rounds: 5, json: null as string | null };
+function parseArgs(argv: string[]): { reps: number; rounds: number; json: string | null; only: string | null } {
+  const out = { reps: 20, rounds: 5, json: null as string | null, only: null as string | null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--') continue;
@@ -52,10 +52,13 @@ function parseArgs(argv: string[]): { reps: number; rounds: number; json: string
       const n = Number(value);
       if (!Number.isInteger(n) || n < 1) throw new Error(`${a} needs a positive integer, got ${value}`);
       out[a === '--reps' ? 'reps' : 'rounds'] = n;
+    } else if (a === '--only') {
+      if (!value) throw new Error('--only needs a text that a case or its shape contains');
+      out.only = value;
     } else if (a === '--json') {
       if (!value) throw new Error('--json needs a file name');
       out.json = value;
-    } else throw new Error(`Unknown argument ${a}. Usage: bench:fused [--reps N] [--rounds N] [--json FILE]`);
+    } else throw new Error(`Unknown argument ${a}. Usage: bench:fused [--reps N] [--rounds N] [--only TEXT] [--json FILE]`);
   }
   return out;
 }
@@ -162,6 +165,7 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   for (const s of PRESET_SHAPES_FOR_BENCH) {
     for (const c of cases(ctx, s.preset, s.C, s.H, s.T, s.B)) {
+      if (args.only && !`${c.shape} ${c.op}`.includes(args.only)) continue;
       const olds: number[] = [], news: number[] = [];
       let dOld = 0, dNew = 0;
       for (let round = 0; round < args.rounds; round++) {

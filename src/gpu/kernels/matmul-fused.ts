@@ -42,7 +42,7 @@ function fusedMatmul(ctx: GpuContext, fn: string, a: Tensor, b: Tensor, out: Ten
   // Bindings the epilogue does not use are still declared: A stands in for the read ones, a
   // pooled scratch (a separate buffer, as WebGPU wants for writable bindings) for the written one.
   const scratch = f.sideOut ? null : ctx.tensor([4]);
-  ctx.dispatch({ shader: 'matmul-fused', entry }, [a, b, f.bias ?? a, out, f.side ?? a, f.sideOut ?? scratch!], matmulParams(f.layout, M, K, N, flags), matmulWorkgroups(M, N));
+  ctx.dispatch({ shader: 'matmul-fused', entry, constants: { FLAGS: flags } }, [a, b, f.bias ?? a, out, f.side ?? a, f.sideOut ?? scratch!], matmulParams(f.layout, M, K, N, flags), matmulWorkgroups(M, N));
   scratch?.dispose();
 }
 
