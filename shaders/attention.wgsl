@@ -1,18 +1,13 @@
-// Causal multi-head self-attention. qkv rows are [q | k | v], each C wide,
-// head h owning channels h·hs .. h·hs + hs − 1. att [B,H,T,T] keeps the
-// softmax probabilities (zero above the diagonal) for the backward pass.
-// Every sum runs in a fixed order, so reruns are bit-identical.
+// Causal multi-head self-attention, one invocation per row (the fast choice
+// on CPU adapters, where workgroup barriers are slow). qkv rows are
+// [q | k | v], each C wide, head h owning channels h·hs .. h·hs + hs − 1.
+// att [B,H,T,T] keeps the softmax probabilities (zero above the diagonal) for
+// the backward pass. Every sum runs in a fixed order, so reruns are
+// bit-identical, and each decode entry repeats its forward entry's arithmetic
+// for one row expression by expression, so a decoded row equals the forward
+// pass's row at that position bit for bit (the sampler's log-probs are π_old's).
 
-struct Params {
-  B: u32,
-  T: u32, // training: sequence length; decode: cache length Tmax
-  C: u32,
-  H: u32,
-  hs: u32,
-  scale: f32, // 1/√hs
-}
-
-@group(0) @binding(0) var<uniform> p: Params;
+//!include attention-common.wgsl
 
 // forward
 @group(0) @binding(1) var<storage, read> f_qkv: array<f32>;
@@ -41,17 +36,6 @@ const WG = 64u;
 fn flat_index(gid: vec3<u32>, nwg: vec3<u32>) -> u32 {
   return gid.x + gid.y * nwg.x * WG;
 }
-
-// Offset of head h's q (part 0), k (1) or v (2) slice in row `row` of qkv.
-fn qkv_offset(row: u32, part: u32, h: u32) -> u32 {
-  return row * 3u * p.C + part * p.C + h * p.hs;
-}
-
-// The head size is a pipeline constant, so the per-head loops have a fixed
-// trip count and the driver can keep q, dout and the accumulators below in
-// registers instead of re-reading them from storage for every key.
-override HS: u32 = 1u;
-const MAX_HS = 128u;
 
 // att[b,h,t,:] = softmax_{j≤t}(q_t·k_j·scale);  out[b·T+t, h·hs:] = Σ_j att[b,h,t,j]·v_j   (one invocation per (b,h,t))
 @compute @workgroup_size(64)
@@ -160,7 +144,6 @@ fn attention_backward_keys(@builtin(global_invocation_id) gid: vec3<u32>, @built
 @group(0) @binding(2) var<storage, read> g4_qkv: array<vec4<f32>>;
 @group(0) @binding(5) var<storage, read_write> g4_dqkv: array<vec4<f32>>;
 
-const MAX_HS4 = MAX_HS / 4u;
 
 // att[b,h,t,:] = softmax_{j≤t}(q_t·k_j·scale);  out[b·T+t, h·hs:] = Σ_j att[b,h,t,j]·v_j   (hs % 4 = 0; one invocation per (b,h,t))
 @compute @workgroup_size(64)
@@ -304,30 +287,28 @@ fn attention_decode(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_
   for (var d = 0u; d < HS; d++) { d_out[b * p.C + h * HS + d] = acc[d] * inv; }
 }
 
-// attention_decode four channels at a time (hs % 4 = 0), summing in exactly the order of
-// attention_forward_vec4, so a decoded position equals the causal forward's row bit for bit.
+// attention_decode four channels at a time (hs % 4 = 0), in the arithmetic of attention_forward_vec4
 @group(0) @binding(1) var<storage, read> d4_qkv: array<vec4<f32>>;
 @group(0) @binding(2) var<storage, read_write> d4_kcache: array<vec4<f32>>;
 @group(0) @binding(3) var<storage, read_write> d4_vcache: array<vec4<f32>>;
 @group(0) @binding(5) var<storage, read_write> d4_out: array<vec4<f32>>;
 
-// Per sequence b at position P = pos[b]: kcache[b,P], vcache[b,P] = k, v of qkv row b; out[b, h·hs:] = Σ_{j≤P} softmax_j(q·k_j·scale)·v_j   (hs % 4 = 0)
 @compute @workgroup_size(16)
 fn attention_decode_vec4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let g = gid.x + gid.y * nwg.x * 16u;
   if (g >= p.B * p.H) { return; }
   let HS4 = HS / 4u;
-  let C4 = p.C / 4u;
   let b = g / p.H;
   let h = g % p.H;
   let Tmax = p.T;
   let P = min(d_pos[b], Tmax - 1u);
   let head = (b * Tmax * p.C + h * HS) / 4u;
+  let row4 = p.C / 4u;
   let k_new = qkv_offset(b, 1u, h) / 4u;
   let v_new = qkv_offset(b, 2u, h) / 4u;
   for (var d = 0u; d < HS4; d++) {
-    d4_kcache[head + P * C4 + d] = d4_qkv[k_new + d];
-    d4_vcache[head + P * C4 + d] = d4_qkv[v_new + d];
+    d4_kcache[head + P * row4 + d] = d4_qkv[k_new + d];
+    d4_vcache[head + P * row4 + d] = d4_qkv[v_new + d];
   }
   let q = qkv_offset(b, 0u, h) / 4u;
   var qr: array<vec4<f32>, MAX_HS4>;
@@ -336,7 +317,7 @@ fn attention_decode_vec4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin
   var m = -3.4e38;
   for (var j = 0u; j <= P; j++) {
     var s = 0.0;
-    for (var d = 0u; d < HS4; d++) { s += dot(qr[d], d4_kcache[head + j * C4 + d]); }
+    for (var d = 0u; d < HS4; d++) { s += dot(qr[d], d4_kcache[head + j * row4 + d]); }
     s *= p.scale;
     d_scores[srow + j] = s;
     m = max(m, s);
@@ -346,9 +327,8 @@ fn attention_decode_vec4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin
   for (var j = 0u; j <= P; j++) {
     let e = exp(d_scores[srow + j] - m);
     sum += e;
-    for (var d = 0u; d < HS4; d++) { acc[d] += e * d4_vcache[head + j * C4 + d]; }
+    for (var d = 0u; d < HS4; d++) { acc[d] += e * d4_vcache[head + j * row4 + d]; }
   }
   let inv = 1.0 / sum;
-  let o = (b * p.C + h * HS) / 4u;
-  for (var d = 0u; d < HS4; d++) { d4_out[o + d] = acc[d] * inv; }
+  for (var d = 0u; d < HS4; d++) { d4_out[(b * p.C + h * HS) / 4u + d] = acc[d] * inv; }
 }

@@ -11,6 +11,7 @@ struct Params {
   C: u32,
   eps: f32,
   accumulate: u32, // dw/db: 1 adds into the existing gradients, 0 overwrites them
+  residual: u32,   // dx: 1 adds the residual stream's gradient dres (binding 7) into dx
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -28,9 +29,10 @@ struct Params {
 @group(0) @binding(2) var<storage, read> g_x: array<f32>;
 @group(0) @binding(3) var<storage, read> g_mean: array<f32>;
 @group(0) @binding(4) var<storage, read> g_rstd: array<f32>;
-// backward_dx
+// backward_dx (dres is bound even when p.residual is 0; then it is never read)
 @group(0) @binding(5) var<storage, read> g_w: array<f32>;
 @group(0) @binding(6) var<storage, read_write> g_dx: array<f32>;
+@group(0) @binding(7) var<storage, read> g_dres: array<f32>;
 // backward_params
 @group(0) @binding(5) var<storage, read_write> g_dw: array<f32>;
 @group(0) @binding(6) var<storage, read_write> g_db: array<f32>;
@@ -64,7 +66,7 @@ fn layernorm_forward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num
   f_rstd[row] = rstd;
 }
 
-// dx[n,:] = rstd · (g − mean(g) − x̂ · mean(g · x̂)),  g = dout · w,  x̂ = (x − mean) · rstd
+// dx[n,:] = (dres[n,:] +) rstd · (g − mean(g) − x̂ · mean(g · x̂)),  g = dout · w,  x̂ = (x − mean) · rstd
 @compute @workgroup_size(64)
 fn layernorm_backward_dx(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let row = flat_index(gid, nwg);
@@ -84,7 +86,10 @@ fn layernorm_backward_dx(@builtin(global_invocation_id) gid: vec3<u32>, @builtin
   for (var c = 0u; c < p.C; c++) {
     let g = g_dout[base + c] * g_w[c];
     let xhat = (g_x[base + c] - mean) * rstd;
-    g_dx[base + c] = rstd * (g - mean_g - xhat * mean_g_xhat);
+    var dx = rstd * (g - mean_g - xhat * mean_g_xhat);
+    // As elementwise add(dres, dx) would: the residual stream's gradient plus this branch's.
+    if (p.residual != 0u) { dx = g_dres[base + c] + dx; }
+    g_dx[base + c] = dx;
   }
 }
 
@@ -119,6 +124,7 @@ fn layernorm_backward_params(@builtin(global_invocation_id) gid: vec3<u32>, @bui
 @group(0) @binding(2) var<storage, read> g4_x: array<vec4<f32>>;
 @group(0) @binding(5) var<storage, read> g4_w: array<vec4<f32>>;
 @group(0) @binding(6) var<storage, read_write> g4_dx: array<vec4<f32>>;
+@group(0) @binding(7) var<storage, read> g4_dres: array<vec4<f32>>;
 @group(0) @binding(5) var<storage, read_write> g4_dw: array<vec4<f32>>;
 @group(0) @binding(6) var<storage, read_write> g4_db: array<vec4<f32>>;
 
@@ -149,7 +155,7 @@ fn layernorm_forward_vec4(@builtin(global_invocation_id) gid: vec3<u32>, @builti
   f_rstd[row] = rstd;
 }
 
-// dx[n,:] = rstd · (g − mean(g) − x̂ · mean(g · x̂)),  g = dout · w   (C % 4 = 0)
+// dx[n,:] = (dres[n,:] +) rstd · (g − mean(g) − x̂ · mean(g · x̂)),  g = dout · w   (C % 4 = 0)
 @compute @workgroup_size(64)
 fn layernorm_backward_dx_vec4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let row = flat_index(gid, nwg);
@@ -170,7 +176,9 @@ fn layernorm_backward_dx_vec4(@builtin(global_invocation_id) gid: vec3<u32>, @bu
   for (var c = 0u; c < C4; c++) {
     let g = g4_dout[base + c] * g4_w[c];
     let xhat = (g4_x[base + c] - mean) * rstd;
-    g4_dx[base + c] = rstd * (g - mean_g - xhat * mean_g_xhat);
+    var dx = rstd * (g - mean_g - xhat * mean_g_xhat);
+    if (p.residual != 0u) { dx = g4_dres[base + c] + dx; }
+    g4_dx[base + c] = dx;
   }
 }
 

@@ -7,6 +7,7 @@ import { GpuDeviceLostError, GpuError, GpuLimitError, GpuOutOfMemoryError, GpuUn
 import { BufferPool, type PoolStats } from './pool';
 import { shaderSource } from './shaders';
 import { type DType, Tensor, type TypedArrayFor, product, typedArrayFor } from './tensor';
+import { type Param, type Params, type UniformLayout, orderParams, parseUniformLayout } from './uniforms';
 
 /** What the engine cannot run without; requested from the adapter at device creation. */
 export const ENGINE_LIMITS = {
@@ -30,13 +31,7 @@ export interface KernelRef {
   constants?: Record<string, number>;
 }
 
-export interface Param {
-  t: 'u32' | 'i32' | 'f32';
-  v: number;
-}
-export const u32 = (v: number): Param => ({ t: 'u32', v });
-export const i32 = (v: number): Param => ({ t: 'i32', v });
-export const f32 = (v: number): Param => ({ t: 'f32', v });
+export { type Param, type Params, f32, i32, u32 } from './uniforms';
 
 export type Workgroups = number | readonly [number, number?, number?];
 
@@ -68,7 +63,8 @@ export interface ContextStats {
 
 const UNIFORM_CHUNK = 64 * 1024;
 const UNIFORM_SLOT = 256;
-const MAX_WORKGROUPS_PER_DIM = 65535;
+/** WebGPU's guaranteed maxComputeWorkgroupsPerDimension. */
+export const MAX_WORKGROUPS_PER_DIM = 65535;
 const BIND_GROUP_CACHE_MAX = 16384;
 
 /** Splits a 1-D grid of `count` workgroups over x and y when it exceeds the per-dimension limit. */
@@ -116,6 +112,7 @@ export class GpuContext {
   readonly pool: BufferPool;
   private readonly stagingPool: BufferPool;
   private readonly pipelines = new Map<string, GPUComputePipeline>();
+  private readonly uniformLayouts = new Map<string, UniformLayout | null>();
   private readonly bindGroups = new Map<string, GPUBindGroup>();
   private readonly bufferIds = new WeakMap<GPUBuffer, number>();
   private nextBufferId = 1;
@@ -230,23 +227,36 @@ export class GpuContext {
     return p;
   }
 
+  /** The uniform struct the entry point reads (parsed once per entry point), or null when it reads none. */
+  uniformLayout(k: KernelRef): UniformLayout | null {
+    const key = `${k.shader}:${k.entry}`;
+    let layout = this.uniformLayouts.get(key);
+    if (layout === undefined) {
+      layout = parseUniformLayout(shaderSource(k.shader), k.shader, k.entry);
+      this.uniformLayouts.set(key, layout);
+    }
+    return layout;
+  }
+
   /**
-   * Records one compute dispatch. `params` become the uniform struct at
-   * @binding(0) when given; the tensors bind, in order, at the following
-   * bindings (starting at 1, or 0 without params).
+   * Records one compute dispatch. `params` name the fields of the entry
+   * point's uniform struct (at @binding(0)); they are checked against it and
+   * packed in its order. The tensors bind, in order, at the following
+   * bindings (starting at 1, or 0 when the entry point reads no uniforms).
    */
-  dispatch(k: KernelRef, bindings: readonly Binding[], params: readonly Param[] | null, workgroups: Workgroups): void {
+  dispatch(k: KernelRef, bindings: readonly Binding[], params: Params | null, workgroups: Workgroups): void {
     this.throwIfLost();
+    const ordered = orderParams(this.uniformLayout(k), params, `dispatch ${k.shader}:${k.entry}`);
     const pipeline = this.pipeline(k);
     const entries: GPUBindGroupEntry[] = [];
     let key = pipelineKey(k);
-    if (params) {
-      const { chunk, offset } = this.packUniforms(params);
+    if (ordered) {
+      const { chunk, offset } = this.packUniforms(ordered);
       const buf = this.uniformChunks[chunk];
       entries.push({ binding: 0, resource: { buffer: buf, offset, size: UNIFORM_SLOT } });
       key += `|u${chunk}:${offset}`;
     }
-    const base = params ? 1 : 0;
+    const base = ordered ? 1 : 0;
     bindings.forEach((b, i) => {
       const [buffer, offset, size] = b instanceof Tensor ? [b.buffer, b.byteOffset, Math.max(4, b.byteLength)] : [b, 0, b.size];
       if (b instanceof Tensor && b.isDisposed) throw new Error(`dispatch ${k.shader}:${k.entry}: binding ${i} is a disposed tensor`);

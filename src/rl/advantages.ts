@@ -39,7 +39,7 @@ export function groupAdvantages(
   if (!Number.isInteger(groupSize) || groupSize < 1 || S % groupSize !== 0 || S === 0) throw new Error(`groupAdvantages: ${S} rewards do not split into groups of ${groupSize}`);
   if (advantages.size !== S) throw new Error(`groupAdvantages: advantages has ${advantages.size} elements, rewards ${S}`);
   if (metrics.size < ADVANTAGE_METRICS.length) throw new Error(`groupAdvantages: metrics needs ${ADVANTAGE_METRICS.length} elements`);
-  const params = [u32(S / groupSize), u32(groupSize), u32(cfg.scale === 'group' ? 1 : 0), u32(SIGN_CODE[cfg.sign])];
+  const params = { groups: u32(S / groupSize), group_size: u32(groupSize), scale_by_std: u32(cfg.scale === 'group' ? 1 : 0), sign: u32(SIGN_CODE[cfg.sign]) };
   ctx.dispatch({ shader: 'advantages', entry: 'group_advantages' }, [rewards, advantages, metrics], params, 1);
 }
 

@@ -112,14 +112,14 @@ export function d3sSelect(ctx: GpuContext, inputs: D3sInputs, outputs: D3sOutput
   const contribution = ctx.tensor([S]);
   const groupKeep = sel.batchKeep === null ? sampleKeep : ctx.tensor([S]);
   const stats = ctx.tensor([4], 'u32');
-  ctx.dispatch({ shader: 'd3s', entry: 'group_select' }, [advantages, groupKeep, candidate, contribution], [u32(S / G), u32(G), u32(sel.samplesPerGroup)], Math.ceil(S / G / 64));
+  ctx.dispatch({ shader: 'd3s', entry: 'group_select' }, [advantages, groupKeep, candidate, contribution], { groups: u32(S / G), group_size: u32(G), keep_count: u32(sel.samplesPerGroup) }, Math.ceil(S / G / 64));
   if (sel.batchKeep !== null) topkSelect(ctx, contribution, candidate, sampleKeep, stats, { count: sel.batchKeep });
 
   const score = ctx.tensor([S * T]);
   const eligible = ctx.tensor([S * T]);
-  ctx.dispatch({ shader: 'd3s', entry: 'token_scores' }, [advantages, entropy, mask, sampleKeep, score, eligible], [u32(S), u32(T)], Math.ceil((S * T) / 256));
+  ctx.dispatch({ shader: 'd3s', entry: 'token_scores' }, [advantages, entropy, mask, sampleKeep, score, eligible], { rows: u32(S), T: u32(T) }, Math.ceil((S * T) / 256));
   topkSelect(ctx, score, eligible, outputs.keep, stats, { fraction: sel.tokenFraction });
-  const metricParams = [u32(S), u32(T), f32(sel.samplesPerGroup), f32(toBasisPoints(sel.tokenFraction) / 10_000)];
+  const metricParams = { rows: u32(S), T: u32(T), samples_per_group: f32(sel.samplesPerGroup), token_fraction: f32(toBasisPoints(sel.tokenFraction) / 10_000) };
   ctx.dispatch({ shader: 'd3s', entry: 'selection_metrics' }, [advantages, mask, sampleKeep, outputs.keep, outputs.metrics], metricParams, 1);
 
   for (const t of [eligible, score, stats, contribution, candidate]) t.dispose();
@@ -139,7 +139,10 @@ export function topkSelect(ctx: GpuContext, score: Tensor, eligible: Tensor, kee
   if (eligible.size !== n || keep.size !== n) throw new Error(`topkSelect: sizes ${n}, ${eligible.size}, ${keep.size}`);
   if (stats.size < 4) throw new Error('topkSelect: stats needs 4 elements');
   if ('fraction' in k && n * 10_000 >= 2 ** 32) throw new Error(`topkSelect: ${n} items exceed the fraction arithmetic's range`);
-  const params = 'count' in k ? [u32(n), u32(Math.max(0, Math.floor(k.count))), u32(0), u32(0)] : [u32(n), u32(0), u32(toBasisPoints(k.fraction)), u32(1)];
+  const params =
+    'count' in k
+      ? { n: u32(n), count: u32(Math.max(0, Math.floor(k.count))), fraction_bp: u32(0), by_fraction: u32(0) }
+      : { n: u32(n), count: u32(0), fraction_bp: u32(toBasisPoints(k.fraction)), by_fraction: u32(1) };
   ctx.dispatch({ shader: 'd3s', entry: 'topk_select' }, [score, eligible, keep, stats], params, 1);
 }
 

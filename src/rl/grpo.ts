@@ -55,7 +55,7 @@ export function grpoLoss(ctx: GpuContext, inputs: GrpoInputs, outputs: GrpoOutpu
   for (const t of perToken) if (t.size !== S * T) throw new Error(`grpoLoss: expected ${S * T} per-token values, got ${t.size}`);
   if (advantages.size !== S) throw new Error(`grpoLoss: advantages has ${advantages.size} values for ${S} rows`);
   if (outputs.metrics.size < GRPO_METRICS.length) throw new Error(`grpoLoss: metrics needs ${GRPO_METRICS.length} elements`);
-  const params = [u32(S), u32(T), f32(cfg.epsLow), f32(cfg.epsHigh), f32(cfg.beta), u32(AGGREGATION_CODE[cfg.aggregation]), f32(cfg.maxLen ?? T), u32(cfg.sequences ?? S)];
+  const params = { rows: u32(S), T: u32(T), eps_low: f32(cfg.epsLow), eps_high: f32(cfg.epsHigh), beta: f32(cfg.beta), aggregation: u32(AGGREGATION_CODE[cfg.aggregation]), max_len: f32(cfg.maxLen ?? T), sequences: u32(cfg.sequences ?? S) };
   const rows = ctx.tensor([S, ROW_STRIDE]);
   // Without a keep mask the mask weighs itself: m·m = m for 0/1 masks.
   const keep = inputs.keep ?? mask;

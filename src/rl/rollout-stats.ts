@@ -13,7 +13,7 @@ export function rolloutStats(ctx: GpuContext, oldLogp: Tensor, refLogp: Tensor, 
   const n = mask.size;
   for (const t of [oldLogp, refLogp, entropy]) if (t.size !== n) throw new Error(`rolloutStats: ${t.size} values for ${n} tokens`);
   if (out.size < 4) throw new Error('rolloutStats: out needs 4 elements');
-  ctx.dispatch({ shader: 'rollout', entry: 'rollout_stats' }, [oldLogp, refLogp, entropy, mask, out], [u32(n)], 1);
+  ctx.dispatch({ shader: 'rollout', entry: 'rollout_stats' }, [oldLogp, refLogp, entropy, mask, out], { n: u32(n) }, 1);
 }
 
 /** The same sums in float64 on the CPU (the reference the kernel is tested against). */

@@ -53,7 +53,7 @@ export function roverLoss(ctx: GpuContext, inputs: RoverInputs, outputs: RoverOu
   for (const t of [oldLogp, vmean, oldVmean, mask, outputs.dlogp]) if (t.size !== S * T) throw new Error(`roverLoss: expected ${S * T} per-token values, got ${t.size}`);
   if (centredRewards.size !== S) throw new Error(`roverLoss: centredRewards has ${centredRewards.size} values for ${S} rows`);
   if (outputs.metrics.size < ROVER_METRICS.length) throw new Error(`roverLoss: metrics needs ${ROVER_METRICS.length} elements`);
-  const params = [u32(S), u32(T), f32(cfg.rho)];
+  const params = { rows: u32(S), T: u32(T), rho: f32(cfg.rho) };
   const rows = ctx.tensor([S, ROW_STRIDE]);
   ctx.dispatch({ shader: 'rover', entry: 'rover_rows' }, [logp, oldLogp, vmean, oldVmean, mask, centredRewards, rows, outputs.dlogp], params, Math.ceil(S / 64));
   ctx.dispatch({ shader: 'rover', entry: 'rover_reduce' }, [rows, outputs.metrics], params, 1);

@@ -30,7 +30,18 @@ export function adamw(ctx: GpuContext, params: Tensor, grads: Tensor, m: Tensor,
   ctx.dispatch(
     { shader: 'adamw', entry: 'adamw' },
     [asVec4(params, 'params'), asVec4(grads, 'grads'), asVec4(m, 'm'), asVec4(v, 'v'), gradNormSq],
-    [u32(n), u32(decayCount), f32(cfg.lr), f32(cfg.beta1), f32(cfg.beta2), f32(cfg.eps), f32(cfg.weightDecay), f32(cfg.maxGradNorm), f32(cfg.lr / bc1), f32(1 / Math.sqrt(bc2))],
+    {
+      n: u32(n),
+      decay_count: u32(decayCount),
+      lr: f32(cfg.lr),
+      beta1: f32(cfg.beta1),
+      beta2: f32(cfg.beta2),
+      eps: f32(cfg.eps),
+      weight_decay: f32(cfg.weightDecay),
+      max_grad_norm: f32(cfg.maxGradNorm),
+      step_size: f32(cfg.lr / bc1),
+      inv_sqrt_bc2: f32(1 / Math.sqrt(bc2)),
+    },
     Math.ceil(n / ELEMENTS_PER_WORKGROUP),
   );
 }

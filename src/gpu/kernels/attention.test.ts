@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { expectClose, finiteDiff, randn, testContext } from '../../testing/gpu';
 import { attentionBackward64, attentionBackwardRef, attentionDecodeRef, attentionForward64, attentionForwardRef } from '../reference/attention';
-import { attentionBackward, attentionDecode, attentionForward } from './attention';
+import { ATTENTION_STRATEGIES, attentionBackward, attentionDecode, attentionForward } from './attention';
 
 // [B, T, C, H]: head sizes 4, 2, 6, 12, 18, 36 and 3; none a multiple of a tile.
 const SHAPES: [number, number, number, number][] = [
@@ -14,15 +14,15 @@ const SHAPES: [number, number, number, number][] = [
   [4, 3, 36, 1],
 ];
 
-describe('attention (training)', () => {
+describe.each(ATTENTION_STRATEGIES)('attention (training, %s)', (strategy) => {
   it.each(SHAPES)('forward and backward match the reference for B=%i T=%i C=%i H=%i', async (B, T, C, H) => {
     const ctx = await testContext();
     const seed = B * 1000 + T * 10 + C + H;
     const qkv = randn(B * T * 3 * C, seed), dout = randn(B * T * C, seed + 1);
     const tQkv = ctx.tensor([B * T, 3 * C], 'f32', qkv), tDout = ctx.tensor([B * T, C], 'f32', dout);
     const out = ctx.tensor([B * T, C]), att = ctx.tensor([B, H, T, T], 'f32', randn(B * H * T * T, 5)), dqkv = ctx.tensor([B * T, 3 * C], 'f32', randn(B * T * 3 * C, 6));
-    attentionForward(ctx, tQkv, out, att, B, T, C, H);
-    attentionBackward(ctx, tDout, tQkv, att, dqkv, B, T, C, H);
+    attentionForward(ctx, tQkv, out, att, B, T, C, H, strategy);
+    attentionBackward(ctx, tDout, tQkv, att, dqkv, B, T, C, H, undefined, strategy);
     const [gOut, gAtt, gDqkv] = await ctx.readMany([out, att, dqkv]);
     const ref = attentionForwardRef(qkv, B, T, C, H);
     expectClose(gOut, ref.out, { atol: 1e-5, rtol: 1e-4, what: 'out' });
@@ -36,7 +36,7 @@ describe('attention (training)', () => {
     const [B, T, C, H] = [1, 17, 12, 2];
     const qkv = randn(B * T * 3 * C, 40, 30);
     const tQkv = ctx.tensor([B * T, 3 * C], 'f32', qkv), out = ctx.tensor([B * T, C]), att = ctx.tensor([B, H, T, T]);
-    attentionForward(ctx, tQkv, out, att, B, T, C, H);
+    attentionForward(ctx, tQkv, out, att, B, T, C, H, strategy);
     const [gOut, gAtt] = await ctx.readMany([out, att]);
     const ref = attentionForwardRef(qkv, B, T, C, H);
     expectClose(gAtt, ref.att, { atol: 1e-5, rtol: 1e-3, what: 'att' });
@@ -61,8 +61,8 @@ describe('attention (training)', () => {
     const tQkv = ctx.tensor([B * T, 3 * C], 'f32', randn(B * T * 3 * C, 21)), tDout = ctx.tensor([B * T, C], 'f32', randn(B * T * C, 22));
     const out = ctx.tensor([B * T, C]), att = ctx.tensor([B, H, T, T]), dqkv = ctx.tensor([B * T, 3 * C]);
     const run = () => {
-      attentionForward(ctx, tQkv, out, att, B, T, C, H);
-      attentionBackward(ctx, tDout, tQkv, att, dqkv, B, T, C, H);
+      attentionForward(ctx, tQkv, out, att, B, T, C, H, strategy);
+      attentionBackward(ctx, tDout, tQkv, att, dqkv, B, T, C, H, undefined, strategy);
       return ctx.readMany([out, att, dqkv]);
     };
     expect(await run()).toEqual(await run());
@@ -70,7 +70,7 @@ describe('attention (training)', () => {
   });
 });
 
-describe('attention (KV-cache decode)', () => {
+describe.each(ATTENTION_STRATEGIES)('attention (KV-cache decode, %s)', (strategy) => {
   // [B, Tmax, C, H]
   const DECODE: [number, number, number, number][] = [
     [1, 1, 4, 1],
@@ -88,7 +88,7 @@ describe('attention (KV-cache decode)', () => {
     const pos = Uint32Array.from({ length: B }, (_, b) => (b === 0 ? 0 : b === 1 ? Tmax - 1 : (b * 7) % Tmax));
     const tQkv = ctx.tensor([B, 3 * C], 'f32', qkv), tK = ctx.tensor([B, Tmax, C], 'f32', kCache), tV = ctx.tensor([B, Tmax, C], 'f32', vCache);
     const tPos = ctx.tensor([B], 'u32', pos), out = ctx.tensor([B, C]);
-    attentionDecode(ctx, tQkv, tK, tV, tPos, out, B, Tmax, C, H);
+    attentionDecode(ctx, tQkv, tK, tV, tPos, out, B, Tmax, C, H, undefined, strategy);
     const [gOut, gK, gV] = await ctx.readMany([out, tK, tV]);
     const ref = attentionDecodeRef(qkv, kCache, vCache, pos, B, Tmax, C, H);
     expectClose(gK, ref.kCache, { atol: 0, rtol: 0, what: 'kCache' });
@@ -125,7 +125,7 @@ describe('attention (KV-cache decode)', () => {
       }
       ctx.write(tQkv, rows);
       ctx.write(tPos, pos);
-      attentionDecode(ctx, tQkv, tK, tV, tPos, out, B, T, C, H);
+      attentionDecode(ctx, tQkv, tK, tV, tPos, out, B, T, C, H, undefined, strategy);
       const got = await ctx.read(out);
       const expected = new Float32Array(B * C);
       for (let b = 0; b < B; b++) expected.set(full.subarray((b * T + pos[b]) * C, (b * T + pos[b] + 1) * C), b * C);
@@ -168,7 +168,7 @@ describe('attention (KV-cache decode)', () => {
     const run = async () => {
       ctx.write(tK, kCache);
       ctx.write(tV, vCache);
-      attentionDecode(ctx, tQkv, tK, tV, tPos, out, B, Tmax, C, H);
+      attentionDecode(ctx, tQkv, tK, tV, tPos, out, B, Tmax, C, H, undefined, strategy);
       return ctx.readMany([out, tK, tV]);
     };
     expect(await run()).toEqual(await run());

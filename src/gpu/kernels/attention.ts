@@ -1,8 +1,24 @@
-import { type GpuContext, f32, u32 } from '../context';
+import { type GpuContext, type KernelRef, MAX_WORKGROUPS_PER_DIM, f32, u32 } from '../context';
 import type { Tensor } from '../tensor';
 
+/**
+ * 'rows': one invocation per row, no workgroup memory (shaders/attention.wgsl);
+ * the fast choice on CPU adapters, where workgroup barriers are slow.
+ * 'tiled': a workgroup per block of rows sharing keys and values through
+ * workgroup memory (shaders/attention-tiled.wgsl), for GPUs.
+ * Each strategy's decode reproduces its own forward rows bit for bit.
+ */
+export type AttentionStrategy = 'rows' | 'tiled';
+export const ATTENTION_STRATEGIES: readonly AttentionStrategy[] = ['rows', 'tiled'];
+
+export function defaultAttentionStrategy(ctx: GpuContext): AttentionStrategy {
+  return ctx.adapter.isSoftware ? 'rows' : 'tiled';
+}
+
+/** Invocations per workgroup of the 'rows' kernels, and rows per workgroup of the 'tiled' ones (QT). */
 const WG = 64;
 const DECODE_WG = 16;
+const TILE_ROWS = 32;
 
 function expectSize(what: string, t: Tensor, size: number): void {
   if (t.size !== size) throw new Error(`${what}: ${t.size} elements [${t.shape.join(', ')}], expected ${size}`);
@@ -20,21 +36,29 @@ function headSize(C: number, H: number): number {
 
 function params(B: number, T: number, C: number, H: number) {
   const hs = headSize(C, H);
-  return [u32(B), u32(T), u32(C), u32(H), u32(hs), f32(1 / Math.sqrt(hs))];
+  return { B: u32(B), T: u32(T), C: u32(C), H: u32(H), hs: u32(hs), scale: f32(1 / Math.sqrt(hs)) };
 }
 
-/** The vec4 variant whenever every head slice starts on a multiple of 4 channels. */
-function kernel(entry: string, C: number, H: number) {
+/** The tiled entry, or the rows one (its vec4 variant whenever every head slice starts on a multiple of 4 channels). */
+function kernel(entry: string, C: number, H: number, strategy: AttentionStrategy): KernelRef {
   const hs = headSize(C, H);
+  if (strategy === 'tiled') return { shader: 'attention-tiled', entry: `${entry}_tiled`, constants: { HS: hs } };
   return { shader: 'attention', entry: hs % 4 === 0 ? `${entry}_vec4` : entry, constants: { HS: hs } };
 }
 
+/** Workgroups covering B·H·T rows: a flat grid for 'rows', [row blocks, B·H] for 'tiled'. */
+function rowGroups(strategy: AttentionStrategy, B: number, T: number, H: number): number | [number, number] {
+  if (strategy === 'tiled' && B * H > MAX_WORKGROUPS_PER_DIM) throw new Error(`attention (tiled): B·H = ${B * H} exceeds ${MAX_WORKGROUPS_PER_DIM} workgroups; use the 'rows' strategy`);
+  return strategy === 'tiled' ? [Math.ceil(T / TILE_ROWS), B * H] : Math.ceil((B * H * T) / WG);
+}
+
 /** Causal attention: qkv [B·T, 3C] → out [B·T, C]; att [B,H,T,T] receives the probabilities for the backward pass. */
-export function attentionForward(ctx: GpuContext, qkv: Tensor, out: Tensor, att: Tensor, B: number, T: number, C: number, H: number): void {
+export function attentionForward(ctx: GpuContext, qkv: Tensor, out: Tensor, att: Tensor, B: number, T: number, C: number, H: number, strategy = defaultAttentionStrategy(ctx)): void {
   expectSize('attentionForward qkv', qkv, B * T * 3 * C);
   expectSize('attentionForward out', out, B * T * C);
   expectSize('attentionForward att', att, B * H * T * T);
-  ctx.dispatch(kernel('attention_forward', C, H), [qkv, out, att], params(B, T, C, H), Math.ceil((B * H * T) / WG));
+  if (B * T === 0) return;
+  ctx.dispatch(kernel('attention_forward', C, H, strategy), [qkv, out, att], params(B, T, C, H), rowGroups(strategy, B, T, H));
 }
 
 /**
@@ -42,18 +66,33 @@ export function attentionForward(ctx: GpuContext, qkv: Tensor, out: Tensor, att:
  * pass's qkv and att. `scratch` [B,H,T,T] holds the score gradients; without
  * it one is taken from the context's pool and returned.
  */
-export function attentionBackward(ctx: GpuContext, dout: Tensor, qkv: Tensor, att: Tensor, dqkv: Tensor, B: number, T: number, C: number, H: number, scratch?: Tensor): void {
+export function attentionBackward(
+  ctx: GpuContext,
+  dout: Tensor,
+  qkv: Tensor,
+  att: Tensor,
+  dqkv: Tensor,
+  B: number,
+  T: number,
+  C: number,
+  H: number,
+  scratch?: Tensor,
+  strategy = defaultAttentionStrategy(ctx),
+): void {
   expectSize('attentionBackward dout', dout, B * T * C);
   expectSize('attentionBackward qkv', qkv, B * T * 3 * C);
   expectSize('attentionBackward att', att, B * H * T * T);
   expectSize('attentionBackward dqkv', dqkv, B * T * 3 * C);
   if (scratch && scratch.size < B * H * T * T) throw new Error(`attentionBackward: scratch has ${scratch.size} elements, needs ${B * H * T * T}`);
   // Pooled buffers handed back here are reused only by commands recorded later, which the queue orders after these.
+  if (B * T === 0) return;
   const dscore = scratch ?? ctx.tensor([B * H * T * T]);
   const p = params(B, T, C, H);
-  const groups = Math.ceil((B * H * T) / WG);
-  ctx.dispatch(kernel('attention_backward_queries', C, H), [dout, qkv, att, dscore, dqkv], p, groups);
-  ctx.dispatch(kernel('attention_backward_keys', C, H), [dout, qkv, att, dscore, dqkv], p, groups);
+  const groups = rowGroups(strategy, B, T, H);
+  // The tiled kernels take qkv first, at the binding all their entries share.
+  const bindings = strategy === 'tiled' ? [qkv, dout, att, dscore, dqkv] : [dout, qkv, att, dscore, dqkv];
+  ctx.dispatch(kernel('attention_backward_queries', C, H, strategy), bindings, p, groups);
+  ctx.dispatch(kernel('attention_backward_keys', C, H, strategy), bindings, p, groups);
   if (!scratch) dscore.dispose();
 }
 
@@ -61,11 +100,22 @@ export function attentionBackward(ctx: GpuContext, dout: Tensor, qkv: Tensor, at
  * One KV-cache decode step: for each sequence b, k and v of qkv row b [3C] are
  * stored at position pos[b] (u32 [B]) of kCache, vCache [B, Tmax, C], and q
  * attends over positions 0..pos[b] → out [B, C]. pos[b] must be < Tmax.
- * It sums in the order attentionForward does, so a decoded position equals
- * the causal forward's row for the same keys and values, bit for bit.
  * `scratch` [B·H·Tmax] holds the scores; without it one is taken from the pool.
  */
-export function attentionDecode(ctx: GpuContext, qkv: Tensor, kCache: Tensor, vCache: Tensor, pos: Tensor, out: Tensor, B: number, Tmax: number, C: number, H: number, scratch?: Tensor): void {
+export function attentionDecode(
+  ctx: GpuContext,
+  qkv: Tensor,
+  kCache: Tensor,
+  vCache: Tensor,
+  pos: Tensor,
+  out: Tensor,
+  B: number,
+  Tmax: number,
+  C: number,
+  H: number,
+  scratch?: Tensor,
+  strategy = defaultAttentionStrategy(ctx),
+): void {
   if (pos.dtype !== 'u32') throw new Error(`attentionDecode: pos must be u32, got ${pos.dtype}`);
   expectSize('attentionDecode qkv', qkv, B * 3 * C);
   expectSize('attentionDecode kCache', kCache, B * Tmax * C);
@@ -73,7 +123,10 @@ export function attentionDecode(ctx: GpuContext, qkv: Tensor, kCache: Tensor, vC
   expectSize('attentionDecode pos', pos, B);
   expectSize('attentionDecode out', out, B * C);
   if (scratch && scratch.size < B * H * Tmax) throw new Error(`attentionDecode: scratch has ${scratch.size} elements, needs ${B * H * Tmax}`);
+  if (B === 0) return;
   const scores = scratch ?? ctx.tensor([B * H * Tmax]);
-  ctx.dispatch(kernel('attention_decode', C, H), [qkv, kCache, vCache, pos, out, scores], params(B, Tmax, C, H), Math.ceil((B * H) / DECODE_WG));
+  // 'tiled' runs a workgroup per (b, h); 'rows' an invocation per (b, h).
+  const groups = strategy === 'tiled' ? B * H : Math.ceil((B * H) / DECODE_WG);
+  ctx.dispatch(kernel('attention_decode', C, H, strategy), [qkv, kCache, vCache, pos, out, scores], params(B, Tmax, C, H), groups);
   if (!scratch) scores.dispose();
 }

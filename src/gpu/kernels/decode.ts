@@ -3,7 +3,7 @@
 // [R, T] arrays, and copying a prefill's keys and values into the KV caches.
 // References: src/gpu/reference/decode.ts.
 
-import { type GpuContext, u32 } from '../context';
+import { type GpuContext, type Params, u32 } from '../context';
 import type { Tensor } from '../tensor';
 
 const WG = 64;
@@ -34,8 +34,8 @@ interface Fields {
   cacheLen?: number;
 }
 
-function params(f: Fields) {
-  return [f.R, f.T, f.C ?? 0, f.pos ?? 0, f.maxNew ?? 0, f.pad ?? 0, f.eos ?? 0, f.prefix ?? 0, f.cacheLen ?? 0].map(u32);
+function params(f: Fields): Params {
+  return { rows: u32(f.R), cols: u32(f.T), C: u32(f.C ?? 0), pos: u32(f.pos ?? 0), max_new: u32(f.maxNew ?? 0), pad: u32(f.pad ?? 0), eos: u32(f.eos ?? 0), prefix: u32(f.prefix ?? 0), cache_len: u32(f.cacheLen ?? 0) };
 }
 
 function need(what: string, t: Tensor, size: number, dtype: 'f32' | 'u32'): void {

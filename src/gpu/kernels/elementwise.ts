@@ -11,7 +11,7 @@ function sameSizes(what: string, ...ts: Tensor[]): void {
 function elementwise(ctx: GpuContext, entry: string, bindings: Tensor[], n: number): void {
   const vec4 = n % 4 === 0;
   const count = vec4 ? n / 4 : n;
-  ctx.dispatch({ shader: 'elementwise', entry: vec4 ? `${entry}_vec4` : entry }, bindings, [u32(count)], Math.ceil(count / WG));
+  ctx.dispatch({ shader: 'elementwise', entry: vec4 ? `${entry}_vec4` : entry }, bindings, { n: u32(count) }, Math.ceil(count / WG));
 }
 
 /** out = a + b, elementwise (out may alias neither input). */

@@ -13,7 +13,7 @@ export function embeddingForward(ctx: GpuContext, tokens: Tensor, wte: Tensor, w
   expectSize('embeddingForward tokens', tokens, B * T);
   expectSize('embeddingForward out', out, B * T * C);
   if (wte.size % C !== 0 || wpe.size % C !== 0 || wpe.size / C < T) throw new Error(`embeddingForward: wte ${wte.size} / wpe ${wpe.size} elements do not fit C=${C}, T=${T}`);
-  const params = [u32(B), u32(T), u32(C), u32(wte.size / C), u32(wpe.size / C), u32(0)];
+  const params = { B: u32(B), T: u32(T), C: u32(C), V: u32(wte.size / C), Tmax: u32(wpe.size / C), accumulate: u32(0) };
   const vec4 = C % 4 === 0;
   ctx.dispatch({ shader: 'embedding', entry: vec4 ? 'embedding_forward_vec4' : 'embedding_forward' }, [tokens, wte, wpe, out], params, Math.ceil((B * T * (vec4 ? C / 4 : C)) / WG));
 }
@@ -31,7 +31,7 @@ export function embeddingBackward(ctx: GpuContext, dout: Tensor, tokens: Tensor,
   expectSize('embeddingBackward dwte', dwte, V * C);
   const Tmax = dwpe.size / C;
   if (!Number.isInteger(Tmax) || Tmax < T) throw new Error(`embeddingBackward: dwpe has ${dwpe.size} elements, not [Tmax ≥ ${T}, ${C}]`);
-  const params = [u32(B), u32(T), u32(C), u32(V), u32(Tmax), u32(accumulate ? 1 : 0)];
+  const params = { B: u32(B), T: u32(T), C: u32(C), V: u32(V), Tmax: u32(Tmax), accumulate: u32(accumulate ? 1 : 0) };
   const rowsByToken = ctx.tensor([B * T], 'u32'), tokenRange = ctx.tensor([V, 2], 'u32');
   ctx.dispatch({ shader: 'embedding', entry: 'embedding_group_rows' }, [tokens, rowsByToken, tokenRange], params, Math.ceil(V / WG));
   ctx.dispatch({ shader: 'embedding', entry: 'embedding_backward_tokens' }, [rowsByToken, tokenRange, dout, dwte], params, Math.ceil((V * C) / WG));

@@ -15,5 +15,5 @@ export function gatherRows(ctx: GpuContext, src: Tensor, index: Tensor<'u32'>, d
   if (dst.size < rows * width) throw new Error(`gatherRows: ${rows}×${width} rows into ${dst.size} elements`);
   if (indexOffset + rows > index.size) throw new Error(`gatherRows: indices [${indexOffset}, ${indexOffset + rows}) of ${index.size}`);
   if (rows * width === 0) return;
-  ctx.dispatch({ shader: 'gather', entry: 'gather_rows' }, [src, index, dst], [u32(rows), u32(width), u32(srcWidth), u32(indexOffset)], Math.ceil((rows * width) / WG));
+  ctx.dispatch({ shader: 'gather', entry: 'gather_rows' }, [src, index, dst], { rows: u32(rows), width: u32(width), srcWidth: u32(srcWidth), indexOffset: u32(indexOffset) }, Math.ceil((rows * width) / WG));
 }

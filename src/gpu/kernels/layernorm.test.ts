@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { AWKWARD, expectClose, finiteDiff, randn, testContext } from '../../testing/gpu';
-import { layernormBackward64, layernormBackwardRef, layernormForward64, layernormForwardRef } from '../reference/layernorm';
-import { layernormBackward, layernormForward } from './layernorm';
+import { layernormBackward64, layernormBackwardRef, layernormBackwardResidual64, layernormBackwardResidualRef, layernormForward64, layernormForwardRef } from '../reference/layernorm';
+import { add } from './elementwise';
+import { layernormBackward, layernormBackwardResidual, layernormForward } from './layernorm';
 
 const SHAPES: [number, number][] = [...AWKWARD.map((N): [number, number] => [N, 36]), [17, 4], [3, 12], [33, 130], [2, 300]];
 
@@ -75,5 +76,37 @@ describe('layernorm', () => {
     };
     expect(await run()).toEqual(await run());
     for (const t of [tx, tw, tb, out, mean, rstd, tdout, dx, dw, db]) t.dispose();
+  });
+
+  it.each([[1, 36], [17, 4], [33, 130], [130, 3], [64, 32]])('backward with the residual gradient matches the reference and layernormBackward + add bit for bit, N=%i C=%i', async (N, C) => {
+    const ctx = await testContext();
+    const { x, w, b, dout } = inputs(N, C, N * 7 + C);
+    const dres = randn(N * C, N + C);
+    const f = layernormForwardRef(x, w, b, N, C);
+    const tx = ctx.tensor([N, C], 'f32', x), tw = ctx.tensor([C], 'f32', w), mean = ctx.tensor([N], 'f32', f.mean), rstd = ctx.tensor([N], 'f32', f.rstd);
+    const tdout = ctx.tensor([N, C], 'f32', dout), tdres = ctx.tensor([N, C], 'f32', dres);
+    const dx = ctx.tensor([N, C]), dw = ctx.tensor([C]), db = ctx.tensor([C]);
+    const branch = ctx.tensor([N, C]), unfused = ctx.tensor([N, C]), dw2 = ctx.tensor([C]), db2 = ctx.tensor([C]);
+    layernormBackwardResidual(ctx, tdout, tx, tw, mean, rstd, tdres, dx, dw, db, N, C);
+    layernormBackward(ctx, tdout, tx, tw, mean, rstd, branch, dw2, db2, N, C);
+    add(ctx, tdres, branch, unfused);
+    const [gDx, gDw, gDb, uDx, uDw, uDb] = await ctx.readMany([dx, dw, db, unfused, dw2, db2]);
+    const g = layernormBackwardResidualRef(dout, dres, x, w, f.mean, f.rstd, N, C);
+    expectClose(gDx, g.dx, { atol: 1e-4, rtol: 1e-4, what: 'dx' });
+    expectClose(gDw, g.dw, { atol: 1e-4, rtol: 1e-4, what: 'dw' });
+    expect([gDx, gDw, gDb]).toEqual([uDx, uDw, uDb]);
+    for (const t of [tx, tw, mean, rstd, tdout, tdres, dx, dw, db, branch, unfused, dw2, db2]) t.dispose();
+  });
+
+  it('reference backward with the residual matches central differences of x + LayerNorm(x) terms', () => {
+    const N = 3, C = 5;
+    const { x, w, b, dout } = inputs(N, C, 23);
+    const dres = randn(N * C, 24);
+    const x64 = Float64Array.from(x);
+    // L = Σ dres ⊙ x (the skip connection) + Σ dout ⊙ LayerNorm(x) (the branch).
+    const loss = () => layernormForward64(x64, w, b, N, C).out.reduce((s, o, i) => s + o * dout[i] + dres[i] * x64[i], 0);
+    const f = layernormForward64(x64, w, b, N, C);
+    const g = layernormBackwardResidual64(dout, dres, x64, w, f.mean, f.rstd, N, C);
+    expectClose(g.dx, Array.from(x64, (_, i) => finiteDiff(loss, x64, i)), { atol: 1e-7, rtol: 1e-6, what: 'dx' });
   });
 });

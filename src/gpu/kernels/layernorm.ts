@@ -19,7 +19,7 @@ export function layernormForward(ctx: GpuContext, x: Tensor, w: Tensor, b: Tenso
   expectSize('layernormForward b', b, C);
   expectSize('layernormForward mean', mean, N);
   expectSize('layernormForward rstd', rstd, N);
-  ctx.dispatch(kernel('layernorm_forward', C), [x, w, b, out, mean, rstd], [u32(N), u32(C), f32(LAYERNORM_EPS), u32(0)], Math.ceil(N / WG));
+  ctx.dispatch(kernel('layernorm_forward', C), [x, w, b, out, mean, rstd], { N: u32(N), C: u32(C), eps: f32(LAYERNORM_EPS), accumulate: u32(0), residual: u32(0) }, Math.ceil(N / WG));
 }
 
 /** dx is written; dw and db are written, or added to when accumulateParams. */
@@ -37,12 +37,42 @@ export function layernormBackward(
   C: number,
   accumulateParams = false,
 ): void {
+  backward(ctx, dout, x, w, mean, rstd, null, dx, dw, db, N, C, accumulateParams);
+}
+
+/**
+ * layernormBackward for a pre-norm block's layernorm: dx = dres + (the
+ * layernorm's input gradient), where dres [N,C] is the gradient already
+ * flowing down the residual stream (dres must not be dx). Replaces
+ * layernormBackward + add, with the same bits.
+ */
+export function layernormBackwardResidual(
+  ctx: GpuContext,
+  dout: Tensor,
+  x: Tensor,
+  w: Tensor,
+  mean: Tensor,
+  rstd: Tensor,
+  dres: Tensor,
+  dx: Tensor,
+  dw: Tensor,
+  db: Tensor,
+  N: number,
+  C: number,
+  accumulateParams = false,
+): void {
+  expectSize('layernormBackwardResidual dres', dres, N * C);
+  backward(ctx, dout, x, w, mean, rstd, dres, dx, dw, db, N, C, accumulateParams);
+}
+
+function backward(ctx: GpuContext, dout: Tensor, x: Tensor, w: Tensor, mean: Tensor, rstd: Tensor, dres: Tensor | null, dx: Tensor, dw: Tensor, db: Tensor, N: number, C: number, accumulateParams: boolean): void {
   for (const [what, t] of [['dout', dout], ['x', x], ['dx', dx]] as const) expectSize(`layernormBackward ${what}`, t, N * C);
   for (const [what, t] of [['w', w], ['dw', dw], ['db', db]] as const) expectSize(`layernormBackward ${what}`, t, C);
   expectSize('layernormBackward mean', mean, N);
   expectSize('layernormBackward rstd', rstd, N);
   const groups = (n: number) => Math.ceil(n / WG);
-  const params = [u32(N), u32(C), f32(LAYERNORM_EPS), u32(accumulateParams ? 1 : 0)];
-  ctx.dispatch(kernel('layernorm_backward_dx', C), [dout, x, mean, rstd, w, dx], params, groups(N));
+  const params = { N: u32(N), C: u32(C), eps: f32(LAYERNORM_EPS), accumulate: u32(accumulateParams ? 1 : 0), residual: u32(dres ? 1 : 0) };
+  // Without a residual, dout stands in for dres and is never read.
+  ctx.dispatch(kernel('layernorm_backward_dx', C), [dout, x, mean, rstd, w, dx, dres ?? dout], params, groups(N));
   ctx.dispatch(kernel('layernorm_backward_params', C), [dout, x, mean, rstd, dw, db], params, groups(C % 4 === 0 ? C / 4 : C));
 }

@@ -3,7 +3,7 @@
 // Logits at or below SUPPORT_FLOOR are outside the distribution (see
 // src/gpu/reference/logits.ts).
 
-import { type GpuContext, type KernelRef, type Param, f32, u32 } from '../context';
+import { type GpuContext, type KernelRef, type Params, f32, u32 } from '../context';
 import { SUPPORT_FLOOR } from '../reference/logits';
 import type { Tensor } from '../tensor';
 import { reduceAll } from './reduce';
@@ -31,8 +31,8 @@ function check(name: string, logits: Tensor, targets: Tensor, N: number, V: numb
   if (V < 1) throw new Error(`${name}: empty vocabulary`);
 }
 
-function params(N: number, V: number, temperature: number, gradMask: number, at: RowPlacement = { seq: N, seqStride: N, offset: 0 }): Param[] {
-  return [u32(N), u32(V), f32(1 / temperature), u32(gradMask), f32(SUPPORT_FLOOR), u32(at.seq), u32(at.seqStride), u32(at.offset)];
+function params(N: number, V: number, temperature: number, gradMask: number, at: RowPlacement = { seq: N, seqStride: N, offset: 0 }): Params {
+  return { rows: u32(N), vocab: u32(V), inv_tau: f32(1 / temperature), grad_mask: u32(gradMask), floor: f32(SUPPORT_FLOOR), seq: u32(at.seq), seq_stride: u32(at.seqStride), io_offset: u32(at.offset) };
 }
 
 /**

@@ -15,13 +15,18 @@ export interface MatmulOptions {
   accumulate?: boolean;
 }
 
-/** Rows and columns of C computed by one invocation, and invocations per workgroup side (shaders/matmul.wgsl). */
+/** Rows and columns of C computed by one invocation, and invocations per workgroup side (shaders/matmul-core.wgsl). */
 const TILE = 16;
 const WORKGROUP_SIDE = 4;
+
+/** Workgroups covering C[M,N]. */
+export function matmulWorkgroups(M: number, N: number): [number, number, number] {
+  return [Math.ceil(N / (TILE * WORKGROUP_SIDE)), Math.ceil(M / (TILE * WORKGROUP_SIDE)), 1];
+}
 const COLUMN_SUM_WORKGROUP = 64;
 
-const FLAG_BIAS = 1;
-const FLAG_ACCUMULATE = 2;
+export const FLAG_BIAS = 1;
+export const FLAG_ACCUMULATE = 2;
 
 /** Element strides of A(m, k) and B(k, n) as each layout stores them. */
 function strides(layout: MatmulLayout, M: number, K: number, N: number): [number, number, number, number] {
@@ -30,16 +35,22 @@ function strides(layout: MatmulLayout, M: number, K: number, N: number): [number
   return [1, M, N, 1];
 }
 
+/** The uniforms of shaders/matmul-core.wgsl's Params for one product. */
+export function matmulParams(layout: MatmulLayout, M: number, K: number, N: number, flags: number) {
+  const [aM, aK, bK, bN] = strides(layout, M, K, N);
+  return { M: u32(M), K: u32(K), N: u32(N), flags: u32(flags), a_m: u32(aM), a_k: u32(aK), b_k: u32(bK), b_n: u32(bN) };
+}
+
 /**
  * The vec4 kernels load along K and N (and along M for 'tn') and clamp whole
  * 4-blocks at tile edges, so they need M, K and N to be multiples of 4.
  */
-function vectorizable(M: number, K: number, N: number): boolean {
+export function vectorizable(M: number, K: number, N: number): boolean {
   return M % 4 === 0 && K % 4 === 0 && N % 4 === 0;
 }
 
-function checkSize(what: string, t: Tensor, want: number): void {
-  if (t.size !== want) throw new Error(`matmul: ${what} has ${t.size} elements [${t.shape.join(', ')}], expected ${want}`);
+export function checkSize(what: string, t: Tensor, want: number, fn = 'matmul'): void {
+  if (t.size !== want) throw new Error(`${fn}: ${what} has ${t.size} elements [${t.shape.join(', ')}], expected ${want}`);
 }
 
 /**
@@ -56,10 +67,8 @@ export function matmul(ctx: GpuContext, a: Tensor, b: Tensor, out: Tensor, opts:
   if (M === 0 || N === 0) return;
   const flags = (bias ? FLAG_BIAS : 0) | (accumulate ? FLAG_ACCUMULATE : 0);
   const entry = K > 0 && vectorizable(M, K, N) ? `${layout}_v4` : 'general';
-  const params = [u32(M), u32(K), u32(N), u32(flags), ...strides(layout, M, K, N).map(u32)];
-  const workgroups = [Math.ceil(N / (TILE * WORKGROUP_SIDE)), Math.ceil(M / (TILE * WORKGROUP_SIDE)), 1] as const;
   // Without a bias the binding is still declared; A stands in and is never read.
-  ctx.dispatch({ shader: 'matmul', entry }, [a, b, bias ?? a, out], params, workgroups);
+  ctx.dispatch({ shader: 'matmul', entry }, [a, b, bias ?? a, out], matmulParams(layout, M, K, N, flags), matmulWorkgroups(M, N));
 }
 
 /** out[N] = Σ_rows x[M,N] (the bias gradient); with `accumulate`, out += that. */
@@ -67,6 +76,6 @@ export function columnSum(ctx: GpuContext, x: Tensor, out: Tensor, M: number, N:
   if (x.size !== M * N) throw new Error(`columnSum: x has ${x.size} elements, expected M·N = ${M * N}`);
   if (out.size !== N) throw new Error(`columnSum: out has ${out.size} elements, expected N = ${N}`);
   if (N === 0) return;
-  const params = [u32(M), u32(0), u32(N), u32(accumulate ? FLAG_ACCUMULATE : 0)];
+  const params = { M: u32(M), K: u32(0), N: u32(N), flags: u32(accumulate ? FLAG_ACCUMULATE : 0), a_m: u32(0), a_k: u32(0), b_k: u32(0), b_n: u32(0) };
   ctx.dispatch({ shader: 'matmul', entry: 'column_sum' }, [x, out], params, Math.ceil(N / COLUMN_SUM_WORKGROUP));
 }

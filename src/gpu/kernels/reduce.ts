@@ -36,7 +36,7 @@ export function reduceRows(ctx: GpuContext, x: Tensor, out: Tensor, R: number, L
   if (x.size < R * L || out.size < R) throw new Error(`reduceRows: x has ${x.size} of ${R}×${L}, out ${out.size} of ${R}`);
   if (R === 0) return;
   if (L === 0) throw new Error('reduceRows: empty rows');
-  const params = [u32(R), u32(L), u32(R * L), u32(OP_CODE[op])];
+  const params = { rows: u32(R), len: u32(L), n: u32(R * L), op: u32(OP_CODE[op]) };
   if (strategy === 'tree') ctx.dispatch(kernel('reduce_rows_tree', { WG: TREE_WG }), [x, out], params, R);
   else ctx.dispatch(kernel('reduce_rows'), [x, out], params, Math.ceil(R / SERIAL_WG));
 }
@@ -47,7 +47,7 @@ function reduceWhole(ctx: GpuContext, x: Tensor, out: Tensor, code: number): voi
   if (out.size < 1) throw new Error('reduceAll: out needs one element');
   const slices = Math.min(MAX_SLICES, Math.ceil(n / MIN_SLICE));
   const moments = ctx.tensor([slices, 4]);
-  const params = [u32(slices), u32(n), u32(n), u32(code)];
+  const params = { rows: u32(slices), len: u32(n), n: u32(n), op: u32(code) };
   ctx.dispatch(kernel('reduce_slices'), [x, moments], params, Math.ceil(slices / SERIAL_WG));
   ctx.dispatch(kernel('combine_slices'), [moments, out], params, 1);
   // Later work is recorded after these dispatches, so the buffer can go back to the pool now.

@@ -17,6 +17,6 @@ export function sample(ctx: GpuContext, logits: Tensor, tokens: Tensor, logp: Te
   if (!(opts.topK >= 0) || !Number.isInteger(opts.topK)) throw new Error(`sample: topK must be a non-negative integer, got ${opts.topK}`);
   if (V < 1) throw new Error('sample: empty vocabulary');
   if (R === 0) return;
-  const params = [u32(R), u32(V), u32(opts.topK), u32(opts.seed >>> 0), u32(opts.stream >>> 0), f32(negLog2Scale(opts.temperature))];
+  const params = { rows: u32(R), vocab: u32(V), top_k: u32(opts.topK), seed: u32(opts.seed >>> 0), stream: u32(opts.stream >>> 0), neg_log2_scale: f32(negLog2Scale(opts.temperature)) };
   ctx.dispatch({ shader: 'sample', entry: 'sample' }, [logits, tokens, logp], params, Math.ceil(R / WG));
 }

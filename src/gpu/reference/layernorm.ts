@@ -54,3 +54,36 @@ export function layernormBackwardRef(dout: ArrayLike<number>, x: ArrayLike<numbe
   const r = layernormBackward64(dout, x, w, mean, rstd, N, C);
   return { dx: Float32Array.from(r.dx), dw: Float32Array.from(r.dw), db: Float32Array.from(r.db) };
 }
+
+/**
+ * The backward of y = x + f(LayerNorm(x)) through the layernorm branch and the
+ * skip connection: dx = dres + (the layernorm's dx), where dres = ∂L/∂y and
+ * dout = ∂L/∂LayerNorm(x). dw and db as layernormBackward64.
+ */
+export function layernormBackwardResidual64(
+  dout: ArrayLike<number>,
+  dres: ArrayLike<number>,
+  x: ArrayLike<number>,
+  w: ArrayLike<number>,
+  mean: ArrayLike<number>,
+  rstd: ArrayLike<number>,
+  N: number,
+  C: number,
+): { dx: Float64Array; dw: Float64Array; db: Float64Array } {
+  const g = layernormBackward64(dout, x, w, mean, rstd, N, C);
+  return { ...g, dx: g.dx.map((v, i) => dres[i] + v) };
+}
+
+export function layernormBackwardResidualRef(
+  dout: ArrayLike<number>,
+  dres: ArrayLike<number>,
+  x: ArrayLike<number>,
+  w: ArrayLike<number>,
+  mean: ArrayLike<number>,
+  rstd: ArrayLike<number>,
+  N: number,
+  C: number,
+): { dx: Float32Array; dw: Float32Array; db: Float32Array } {
+  const g = layernormBackwardResidual64(dout, dres, x, w, mean, rstd, N, C);
+  return { dx: Float32Array.from(g.dx), dw: Float32Array.from(g.dw), db: Float32Array.from(g.db) };
+}

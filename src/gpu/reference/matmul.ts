@@ -32,14 +32,27 @@ export function matmulRef(
   if (a.length !== M * K || b.length !== K * N) throw new Error(`matmulRef: A has ${a.length}, B ${b.length} values for M=${M} K=${K} N=${N}`);
   if (bias && bias.length !== N) throw new Error(`matmulRef: bias has ${bias.length} values, expected N=${N}`);
   if (accumulateInto && accumulateInto.length !== M * N) throw new Error(`matmulRef: accumulateInto has ${accumulateInto.length} values, expected ${M * N}`);
-  const { am, ak, bk, bn } = strides(layout, M, K, N);
+  const product = matmul64(a, b, M, K, N, layout);
   const out = new Float32Array(M * N);
+  for (let m = 0; m < M; m++) {
+    for (let n = 0; n < N; n++) {
+      let s = product[m * N + n];
+      if (bias) s += bias[n];
+      if (accumulateInto) s += accumulateInto[m * N + n];
+      out[m * N + n] = s;
+    }
+  }
+  return out;
+}
+
+/** C = A·B in the given layout, kept in float64 (for gradient checks). */
+export function matmul64(a: ArrayLike<number>, b: ArrayLike<number>, M: number, K: number, N: number, layout: MatmulLayout): Float64Array {
+  const { am, ak, bk, bn } = strides(layout, M, K, N);
+  const out = new Float64Array(M * N);
   for (let m = 0; m < M; m++) {
     for (let n = 0; n < N; n++) {
       let s = 0;
       for (let k = 0; k < K; k++) s += a[m * am + k * ak] * b[k * bk + n * bn];
-      if (bias) s += bias[n];
-      if (accumulateInto) s += accumulateInto[m * N + n];
       out[m * N + n] = s;
     }
   }

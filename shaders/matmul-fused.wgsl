@@ -1,0 +1,164 @@
+// Matrix products with their neighbours folded in, to save dispatches (and a
+// round trip of the activations through memory):
+//   y = gelu(x·Wᵀ + b), optionally also writing the pre-activation x·Wᵀ + b;
+//   y = r + x·Wᵀ + b (the residual add);
+//   dx = (dy·W) ⊙ gelu'(pre) (the MLP's backward through its GELU);
+//   dW (+)= dyᵀ·x with db (+)= Σ_rows dy in the same dispatch.
+// The product is matmul-core.wgsl's, and each epilogue repeats the unfused
+// kernels' arithmetic (matmul.wgsl's store, elementwise.wgsl's add and GELU,
+// column_sum's order), so fused and unfused results agree bit for bit.
+
+//!include matmul-core.wgsl
+//!include gelu.wgsl
+
+const FLAG_BIAS = 1u;
+const FLAG_ACCUMULATE = 2u;
+const FLAG_GELU = 4u;          // y = gelu(v)
+const FLAG_SAVE_PRE = 8u;      // pre_out = v before the GELU
+const FLAG_RESIDUAL = 16u;     // v = r + v
+const FLAG_GELU_BACKWARD = 32u; // y = v · gelu'(pre)
+const FLAG_ROW_SUMS = 64u;     // row_sums[m] (+)= Σ_k A(m, k): the bias gradient when A = dYᵀ
+const FLAG_ROW_SUMS_ACCUMULATE = 128u;
+
+@group(0) @binding(3) var<storage, read> bias4: array<vec4<f32>>;
+@group(0) @binding(4) var<storage, read_write> c4: array<vec4<f32>>;
+// the residual r or the pre-activation read by the GELU backward
+@group(0) @binding(5) var<storage, read> side4: array<vec4<f32>>;
+// the pre-activation written beside a GELU, or the row sums
+@group(0) @binding(6) var<storage, read_write> side_out4: array<vec4<f32>>;
+@group(0) @binding(3) var<storage, read> bias1: array<f32>;
+@group(0) @binding(4) var<storage, read_write> c1: array<f32>;
+@group(0) @binding(5) var<storage, read> side1: array<f32>;
+@group(0) @binding(6) var<storage, read_write> side_out1: array<f32>;
+
+// The flags are a pipeline constant (the same bits as p.flags), so each
+// variant compiles without the branches it does not take: a lean epilogue
+// keeps the 16×16 accumulator tile in registers on CPU adapters.
+override FLAGS: u32 = 0u;
+
+fn has(flag: u32) -> bool {
+  return (FLAGS & flag) != 0u;
+}
+
+fn epilogue_v4(i: u32, value: vec4<f32>) -> vec4<f32> {
+  var v = value;
+  if (has(FLAG_ACCUMULATE)) { v += c4[i]; }
+  if (has(FLAG_RESIDUAL)) { v = side4[i] + v; }
+  if (has(FLAG_SAVE_PRE)) { side_out4[i] = v; }
+  if (has(FLAG_GELU)) { v = gelu_and_slope(v)[0]; }
+  if (has(FLAG_GELU_BACKWARD)) { v = v * gelu_and_slope(side4[i])[1]; }
+  return v;
+}
+
+fn epilogue_1(i: u32, value: f32) -> f32 {
+  var v = value;
+  if (has(FLAG_ACCUMULATE)) { v += c1[i]; }
+  if (has(FLAG_RESIDUAL)) { v = side1[i] + v; }
+  if (has(FLAG_SAVE_PRE)) { side_out1[i] = v; }
+  if (has(FLAG_GELU)) { v = gelu_and_slope(vec4(v))[0].x; }
+  if (has(FLAG_GELU_BACKWARD)) { v = v * gelu_and_slope(vec4(side1[i]))[1].x; }
+  return v;
+}
+
+fn store_fused_v4(m: u32, nq: u32, block: mat4x4<f32>) {
+  if (m >= p.M || nq * 4u >= p.N) { return; }
+  let row_vec4s = p.N / 4u;
+  var extra = vec4<f32>(0.0);
+  if (has(FLAG_BIAS)) { extra = bias4[nq]; }
+  for (var r = 0u; r < 4u; r++) {
+    let i = (m + r) * row_vec4s + nq;
+    c4[i] = epilogue_v4(i, block[r] + extra);
+  }
+}
+
+fn store_fused_tile_v4(m0: u32, n0: u32, t: Tile) {
+  let nq = n0 / 4u;
+  store_fused_v4(m0, nq, t.c00); store_fused_v4(m0, nq + 1u, t.c01); store_fused_v4(m0, nq + 2u, t.c02); store_fused_v4(m0, nq + 3u, t.c03);
+  store_fused_v4(m0 + 4u, nq, t.c10); store_fused_v4(m0 + 4u, nq + 1u, t.c11); store_fused_v4(m0 + 4u, nq + 2u, t.c12); store_fused_v4(m0 + 4u, nq + 3u, t.c13);
+  store_fused_v4(m0 + 8u, nq, t.c20); store_fused_v4(m0 + 8u, nq + 1u, t.c21); store_fused_v4(m0 + 8u, nq + 2u, t.c22); store_fused_v4(m0 + 8u, nq + 3u, t.c23);
+  store_fused_v4(m0 + 12u, nq, t.c30); store_fused_v4(m0 + 12u, nq + 1u, t.c31); store_fused_v4(m0 + 12u, nq + 2u, t.c32); store_fused_v4(m0 + 12u, nq + 3u, t.c33);
+}
+
+fn store_fused_1(m: u32, n: u32, block: mat4x4<f32>) {
+  for (var r = 0u; r < 4u; r++) {
+    if (m + r >= p.M) { return; }
+    for (var j = 0u; j < 4u; j++) {
+      if (n + j >= p.N) { break; }
+      let i = (m + r) * p.N + n + j;
+      var v = block[r][j];
+      if (has(FLAG_BIAS)) { v += bias1[n + j]; }
+      c1[i] = epilogue_1(i, v);
+    }
+  }
+}
+
+// Row sums of A over k in increasing order (the order column_sum sums dY's
+// columns in) for the tile's rows m0..m0+15. The invocations of the tile row
+// share them, each taking every `tiles_n`-th 4-row group (or row), so no one
+// invocation carries the whole tail.
+fn tiles_n() -> u32 {
+  return (p.N + TILE - 1u) / TILE;
+}
+
+fn row_sums_tn_v4(m0: u32, tile_n: u32) {
+  let mq = p.M / 4u;
+  for (var g = tile_n; g < 4u; g += tiles_n()) {
+    let m = m0 + 4u * g;
+    if (m >= p.M) { return; }
+    var s = vec4<f32>(0.0);
+    for (var k = 0u; k < p.K; k++) { s += a4[k * mq + m / 4u]; }
+    if (has(FLAG_ROW_SUMS_ACCUMULATE)) { s += side_out4[m / 4u]; }
+    side_out4[m / 4u] = s;
+  }
+}
+
+fn row_sums_1(m0: u32, tile_n: u32) {
+  for (var m = m0 + tile_n; m < min(m0 + TILE, p.M); m += tiles_n()) {
+    var s = 0.0;
+    for (var k = 0u; k < p.K; k++) { s += a1[m * p.a_m + k * p.a_k]; }
+    if (has(FLAG_ROW_SUMS_ACCUMULATE)) { s += side_out1[m]; }
+    side_out1[m] = s;
+  }
+}
+
+// C[M,N] = A[M,K] · B[K,N] with an epilogue   (dx = (dy·W) ⊙ gelu'(pre))
+@compute @workgroup_size(4, 4)
+fn nn_v4_fused(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let m0 = gid.y * TILE;
+  let n0 = gid.x * TILE;
+  if (m0 >= p.M || n0 >= p.N) { return; }
+  store_fused_tile_v4(m0, n0, nn_v4_product(m0, n0));
+}
+
+// C[M,N] = A[M,K] · B[N,K]ᵀ with an epilogue   (y = gelu(x·Wᵀ + b), y = r + x·Wᵀ + b)
+@compute @workgroup_size(4, 4)
+fn nt_v4_fused(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let m0 = gid.y * TILE;
+  let n0 = gid.x * TILE;
+  if (m0 >= p.M || n0 >= p.N) { return; }
+  store_fused_tile_v4(m0, n0, nt_v4_product(m0, n0));
+}
+
+// C[M,N] = A[K,M]ᵀ · B[K,N] with an epilogue, and A's row sums   (dW (+)= dYᵀ·X, db (+)= Σ_rows dY)
+@compute @workgroup_size(4, 4)
+fn tn_v4_fused(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let m0 = gid.y * TILE;
+  let n0 = gid.x * TILE;
+  if (m0 >= p.M || n0 >= p.N) { return; }
+  store_fused_tile_v4(m0, n0, tn_v4_product(m0, n0));
+  if (has(FLAG_ROW_SUMS)) { row_sums_tn_v4(m0, gid.x); }
+}
+
+// Any shape and layout with an epilogue, and A's row sums
+@compute @workgroup_size(4, 4)
+fn general_fused(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let m0 = gid.y * TILE;
+  let n0 = gid.x * TILE;
+  if (m0 >= p.M || n0 >= p.N) { return; }
+  let t = general_product(m0, n0);
+  store_fused_1(m0, n0, t.c00); store_fused_1(m0, n0 + 4u, t.c01); store_fused_1(m0, n0 + 8u, t.c02); store_fused_1(m0, n0 + 12u, t.c03);
+  store_fused_1(m0 + 4u, n0, t.c10); store_fused_1(m0 + 4u, n0 + 4u, t.c11); store_fused_1(m0 + 4u, n0 + 8u, t.c12); store_fused_1(m0 + 4u, n0 + 12u, t.c13);
+  store_fused_1(m0 + 8u, n0, t.c20); store_fused_1(m0 + 8u, n0 + 4u, t.c21); store_fused_1(m0 + 8u, n0 + 8u, t.c22); store_fused_1(m0 + 8u, n0 + 12u, t.c23);
+  store_fused_1(m0 + 12u, n0, t.c30); store_fused_1(m0 + 12u, n0 + 4u, t.c31); store_fused_1(m0 + 12u, n0 + 8u, t.c32); store_fused_1(m0 + 12u, n0 + 12u, t.c33);
+  if (has(FLAG_ROW_SUMS)) { row_sums_1(m0, gid.x); }
+}

@@ -1,0 +1,146 @@
+import { describe, expect, it } from 'vitest';
+import { expectClose, finiteDiff, randn, testContext } from '../../testing/gpu';
+import { gelu64 } from '../reference/elementwise';
+import { matmulBiasGelu64, matmulBiasGeluRef, matmulBiasResidualRef, matmulGeluBackward64, matmulGeluBackwardRef, matmulWeightBiasGrad64, matmulWeightBiasGradRef } from '../reference/matmul-fused';
+import type { GpuContext } from '../context';
+import type { Tensor } from '../tensor';
+import { add, gelu, geluBackward } from './elementwise';
+import { columnSum, matmul } from './matmul';
+import { matmulBiasGelu, matmulBiasResidual, matmulGeluBackward, matmulWeightBiasGrad } from './matmul-fused';
+
+// [M, K, N]: awkward (the general path) and multiples of 4 (the vec4 path), the tiny and small presets' MLP among them.
+const SHAPES: [number, number, number][] = [
+  [1, 1, 1],
+  [3, 17, 33],
+  [33, 130, 17],
+  [130, 3, 1],
+  [12, 36, 20],
+  [64, 32, 128],
+  [68, 96, 384],
+];
+
+const tolerance = (K: number) => ({ atol: 2e-6 * Math.sqrt(K + 1) * 4, rtol: 1e-5 });
+const same = (a: Float32Array | Uint32Array | Int32Array, b: Float32Array | Uint32Array | Int32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+
+function upload(ctx: GpuContext, ...arrays: Float32Array[]): Tensor[] {
+  return arrays.map((a) => ctx.tensor([a.length], 'f32', a));
+}
+
+describe.each(SHAPES)('fused matmuls, M=%i K=%i N=%i', (M, K, N) => {
+  const seed = M * 31 + K * 7 + N;
+
+  it('bias + GELU matches the reference and matmul + gelu bit for bit, with and without the pre-activation', async () => {
+    const ctx = await testContext();
+    const x = randn(M * K, seed), w = randn(N * K, seed + 1, 0.5), b = randn(N, seed + 2);
+    const [tx, tw, tb] = upload(ctx, x, w, b);
+    const y = ctx.tensor([M * N]), pre = ctx.tensor([M * N]), yNoPre = ctx.tensor([M * N]), unfusedPre = ctx.tensor([M * N]), unfusedY = ctx.tensor([M * N]);
+    matmulBiasGelu(ctx, tx, tw, tb, y, { M, K, N }, pre);
+    matmulBiasGelu(ctx, tx, tw, tb, yNoPre, { M, K, N });
+    matmul(ctx, tx, tw, unfusedPre, { M, K, N, layout: 'nt', bias: tb });
+    gelu(ctx, unfusedPre, unfusedY);
+    const [gy, gpre, gyNoPre, upre, uy] = await ctx.readMany([y, pre, yNoPre, unfusedPre, unfusedY]);
+    const ref = matmulBiasGeluRef(x, w, b, M, K, N);
+    expectClose(gpre, ref.pre, { ...tolerance(K), what: 'pre' });
+    expectClose(gy, ref.y, { ...tolerance(K), what: 'y' });
+    expect(same(gpre, upre) && same(gy, uy) && same(gyNoPre, uy)).toBe(true);
+    for (const t of [tx, tw, tb, y, pre, yNoPre, unfusedPre, unfusedY]) t.dispose();
+  });
+
+  it('bias + residual matches the reference and matmul + add bit for bit', async () => {
+    const ctx = await testContext();
+    const x = randn(M * K, seed + 3), w = randn(N * K, seed + 4), b = randn(N, seed + 5), r = randn(M * N, seed + 6);
+    const [tx, tw, tb, tr] = upload(ctx, x, w, b, r);
+    const y = ctx.tensor([M * N]), proj = ctx.tensor([M * N]), unfused = ctx.tensor([M * N]);
+    matmulBiasResidual(ctx, tx, tw, tb, tr, y, { M, K, N });
+    matmul(ctx, tx, tw, proj, { M, K, N, layout: 'nt', bias: tb });
+    add(ctx, tr, proj, unfused);
+    const [gy, uy] = await ctx.readMany([y, unfused]);
+    expectClose(gy, matmulBiasResidualRef(x, w, b, r, M, K, N), tolerance(K));
+    expect(same(gy, uy)).toBe(true);
+    for (const t of [tx, tw, tb, tr, y, proj, unfused]) t.dispose();
+  });
+
+  it('GELU backward matches the reference and matmul + geluBackward bit for bit', async () => {
+    const ctx = await testContext();
+    const dy = randn(M * K, seed + 7), w = randn(K * N, seed + 8), pre = randn(M * N, seed + 9, 2);
+    const [tdy, tw, tpre] = upload(ctx, dy, w, pre);
+    const dx = ctx.tensor([M * N]), g = ctx.tensor([M * N]), unfused = ctx.tensor([M * N]);
+    matmulGeluBackward(ctx, tdy, tw, tpre, dx, { M, K, N });
+    matmul(ctx, tdy, tw, g, { M, K, N, layout: 'nn' });
+    geluBackward(ctx, tpre, g, unfused);
+    const [gdx, udx] = await ctx.readMany([dx, unfused]);
+    expectClose(gdx, matmulGeluBackwardRef(dy, w, pre, M, K, N), tolerance(K));
+    expect(same(gdx, udx)).toBe(true);
+    for (const t of [tdy, tw, tpre, dx, g, unfused]) t.dispose();
+  });
+
+  it('weight and bias gradients match the reference and matmul + columnSum bit for bit, written and accumulated', async () => {
+    const ctx = await testContext();
+    // Here M rows of dy [M, N] (out = N) and x [M, K] (in = K).
+    const [rows, inDim, outDim] = [M, K, N];
+    const dy = randn(rows * outDim, seed + 10), x = randn(rows * inDim, seed + 11), dW0 = randn(outDim * inDim, seed + 12), db0 = randn(outDim, seed + 13);
+    const [tdy, tx] = upload(ctx, dy, x);
+    const dW = ctx.tensor([outDim * inDim], 'f32', dW0), db = ctx.tensor([outDim], 'f32', db0);
+    const uW = ctx.tensor([outDim * inDim], 'f32', dW0), ub = ctx.tensor([outDim], 'f32', db0);
+    const fresh = ctx.tensor([outDim * inDim]), freshB = ctx.tensor([outDim]);
+    matmulWeightBiasGrad(ctx, tdy, tx, dW, db, rows, inDim, outDim, true);
+    matmul(ctx, tdy, tx, uW, { M: outDim, K: rows, N: inDim, layout: 'tn', accumulate: true });
+    columnSum(ctx, tdy, ub, rows, outDim, true);
+    matmulWeightBiasGrad(ctx, tdy, tx, fresh, freshB, rows, inDim, outDim);
+    const [gW, gb, wU, bU, fW, fb] = await ctx.readMany([dW, db, uW, ub, fresh, freshB]);
+    const ref = matmulWeightBiasGradRef(dy, x, rows, inDim, outDim);
+    expectClose(fW, ref.dW, { ...tolerance(rows), what: 'dW' });
+    expectClose(fb, ref.db, { ...tolerance(rows), what: 'db' });
+    expectClose(gW, ref.dW.map((v, i) => v + dW0[i]), { ...tolerance(rows), what: 'dW accumulated' });
+    expect(same(gW, wU) && same(gb, bU)).toBe(true);
+    for (const t of [tdy, tx, dW, db, uW, ub, fresh, freshB]) t.dispose();
+  });
+});
+
+describe('fused matmul references', () => {
+  it('GELU backward is the derivative of Σ dy ⊙ (gelu(pre)·Wᵀ) with respect to pre', () => {
+    // The MLP's c_proj: out [M, K] = gelu(pre [M, N]) · W2[K, N]ᵀ, so W2 [K, N] is also the 'nn' B operand.
+    const [M, K, N] = [3, 5, 4];
+    const dy = randn(M * K, 1), w = randn(K * N, 2), pre = Float64Array.from(randn(M * N, 3, 2));
+    const loss = (p: Float64Array) => {
+      let s = 0;
+      for (let m = 0; m < M; m++) for (let k = 0; k < K; k++) for (let n = 0; n < N; n++) s += dy[m * K + k] * gelu64(p[m * N + n]) * w[k * N + n];
+      return s;
+    };
+    const fd = Array.from(pre, (_, i) => finiteDiff(loss, pre, i));
+    expectClose(matmulGeluBackward64(dy, w, pre, M, K, N), fd, { atol: 1e-7, rtol: 1e-6 });
+    expect(Math.max(...fd.map(Math.abs))).toBeGreaterThan(0.01);
+  });
+
+  it('weight and bias gradients are the derivatives of Σ dy ⊙ (x·Wᵀ + b)', () => {
+    const [rows, inDim, outDim] = [4, 3, 5];
+    const dy = randn(rows * outDim, 4), x = randn(rows * inDim, 5);
+    const w = Float64Array.from(randn(outDim * inDim, 6)), b = Float64Array.from(randn(outDim, 7));
+    const loss = () => {
+      let s = 0;
+      for (let r = 0; r < rows; r++)
+        for (let o = 0; o < outDim; o++) {
+          let v = b[o];
+          for (let i = 0; i < inDim; i++) v += x[r * inDim + i] * w[o * inDim + i];
+          s += dy[r * outDim + o] * v;
+        }
+      return s;
+    };
+    const { dW, db } = matmulWeightBiasGrad64(dy, x, rows, inDim, outDim);
+    expectClose(dW, Array.from(w, (_, i) => finiteDiff(loss, w, i)), { atol: 1e-7, rtol: 1e-6, what: 'dW' });
+    expectClose(db, Array.from(b, (_, i) => finiteDiff(loss, b, i)), { atol: 1e-7, rtol: 1e-6, what: 'db' });
+  });
+
+  it('bias + GELU reference is gelu of the biased product', () => {
+    const [M, K, N] = [2, 3, 4];
+    const x = randn(M * K, 8), w = randn(N * K, 9), b = randn(N, 10);
+    const { y, pre } = matmulBiasGelu64(x, w, b, M, K, N);
+    for (let m = 0; m < M; m++)
+      for (let n = 0; n < N; n++) {
+        let v = b[n];
+        for (let k = 0; k < K; k++) v += x[m * K + k] * w[n * K + k];
+        expect(pre[m * N + n]).toBeCloseTo(v, 12);
+        expect(y[m * N + n]).toBeCloseTo(gelu64(v), 12);
+      }
+  });
+});

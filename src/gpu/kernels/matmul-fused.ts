@@ -1,0 +1,83 @@
+// Matrix products with a fused epilogue (shaders/matmul-fused.wgsl):
+// each saves one or more dispatches over matmul + elementwise + columnSum, and
+// gives the same bits as that sequence (same product, same epilogue arithmetic).
+
+import type { GpuContext } from '../context';
+import type { Tensor } from '../tensor';
+import { FLAG_ACCUMULATE, FLAG_BIAS, type MatmulLayout, checkSize, matmulParams, matmulWorkgroups, vectorizable } from './matmul';
+
+const FLAG_GELU = 4;
+const FLAG_SAVE_PRE = 8;
+const FLAG_RESIDUAL = 16;
+const FLAG_GELU_BACKWARD = 32;
+const FLAG_ROW_SUMS = 64;
+const FLAG_ROW_SUMS_ACCUMULATE = 128;
+
+/** Shapes of a fused product: C[M,N] from a K-long contraction. */
+export interface MatmulDims {
+  M: number;
+  K: number;
+  N: number;
+}
+
+interface Fused {
+  layout: MatmulLayout;
+  bias?: Tensor;
+  accumulate?: boolean;
+  /** Read beside C: the residual, or the pre-activation for the GELU backward. */
+  side?: Tensor;
+  /** Written beside C: the pre-activation, or A's row sums. */
+  sideOut?: Tensor;
+  flags: number;
+}
+
+function fusedMatmul(ctx: GpuContext, fn: string, a: Tensor, b: Tensor, out: Tensor, { M, K, N }: MatmulDims, f: Fused): void {
+  checkSize('A', a, M * K, fn);
+  checkSize('B', b, K * N, fn);
+  checkSize('C', out, M * N, fn);
+  if (f.bias) checkSize('bias', f.bias, N, fn);
+  if (M === 0 || N === 0) return;
+  const flags = f.flags | (f.bias ? FLAG_BIAS : 0) | (f.accumulate ? FLAG_ACCUMULATE : 0);
+  const entry = K > 0 && vectorizable(M, K, N) ? `${f.layout}_v4_fused` : 'general_fused';
+  // Bindings the epilogue does not use are still declared: A stands in for the read ones, a
+  // pooled scratch (a separate buffer, as WebGPU wants for writable bindings) for the written one.
+  const scratch = f.sideOut ? null : ctx.tensor([4]);
+  ctx.dispatch({ shader: 'matmul-fused', entry, constants: { FLAGS: flags } }, [a, b, f.bias ?? a, out, f.side ?? a, f.sideOut ?? scratch!], matmulParams(f.layout, M, K, N, flags), matmulWorkgroups(M, N));
+  scratch?.dispose();
+}
+
+/**
+ * y[M,N] = gelu(x[M,K]·W[N,K]ᵀ + b); with `pre` [M,N], also writes the
+ * pre-activation x·Wᵀ + b there for the backward pass (pre must not overlap y).
+ * Replaces matmul + gelu.
+ */
+export function matmulBiasGelu(ctx: GpuContext, x: Tensor, w: Tensor, bias: Tensor, y: Tensor, dims: MatmulDims, pre?: Tensor): void {
+  if (pre) checkSize('pre', pre, dims.M * dims.N, 'matmulBiasGelu');
+  fusedMatmul(ctx, 'matmulBiasGelu', x, w, y, dims, { layout: 'nt', bias, sideOut: pre, flags: FLAG_GELU | (pre ? FLAG_SAVE_PRE : 0) });
+}
+
+/** y[M,N] = r[M,N] + x[M,K]·W[N,K]ᵀ + b (r must not be y). Replaces matmul + add. */
+export function matmulBiasResidual(ctx: GpuContext, x: Tensor, w: Tensor, bias: Tensor, residual: Tensor, y: Tensor, dims: MatmulDims): void {
+  checkSize('residual', residual, dims.M * dims.N, 'matmulBiasResidual');
+  fusedMatmul(ctx, 'matmulBiasResidual', x, w, y, dims, { layout: 'nt', bias, side: residual, flags: FLAG_RESIDUAL });
+}
+
+/**
+ * dx[M,N] = (dy[M,K]·W[K,N]) ⊙ gelu'(pre[M,N]): the backward of y = gelu(pre)·Wᵀ
+ * down to the pre-activation. Replaces matmul ('nn') + geluBackward.
+ */
+export function matmulGeluBackward(ctx: GpuContext, dy: Tensor, w: Tensor, pre: Tensor, dx: Tensor, dims: MatmulDims): void {
+  checkSize('pre', pre, dims.M * dims.N, 'matmulGeluBackward');
+  fusedMatmul(ctx, 'matmulGeluBackward', dy, w, dx, dims, { layout: 'nn', side: pre, flags: FLAG_GELU_BACKWARD });
+}
+
+/**
+ * The parameter gradients of y[rows, out] = x[rows, in]·Wᵀ + b in one dispatch:
+ * dW[out, in] = dyᵀ·x and db[out] = Σ_rows dy, written, or added to with
+ * `accumulate`. Replaces matmul ('tn') + columnSum.
+ */
+export function matmulWeightBiasGrad(ctx: GpuContext, dy: Tensor, x: Tensor, dW: Tensor, db: Tensor, rows: number, inDim: number, outDim: number, accumulate = false): void {
+  checkSize('db', db, outDim, 'matmulWeightBiasGrad');
+  const flags = FLAG_ROW_SUMS | (accumulate ? FLAG_ROW_SUMS_ACCUMULATE : 0);
+  fusedMatmul(ctx, 'matmulWeightBiasGrad', dy, x, dW, { M: outDim, K: rows, N: inDim }, { layout: 'tn', accumulate, sideOut: db, flags });
+}
