@@ -5,6 +5,7 @@
 import type { SampleResult, Sampler } from '../model/sampler';
 import type { CharTokenizer } from '../tasks/tokenizer';
 import type { AnyTask, Split, TaskConfig } from '../tasks/types';
+import { deriveSeed } from '../util/rng';
 
 export interface Problem {
   /** The task's problem object (opaque here). */
@@ -22,6 +23,16 @@ export function makeProblems(task: AnyTask, cfg: TaskConfig, tokenizer: CharToke
     out.push({ data, prompt, ids: tokenizer.encodePrompt(prompt) });
   }
   return out;
+}
+
+/** The prompts of training step `step`: the next `prompts` of the train split, drawn from the run seed. */
+export function trainStepProblems(task: AnyTask, cfg: TaskConfig, tokenizer: CharTokenizer, run: { seed: number; prompts: number }, step: number): Problem[] {
+  return makeProblems(task, cfg, tokenizer, 'train', run.seed, step * run.prompts, run.prompts);
+}
+
+/** The held-out prompts every evaluation of a run uses (the training prompts themselves where the task says so). */
+export function evalProblemsOf(task: AnyTask, cfg: TaskConfig, tokenizer: CharTokenizer, run: { seed: number; evalPrompts: number }): Problem[] {
+  return makeProblems(task, cfg, tokenizer, task.evalIsTrain ? 'train' : 'eval', deriveSeed(run.seed, 'eval'), 0, run.evalPrompts);
 }
 
 export interface ScoredRollouts {

@@ -19,7 +19,7 @@ import { type RunConfig, runConfigIssues } from './config';
 import { DEFAULT_D3S, d3sMetrics, d3sSchedule, d3sSelect } from './d3s';
 import { evaluate } from './evaluate';
 import { grpoLoss, grpoMetrics } from './grpo';
-import { makeProblems, type Problem, type ScoredRollouts, sampleAndScore } from './rollout';
+import { evalProblemsOf, type Problem, type ScoredRollouts, sampleAndScore, trainStepProblems } from './rollout';
 import { rolloutStats } from './rollout-stats';
 import { roverCentredRewards, roverLoss, roverMetrics } from './rover';
 import type { EvalRow, MetricsRow, RolloutGroup, TrainRow } from './types';
@@ -87,7 +87,7 @@ export class Trainer {
     this.evalSampler = config.evalSamples <= S ? this.sampler : new Sampler(this.model, Math.max(config.evalSamples, Math.min(EVAL_ROWS, config.evalPrompts * config.evalSamples)));
     this.baseParams = ctx.tensor([base.params.length], 'f32', base.params);
     this.swap = ctx.tensor([base.params.length]);
-    this.evalProblems = makeProblems(this.task, this.taskConfig, this.tokenizer, this.task.evalIsTrain ? 'train' : 'eval', deriveSeed(config.seed, 'eval'), 0, config.evalPrompts);
+    this.evalProblems = evalProblemsOf(this.task, this.taskConfig, this.tokenizer, config);
   }
 
   get done(): boolean {
@@ -133,7 +133,7 @@ export class Trainer {
     const c = this.config;
     const ctx = this.ctx;
     const G = c.group;
-    const problems = makeProblems(this.task, this.taskConfig, this.tokenizer, 'train', c.seed, this.stepIndex * c.prompts, c.prompts);
+    const problems = trainStepProblems(this.task, this.taskConfig, this.tokenizer, c, this.stepIndex);
     const ro = await sampleAndScore(this.sampler, this.task, this.tokenizer, problems, { groupSize: G, maxNewTokens: this.maxNewTokens, temperature: c.temperature, topK: c.topK, seed: deriveSeed(c.seed, 'rollouts'), step: this.stepIndex });
     const S = ro.sample.R, T = ro.sample.T;
     const b = this.stepBuffers(ro);
