@@ -55,11 +55,11 @@ const AGGREGATION_TO_TRL: Record<RunConfig['aggregation'], string> = {
   'seq-mean-token-sum-norm': 'dr_grpo',
 };
 
-const same = (option: string, pick: (c: RunConfig, f: ExportFacts) => Json): EngineMapping => ({ option, values: (c, f) => ({ [option]: pick(c, f) }) });
+const same = (option: string, pick: (c: RunConfig, f: ExportFacts) => Json): EngineMapping => ({ option: `\`${option}\``, values: (c, f) => ({ [option]: pick(c, f) }) });
 
 export const SETTING_MAP = {
   task: {
-    trl: { option: 'reward function `reward.py`, prompts `data/*.jsonl`', values: (c) => ({ reward_function: c.task }) },
+    trl: { option: 'reward function `lab_reward.py` (`reward/<task>.py`), prompts `data/*.jsonl`', values: (c) => ({ reward_function: c.task }) },
     verl: { option: '`custom_reward_function.path`, `data.train_files`, `data.val_files`', values: () => ({ 'custom_reward_function.path': 'verl_reward.py', 'custom_reward_function.name': 'compute_score', 'data.train_files': 'data/train.parquet', 'data.val_files': 'data/eval.parquet' }) },
     note: "The task's verifier as a Python function (same scores, partial credit included); its prompts from the lab's generator.",
   },
@@ -115,8 +115,8 @@ export const SETTING_MAP = {
   },
   maxGradNorm: {
     trl: same('max_grad_norm', (c) => c.maxGradNorm),
-    verl: same('actor_rollout_ref.actor.grad_clip', (c) => c.maxGradNorm),
-    note: '0 turns clipping off in the lab and TRL; verl always clips, so give it a large value there.',
+    verl: { option: '`actor_rollout_ref.actor.grad_clip`', values: (c) => (c.maxGradNorm === 0 ? null : { 'actor_rollout_ref.actor.grad_clip': c.maxGradNorm }) },
+    note: '0 turns clipping off in the lab and TRL; verl always clips (at 0 it would zero every gradient), so pass a large `actor_rollout_ref.actor.grad_clip` there instead.',
   },
   minibatches: {
     trl: {
