@@ -116,7 +116,7 @@ describe('the exported files', () => {
           expect(parsed.status).toBe(0);
         }
         const first = JSON.parse(file(plan, 'data/train.jsonl').split('\n')[0]) as { problem: string };
-        const solution = getTask(task).solutions!(JSON.parse(first.problem))[0];
+        const solution = getTask(task).solutions?.(JSON.parse(first.problem))?.[0] ?? '';
         // Each folder's lab_reward.py, imported from its own directory as the engines do.
         checks.push(`sys.path.insert(0, ${JSON.stringify(dir)}); m = runpy.run_path(${JSON.stringify(join(dir, 'lab_reward.py'))}); p = ${JSON.stringify(first.problem)}; out.append([m["lab_reward"]([${JSON.stringify(solution)}, "?"], [p, p]), m["compute_score"]("rlvr-lab", ${JSON.stringify(solution)}, p)]); sys.path.pop(0); sys.modules.pop("lab_completion", None); sys.modules.pop(${JSON.stringify(task)}, None)`);
       }
