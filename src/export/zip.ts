@@ -30,7 +30,7 @@ const DOS_DATE_1980_01_01 = (1 << 5) | 1;
 const UTF8_NAMES = 1 << 11;
 const MAX_U32 = 0xffffffff;
 
-export function zipStore(entries: readonly ZipEntry[]): Uint8Array {
+export function zipStore(entries: readonly ZipEntry[]): Uint8Array<ArrayBuffer> {
   if (entries.length > 0xffff) throw new Error(`zip: ${entries.length} entries; this writer stores at most 65535`);
   const encoder = new TextEncoder();
   const locals: Uint8Array[] = [];
