@@ -115,6 +115,13 @@ describe('the exported files', () => {
           expect(parsed.stderr, sh.path).toBe('');
           expect(parsed.status).toBe(0);
         }
+        // Every file the launcher names is in the folder, or is a parquet file make_parquet.py writes from it.
+        for (const sh of plan.files.filter((f) => f.path.endsWith('.sh'))) {
+          for (const [, named] of sh.text.matchAll(/\$HERE\/([\w./-]+)/g)) {
+            const present = plan.files.some((f) => f.path === named) || (/^data\/(train|eval)\.parquet$/.test(named) && plan.files.some((f) => f.path === `${named.slice(0, -'.parquet'.length)}.jsonl`));
+            expect(present, `${sh.path} names ${named}`).toBe(true);
+          }
+        }
         const first = JSON.parse(file(plan, 'data/train.jsonl').split('\n')[0]) as { problem: string };
         const solution = getTask(task).solutions?.(JSON.parse(first.problem))?.[0] ?? '';
         // Each folder's lab_reward.py, imported from its own directory as the engines do.

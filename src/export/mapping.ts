@@ -60,7 +60,7 @@ const same = (option: string, pick: (c: RunConfig, f: ExportFacts) => Json): Eng
 export const SETTING_MAP = {
   task: {
     trl: { option: 'reward function `lab_reward.py` (`reward/<task>.py`), prompts `data/*.jsonl`', values: (c) => ({ reward_function: c.task }) },
-    verl: { option: '`custom_reward_function.path`, `data.train_files`, `data.val_files`', values: () => ({ 'custom_reward_function.path': 'verl_reward.py', 'custom_reward_function.name': 'compute_score', 'data.train_files': 'data/train.parquet', 'data.val_files': 'data/eval.parquet' }) },
+    verl: { option: '`custom_reward_function.path=lab_reward.py`, `data.train_files`, `data.val_files`', values: () => ({ 'custom_reward_function.path': '$HERE/lab_reward.py', 'custom_reward_function.name': 'compute_score', 'data.train_files': '$HERE/data/train.parquet', 'data.val_files': '$HERE/data/eval.parquet' }) },
     note: "The task's verifier as a Python function (same scores, partial credit included); its prompts from the lab's generator.",
   },
   algo: {
