@@ -50,7 +50,8 @@ function parseArgs(argv: readonly string[]): { flags: Record<string, string>; sw
 async function requestsFromLink(url: string, target: ExportTarget, base: string | undefined): Promise<ExportRequest[]> {
   const hash = url.includes('#') ? url.slice(url.indexOf('#')) : url;
   const link = await parseShareHash(hash);
-  for (const issue of link.issues) console.error(`export: warning: ${issue}`);
+  // The lab keeps a default where a link's value is refused; an export would then train another run, so it stops.
+  if (link.issues.length > 0) throw new Error(`the link cannot be exported as it stands; nothing was written:\n  ${link.issues.join('\n  ')}`);
   if (link.runs.length === 0) throw new Error('the link holds no run (expected #run=… or #results=…)');
   const out: ExportRequest[] = [];
   for (const [i, run] of link.runs.entries()) {
