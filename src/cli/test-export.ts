@@ -53,7 +53,7 @@ const work = mkdtempSync(join(tmpdir(), 'rlvr-export-'));
 const runDir = join(work, 'run');
 const outDir = join(work, 'trl');
 // A small GRPO run, as npm run train leaves it: its settings and its model (here the shipped base).
-const config: RunConfig = { ...defaultRunConfig(), task: 'countdown', algo: 'grpo', steps: 2, prompts: 2, group: 4, minibatches: 2, beta: 0.04, evalEvery: 0, evalPrompts: 4 };
+const config: RunConfig = { ...defaultRunConfig(), task: 'countdown', algo: 'grpo', steps: 2, prompts: 2, group: 4, minibatches: 2, beta: 0.04, evalEvery: 1, evalPrompts: 2, evalSamples: 4 };
 mkdirSync(runDir, { recursive: true });
 writeFileSync(join(runDir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
 copyFileSync(defaultBaseFile(config), join(runDir, 'model.safetensors'));
@@ -72,4 +72,7 @@ for (const [i, r] of rows.entries()) console.log(`step ${i + 1}: reward ${r.rewa
 if (rows.length < 2) fail(`expected a log row per step (2), found ${rows.length}; the log is in ${join(work, 'trl.log')}`);
 if (!rows.some((r) => r.reward !== undefined && Number.isFinite(Number(r.reward)))) fail('no step logged a reward');
 if (!rows.every((r) => r.kl !== undefined && Number.isFinite(Number(r.kl)))) fail('a step logged no KL');
-console.log(`test:export: passed (TRL logged a reward and a KL on both steps; log in ${join(work, 'trl.log')})`);
+const evalRow = /\{'eval_loss'[^}]*'eval_reward': '([^']+)'/.exec(log);
+if (evalRow === null) fail('the held-out evaluation (evalEvery = 1 lab step = 2 optimizer steps) logged no eval_reward');
+console.log(`eval: reward ${evalRow[1]}`);
+console.log(`test:export: passed (TRL logged a reward and a KL on both steps and an eval reward; log in ${join(work, 'trl.log')})`);
