@@ -62,8 +62,9 @@ const exported = spawnSync(process.execPath, ['src/cli/launch.js', 'src/cli/expo
 process.stdout.write(exported.stdout);
 if (exported.status !== 0) fail(`npm run export failed:\n${exported.stderr}`);
 
-console.log(`test:export: ${python} ${join(outDir, 'train_trl.py')} --tiny-random-model --max-steps 2`);
-const trained = spawnSync(python, ['train_trl.py', '--tiny-random-model', '--max-steps', '2'], { cwd: outDir, encoding: 'utf8', env: { ...process.env, HF_HUB_OFFLINE: '1', TOKENIZERS_PARALLELISM: 'false' } });
+console.log(`test:export: ${python} ${join(outDir, 'train_trl.py')} --tiny-random-model --instruct --max-steps 2`);
+// --instruct as the launchers pass it: chat messages through the chat template.
+const trained = spawnSync(python, ['train_trl.py', '--tiny-random-model', '--instruct', '--max-steps', '2'], { cwd: outDir, encoding: 'utf8', env: { ...process.env, HF_HUB_OFFLINE: '1', TOKENIZERS_PARALLELISM: 'false' } });
 const log = `${trained.stdout}\n${trained.stderr}`;
 writeFileSync(join(work, 'trl.log'), log);
 if (trained.status !== 0) fail(`train_trl.py exited with ${trained.status}; the log is in ${join(work, 'trl.log')}:\n${log.slice(-4000)}`);

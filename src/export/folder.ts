@@ -156,7 +156,7 @@ export function buildExport(req: ExportRequest): ExportPlan {
   ];
   if (target === 'trl') {
     const { script, engine } = splitOptions(mapped.options, TRL_SCRIPT_KEYS);
-    const trlConfig = { ...script, alphabet: tokenizer.alphabet, context: facts.maxPromptTokens + facts.maxNewTokens, grpo_config: engine };
+    const trlConfig = { ...script, alphabet: tokenizer.alphabet, grpo_config: engine };
     files.push(
       { path: 'trl_config.json', text: `${JSON.stringify(trlConfig, null, 2)}\n` },
       { path: 'train_trl.py', text: fileText(ENGINE_PY, 'train_trl.py') },

@@ -58,7 +58,7 @@ function launchSection(target: ExportTarget, model: string): string {
 pip install trl transformers torch accelerate datasets
 bash launch_trl.sh                          # one GPU: python3 train_trl.py --model ${model} --instruct
 N_GPUS=4 bash launch_trl.sh                 # several: accelerate launch --num_processes 4 train_trl.py ...
-python3 train_trl.py --tiny-random-model --max-steps 2   # CPU smoke test, no downloads
+python3 train_trl.py --tiny-random-model --instruct --max-steps 2   # CPU smoke test, no downloads
 \`\`\`
 
 \`train_trl.py\` passes \`trl_config.json\`'s \`grpo_config\` to GRPOConfig unchanged, except that it splits each minibatch
@@ -91,7 +91,7 @@ Every lab setting is below: mapped to an option, listed as having no equivalent 
 
 The lab's policy (preset **${config.preset}**) is a character-level transformer of well under a million parameters with no
 Hugging Face counterpart. Substitute **${facts.model}** (the export's default; presets map tiny → ${SUBSTITUTE_MODELS.tiny},
-small → ${SUBSTITUTE_MODELS.small}, base → ${SUBSTITUTE_MODELS.base}); any causal LM works, and \`--instruct\` prefixes each prompt with:
+small → ${SUBSTITUTE_MODELS.small}, base → ${SUBSTITUTE_MODELS.base}); any causal LM works. With \`--instruct\` (the launchers pass it) each prompt goes to the model as a chat message that starts with:
 
 > ${instruction}
 

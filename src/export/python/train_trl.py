@@ -6,7 +6,7 @@ and loads the model and prompts.
 
     python train_trl.py --model Qwen/Qwen2.5-0.5B-Instruct --instruct
     accelerate launch --num_processes 4 train_trl.py --model ... --instruct
-    python train_trl.py --tiny-random-model --max-steps 2    # CPU smoke test, no downloads
+    python train_trl.py --tiny-random-model --instruct --max-steps 2    # CPU smoke test, no downloads
 """
 
 import argparse
@@ -24,8 +24,11 @@ def read_jsonl(path):
 
 
 def prompt_rows(split, instruct):
+    """The lab's prompts as they are (base models), or as one user message after the task's instruction (instruct models: TRL applies the chat template)."""
     rows = read_jsonl(os.path.join(HERE, "data", f"{split}.jsonl"))
-    return [{"prompt": f"{r['instruction']}\n{r['prompt']}" if instruct else r["prompt"], "problem": r["problem"]} for r in rows]
+    if instruct:
+        return [{"prompt": [{"role": "user", "content": f"{r['instruction']}\n{r['prompt']}"}], "problem": r["problem"]} for r in rows]
+    return [{"prompt": r["prompt"], "problem": r["problem"]} for r in rows]
 
 
 def fit_batch(options, world_size, micro_batch):
@@ -39,7 +42,7 @@ def fit_batch(options, world_size, micro_batch):
     return options
 
 
-def tiny_random_model(alphabet, context, directory):
+def tiny_random_model(alphabet, directory):
     """Saves a 2-layer GPT-2 with random weights over the lab's characters in directory (the smoke test's policy, built without downloads) and returns the path."""
     from tokenizers import Regex, Tokenizer, decoders, models, pre_tokenizers
     from transformers import GPT2Config, GPT2LMHeadModel, PreTrainedTokenizerFast
@@ -50,7 +53,9 @@ def tiny_random_model(alphabet, context, directory):
     core.pre_tokenizer = pre_tokenizers.Split(Regex("."), behavior="isolated")
     core.decoder = decoders.Fuse()
     tokenizer = PreTrainedTokenizerFast(tokenizer_object=core, pad_token="<pad>", bos_token="<bos>", eos_token="<eos>", unk_token="<unk>", padding_side="left")
-    config = GPT2Config(vocab_size=len(vocab), n_positions=context, n_embd=32, n_layer=2, n_head=2, bos_token_id=1, eos_token_id=2, pad_token_id=0)
+    # The plainest chat template, so that --instruct (chat messages) runs on it too.
+    tokenizer.chat_template = "{% for m in messages %}{{ m['content'] }}{% endfor %}{% if add_generation_prompt %}\n{% endif %}"
+    config = GPT2Config(vocab_size=len(vocab), n_positions=1024, n_embd=32, n_layer=2, n_head=2, bos_token_id=1, eos_token_id=2, pad_token_id=0)
     model = GPT2LMHeadModel(config)
     model.generation_config.pad_token_id = 0
     model.generation_config.eos_token_id = 2
@@ -63,7 +68,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", help="Hugging Face model id or path (default: the one trl_config.json names)")
     parser.add_argument("--tiny-random-model", action="store_true", help="train a tiny random GPT-2 over the lab's characters instead (smoke test)")
-    parser.add_argument("--instruct", action="store_true", help="prefix each prompt with the task's instruction (for instruct models)")
+    parser.add_argument("--instruct", action="store_true", help="send each prompt as a chat message after the task's instruction (for instruct models)")
     parser.add_argument("--micro-batch", type=int, default=0, help="completions per device per forward pass (default: the minibatch split over the processes)")
     parser.add_argument("--max-steps", type=int, default=0, help="stop after this many optimizer steps (default: the run's)")
     parser.add_argument("--output-dir", default=os.path.join(HERE, "out-trl"))
@@ -82,7 +87,7 @@ def main():
     model = args.model or exported["model"]
     if args.tiny_random_model:
         # Saved and loaded by path, as a real model is: TRL builds the frozen reference model from it too.
-        model = tiny_random_model(exported["alphabet"], exported["context"], os.path.join(args.output_dir, "tiny-random-model"))
+        model = tiny_random_model(exported["alphabet"], os.path.join(args.output_dir, "tiny-random-model"))
         options["use_cpu"] = True
         options["bf16"] = False
 
