@@ -65,12 +65,14 @@ describe.each(EXPORT_TARGETS)('export to %s', (target) => {
     const plan = buildExport(request(task, algo, target));
     const readme = file(plan, 'README.md');
     const engine = engineText(plan, target);
+    const carried = readme.slice(readme.indexOf('## Settings that carried over'), readme.indexOf('## Settings with no equivalent'));
     const noEquivalent = readme.slice(readme.indexOf('## Settings with no equivalent'));
     for (const key of Object.keys(runSchema) as (keyof RunConfig)[]) {
-      if (plan.mapped.unmatched.includes(key) || plan.mapped.unused.includes(key)) {
-        expect(noEquivalent, key).toContain(`(\`${key}\`)`);
-        continue;
-      }
+      // Each setting sits in exactly one section of the README.
+      const listed = plan.mapped.unmatched.includes(key) || plan.mapped.unused.includes(key);
+      expect(carried.includes(`(\`${key}\`)`), `${key} under "carried over"`).toBe(!listed);
+      expect(noEquivalent.includes(`(\`${key}\`)`), `${key} under "no equivalent" or "not used"`).toBe(listed);
+      if (listed) continue;
       const entry = SETTING_MAP[key];
       const values = (target === 'trl' ? entry.trl : entry.verl)!.values(request(task, algo, target).config, { maxNewTokens: 1, maxPromptTokens: 1, model: 'm' })!;
       for (const [option, value] of Object.entries(values)) {

@@ -40,9 +40,10 @@ function settingLines(req: ExportRequest, keys: readonly (keyof RunSchema)[], sh
   return keys.map((key) => `- **${label(key)} = ${showValue(req.config[key] as RunConfig[keyof RunConfig])}**: ${show(key)}`).join('\n');
 }
 
-function mappedRows(req: ExportRequest, facts: ExportFacts): string {
+function mappedRows(req: ExportRequest, plan: ExportPlan, facts: ExportFacts): string {
   const rows = ['| lab setting | value | option |', '| --- | --- | --- |'];
   for (const [key, m] of Object.entries(SETTING_MAP) as [keyof RunSchema, SettingMapping][]) {
+    if (plan.mapped.unused.includes(key) || plan.mapped.unmatched.includes(key)) continue;
     const engine = req.target === 'trl' ? m.trl : m.verl;
     const values = engine?.values(req.config, facts);
     if (!values) continue;
@@ -111,7 +112,7 @@ ${target === 'trl' ? '- `trl_config.json`, `train_trl.py`, `launch_trl.sh`: the 
 
 ## Settings that carried over
 
-${mappedRows(req, facts)}
+${mappedRows(req, plan, facts)}
 
 ## Settings with no equivalent in ${ENGINE_NAMES[target]}
 
