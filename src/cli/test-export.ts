@@ -18,17 +18,23 @@ function works(python: string): boolean {
   return spawnSync(python, IMPORT_CHECK, { stdio: 'ignore' }).status === 0;
 }
 
+/** The packages that do not import in this python. */
+function missing(python: string): string[] {
+  return PACKAGES.filter((p) => spawnSync(python, ['-c', `import ${p}`], { stdio: 'ignore' }).status !== 0);
+}
+
 function findPython(): string {
+  if (spawnSync('python3', ['--version'], { stdio: 'ignore' }).status !== 0) fail('python3 is not on PATH; install Python 3 and rerun');
   if (works('python3')) return 'python3';
   const venvPython = resolve(VENV, 'bin', 'python');
   if (existsSync(venvPython) && works(venvPython)) return venvPython;
-  console.error(`test:export: ${PACKAGES.join(', ')} do not import in python3; installing them into ${VENV} with pip`);
+  console.error(`test:export: ${missing('python3').join(', ')} do not import in python3; installing ${PACKAGES.join(' ')} into ${VENV} with pip`);
   if (!existsSync(venvPython)) {
     const made = spawnSync('python3', ['-m', 'venv', VENV], { stdio: 'inherit' });
     if (made.status !== 0) fail(`could not create ${VENV} (python3 -m venv failed: is python3-venv installed?)`);
   }
   const pip = spawnSync(resolve(VENV, 'bin', 'pip'), ['install', ...PACKAGES], { stdio: 'inherit' });
-  if (pip.status !== 0 || !works(venvPython)) fail(`pip could not install ${PACKAGES.join(' ')} into ${VENV}; install them by hand (pip install ${PACKAGES.join(' ')}) and rerun`);
+  if (pip.status !== 0 || !works(venvPython)) fail(`pip could not install ${PACKAGES.join(' ')} into ${VENV} (still missing there: ${missing(venvPython).join(', ') || 'none, but the import check failed'}); install them by hand (pip install ${PACKAGES.join(' ')}) and rerun`);
   return venvPython;
 }
 

@@ -138,6 +138,14 @@ describe('the exported files', () => {
     expect(JSON.parse(scored.stdout)).toEqual(checks.map(() => [[1, 0], 1]));
   });
 
+  it('is the same, byte for byte, for the same run', () => {
+    const a = buildExport(request('countdown', 'd3s', 'verl-rover', { seed: 11 })).files;
+    const b = buildExport(request('countdown', 'd3s', 'verl-rover', { seed: 11 })).files;
+    expect(b).toEqual(a);
+    const other = buildExport(request('countdown', 'd3s', 'verl-rover', { seed: 12 })).files;
+    expect(file({ files: other } as ExportPlan, 'data/train.jsonl')).not.toBe(file({ files: a } as ExportPlan, 'data/train.jsonl'));
+  });
+
   it('TRL gets GRPOConfig options only, and the lab minibatch as the completions per optimizer step', () => {
     const plan = buildExport(request('countdown', 'grpo', 'trl', { prompts: 8, group: 8, minibatches: 4, updatesPerBatch: 2, steps: 5 }));
     const trl = JSON.parse(file(plan, 'trl_config.json')) as { grpo_config: Record<string, unknown> };
