@@ -11,6 +11,8 @@ export default defineConfig({
   base: './',
   plugins: [react()],
   worker: { format: 'es' },
+  // npm run test:export's Python environment: thousands of files nobody serves.
+  server: { watch: { ignored: ['**/.venv-export/**'] } },
   test: {
     include: ['src/**/*.test.ts'],
     pool: 'forks',

@@ -1,6 +1,10 @@
+import { useState } from 'react';
+import { EXPORT_TARGETS, type ExportTarget } from '../export/mapping';
 import { ALGORITHM_LABELS, algorithmOf } from './colors';
 import { downloadFile } from './download';
+import { engineExportZip } from './engine-export';
 import { fileSlug, metricsCsv, runToJson } from './export';
+import { fetchDefaultBase } from './runner';
 import { useRunner } from './runner-context';
 import { type LabRun, runRows, useLab } from './store';
 
@@ -11,6 +15,8 @@ const SPEEDS: { label: string; value: number }[] = [
   { label: '1 step/s', value: 1 },
   { label: '1 step / 5 s', value: 0.2 },
 ];
+
+const ENGINE_LABELS: Record<ExportTarget, string> = { trl: 'TRL', 'verl-rover': 'verl (ROVER fork)' };
 
 const STATUS_TEXT: Record<LabRun['status'], string> = {
   ready: 'ready',
@@ -40,6 +46,21 @@ export function RunRow({ run, color, dash }: Props) {
   const canPlay = !!runner && gpuReady && !finished && run.status !== 'running' && run.status !== 'starting';
   const canPause = !!runner && run.status === 'running';
   const slug = fileSlug(run.name);
+  const [engine, setEngine] = useState<ExportTarget>('trl');
+
+  const exportForEngine = async () => {
+    const banner = useLab.getState().addBanner;
+    try {
+      const base = runner ? await runner.baseModel(run.id) : await fetchDefaultBase(run.config);
+      const zip = engineExportZip(run, engine, base);
+      downloadFile(zip.name, zip.bytes, 'application/zip');
+      if (zip.unmatched.length > 0) {
+        banner({ tone: 'info', title: `Exported “${run.name}” for ${ENGINE_LABELS[engine]}`, lines: [`No equivalent there, listed with what to do in the folder's README: ${zip.unmatched.join(', ')}.`] });
+      }
+    } catch (e) {
+      banner({ tone: 'error', title: `Could not export “${run.name}” for ${ENGINE_LABELS[engine]}`, lines: [(e as Error)?.message ?? String(e)] });
+    }
+  };
 
   const downloadCheckpoint = async () => {
     const data = await runner?.checkpoint(run.id).catch(() => null);
@@ -109,6 +130,18 @@ export function RunRow({ run, color, dash }: Props) {
           </button>
           <button type="button" disabled={!run.hasCheckpoint && run.status !== 'paused' && run.status !== 'running'} onClick={() => void downloadCheckpoint()}>
             Checkpoint
+          </button>
+        </div>
+        <div className="controls" title="A folder that trains this run on a real model: prompts, the verifier in Python, the mapped config, launch scripts (docs/scale-out.md)">
+          <select aria-label={`Engine to export ${run.name} for`} value={engine} onChange={(e) => setEngine(e.target.value as ExportTarget)}>
+            {EXPORT_TARGETS.map((t) => (
+              <option key={t} value={t}>
+                {ENGINE_LABELS[t]}
+              </option>
+            ))}
+          </select>
+          <button type="button" onClick={() => void exportForEngine()}>
+            Export for TRL / verl
           </button>
         </div>
       </details>

@@ -269,10 +269,24 @@ export class Runner {
     return this.create({ config: run.config, base: base ?? undefined, start: true });
   }
 
+  /** The run's base model: the file chosen at launch, else the default base of its task and preset. */
+  async baseModel(id: string): Promise<ArrayBuffer | null> {
+    const run = this.run(id);
+    if (!run) return null;
+    const chosen = run.hasBase && this.db ? await this.db.getBlob(id, 'base') : null;
+    return chosen ?? fetchDefaultBase(run.config);
+  }
+
   /** The latest policy: from the live worker, else the one saved when the run ended. */
   async checkpoint(id: string): Promise<ArrayBuffer | null> {
     const live = this.live.get(id);
     if (live) return live.api.checkpoint();
     return this.db ? this.db.getBlob(id, 'checkpoint') : null;
   }
+}
+
+/** The shipped base model of a task and preset, or null when the page has none. */
+export async function fetchDefaultBase(config: RunConfig): Promise<ArrayBuffer | null> {
+  const response = await fetch(new URL(defaultBasePath(config), document.baseURI).href).catch(() => null);
+  return response?.ok ? response.arrayBuffer() : null;
 }

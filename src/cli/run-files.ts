@@ -3,12 +3,13 @@
 // `npm run train` and `npm run compare`.
 
 import { existsSync } from 'node:fs';
-import { appendFile, mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { parseEntries } from '../config/schema';
 import type { GpuContext } from '../gpu/context';
 import type { Checkpoint } from '../model/checkpoint';
 import { loadCheckpointFile, saveCheckpointFile } from '../model/checkpoint-node';
-import type { RunConfig } from '../rl/config';
+import { type RunConfig, runConfigIssues, runSchema } from '../rl/config';
 import { Trainer } from '../rl/trainer';
 import type { MetricsRow } from '../rl/types';
 import { defaultBasePath } from '../worker/api';
@@ -49,4 +50,33 @@ export async function trainToDir(ctx: GpuContext, config: RunConfig, base: Check
     trainer.dispose();
   }
   return rows;
+}
+
+export interface RunOnDisk {
+  name: string;
+  config: RunConfig;
+  /** The task config the run trained on: from its model.safetensors, else from the default base of its task and preset. */
+  taskConfig: Partial<Record<string, number>> | null;
+  /** Where taskConfig was read. */
+  taskConfigFrom: string;
+}
+
+/** Reads a folder written by trainToDir; a bad setting refuses the folder, naming the key. */
+export async function readRunDir(dir: string): Promise<RunOnDisk> {
+  const configPath = join(dir, 'config.json');
+  if (!existsSync(configPath)) throw new Error(`${dir} is not a run folder: it has no config.json (npm run train -- --out DIR writes one)`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(configPath, 'utf8'));
+  } catch (e) {
+    throw new Error(`${configPath} is not JSON: ${(e as Error).message}`);
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error(`${configPath} is not a JSON object of run settings`);
+  const parsed = parseEntries(runSchema, Object.entries(raw));
+  const problems = [...parsed.errors.map((e) => `"${e.key}" ${e.message}`), ...parsed.unknown.map((k) => `"${k}" is not a run setting`), ...runConfigIssues(parsed.values).map((e) => `"${e.key}" ${e.message}`)];
+  if (problems.length > 0) throw new Error(`${configPath}: ${problems.join('; ')}`);
+  const model = join(dir, 'model.safetensors');
+  const from = existsSync(model) ? model : defaultBaseFile(parsed.values);
+  const taskConfig = existsSync(from) ? ((await loadCheckpointFile(from)).meta.taskConfig as RunOnDisk['taskConfig']) : null;
+  return { name: basename(dir.replace(/\/+$/, '')), config: parsed.values, taskConfig, taskConfigFrom: existsSync(from) ? from : 'the task defaults' };
 }

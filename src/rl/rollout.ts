@@ -6,6 +6,7 @@ import type { SampleRequest, SampleResult } from '../model/sampler';
 import type { CharTokenizer } from '../tasks/tokenizer';
 import type { PhaseRecorder } from './phases';
 import type { AnyTask, Split, TaskConfig } from '../tasks/types';
+import { deriveSeed } from '../util/rng';
 
 export interface Problem {
   /** The task's problem object (opaque here). */
@@ -28,6 +29,16 @@ export function makeProblems(task: AnyTask, cfg: TaskConfig, tokenizer: CharToke
 /** A completion's token budget: the task's longest answer and EOS. */
 export function completionBudget(task: AnyTask, cfg: TaskConfig): number {
   return task.maxCompletionChars(cfg) + 1;
+}
+
+/** The prompts of training step `step`: the next `prompts` of the train split, drawn from the run seed. */
+export function trainStepProblems(task: AnyTask, cfg: TaskConfig, tokenizer: CharTokenizer, run: { seed: number; prompts: number }, step: number): Problem[] {
+  return makeProblems(task, cfg, tokenizer, 'train', run.seed, step * run.prompts, run.prompts);
+}
+
+/** The held-out prompts every evaluation of a run uses (the training prompts themselves where the task says so). */
+export function evalProblemsOf(task: AnyTask, cfg: TaskConfig, tokenizer: CharTokenizer, run: { seed: number; evalPrompts: number }): Problem[] {
+  return makeProblems(task, cfg, tokenizer, task.evalIsTrain ? 'train' : 'eval', deriveSeed(run.seed, 'eval'), 0, run.evalPrompts);
 }
 
 export interface ScoredRollouts {

@@ -19,7 +19,7 @@ import { LOSS_METRICS, RL_ALGORITHMS, type RlAlgorithm, SELECTION_METRICS } from
 import { type RunConfig, runConfigIssues } from './config';
 import { evaluate } from './evaluate';
 import type { StepPhase, TrainerOptions } from './phases';
-import { completionBudget, makeProblems, type Problem, type ScoredRollouts, sampleAndScore } from './rollout';
+import { completionBudget, evalProblemsOf, type Problem, type ScoredRollouts, sampleAndScore, trainStepProblems } from './rollout';
 import { rolloutStats } from './rollout-stats';
 import { type MinibatchPlan, planMinibatches, recordUpdates, type UpdateWork } from './update';
 import type { EvalRow, MetricsRow, RolloutGroup, TrainRow } from './types';
@@ -98,7 +98,7 @@ export class Trainer {
     this.evalSampler = config.evalSamples <= S ? this.sampler : new Sampler(this.model, Math.max(config.evalSamples, Math.min(EVAL_ROWS, config.evalPrompts * config.evalSamples)));
     this.baseParams = ctx.tensor([base.params.length], 'f32', base.params);
     this.swap = ctx.tensor([base.params.length]);
-    this.evalProblems = makeProblems(this.task, this.taskConfig, this.tokenizer, this.task.evalIsTrain ? 'train' : 'eval', deriveSeed(config.seed, 'eval'), 0, config.evalPrompts);
+    this.evalProblems = evalProblemsOf(this.task, this.taskConfig, this.tokenizer, config);
   }
 
   get done(): boolean {
@@ -148,7 +148,7 @@ export class Trainer {
   /** This step's prompts and their scored rollouts, sampled from the current policy. */
   async sampleBatch(): Promise<TrainBatch> {
     const c = this.config;
-    const problems = makeProblems(this.task, this.taskConfig, this.tokenizer, 'train', c.seed, this.stepIndex * c.prompts, c.prompts);
+    const problems = trainStepProblems(this.task, this.taskConfig, this.tokenizer, c, this.stepIndex);
     const rollouts = await sampleAndScore(this.sampler, this.task, this.tokenizer, problems, { groupSize: c.group, maxNewTokens: this.maxNewTokens, temperature: c.temperature, topK: c.topK, seed: deriveSeed(c.seed, 'rollouts'), step: this.stepIndex, phases: this.options.phases });
     return { problems, rollouts };
   }

@@ -1,0 +1,38 @@
+// Reading a run folder back for export: settings checked by key, the task
+// config taken from the run's own model, a clear refusal for anything else.
+
+import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { defaultRunConfig } from '../rl/config';
+import { defaultBaseFile, readRunDir } from './run-files';
+
+function folder(config: unknown, withModel = true): string {
+  const dir = mkdtempSync(join(tmpdir(), 'run-'));
+  writeFileSync(join(dir, 'config.json'), typeof config === 'string' ? config : JSON.stringify(config));
+  if (withModel) copyFileSync(defaultBaseFile({ task: 'paths', preset: 'tiny' }), join(dir, 'model.safetensors'));
+  return dir;
+}
+
+describe('readRunDir', () => {
+  it('reads the settings and the task config of the run\'s model', async () => {
+    const dir = folder({ ...defaultRunConfig(), task: 'paths', algo: 'rover', seed: 9 });
+    const run = await readRunDir(dir);
+    expect(run.config).toMatchObject({ task: 'paths', algo: 'rover', seed: 9 });
+    expect(run.taskConfig).toMatchObject({ nodes: expect.any(Number), edges: expect.any(Number) });
+    expect(run.taskConfigFrom).toBe(join(dir, 'model.safetensors'));
+  });
+
+  it('falls back to the default base of the task and preset when the folder has no model', async () => {
+    const run = await readRunDir(folder({ task: 'tree' }, false));
+    expect(run.taskConfigFrom).toBe(defaultBaseFile({ task: 'tree', preset: 'tiny' }));
+  });
+
+  it('refuses a folder that is not a run, naming what is wrong', async () => {
+    await expect(readRunDir(mkdtempSync(join(tmpdir(), 'empty-')))).rejects.toThrow(/has no config\.json/);
+    await expect(readRunDir(folder('{oops', false))).rejects.toThrow(/is not JSON/);
+    await expect(readRunDir(folder({ algo: 'ppo', lr: 'fast' }, false))).rejects.toThrow(/"algo" expected one of grpo, rover, d3s.*"lr"/);
+    await expect(readRunDir(folder({ colour: 'red' }, false))).rejects.toThrow(/"colour" is not a run setting/);
+  });
+});
