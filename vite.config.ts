@@ -1,6 +1,7 @@
 /// <reference types="vitest/config" />
 import react from '@vitejs/plugin-react';
-import { defineConfig } from 'vite';
+import { realpathSync } from 'node:fs';
+import { defineConfig, searchForWorkspaceRoot } from 'vite';
 import { applyNodeGpuEnv } from './src/gpu/node-env.js';
 
 // Test workers are forked from this process: give them a Vulkan loader and a
@@ -11,6 +12,9 @@ export default defineConfig({
   base: './',
   plugins: [react()],
   worker: { format: 'es' },
+  // A checkout whose node_modules links elsewhere must still serve files from
+  // it that CSS refers to (KaTeX's fonts); the dev server refuses them otherwise.
+  server: { fs: { allow: [searchForWorkspaceRoot(process.cwd()), realpathSync('node_modules')] } },
   test: {
     include: ['src/**/*.test.ts'],
     pool: 'forks',

@@ -1,10 +1,10 @@
-import { useState } from 'react';
 import { ALGORITHM_LABELS, algorithmOf } from './colors';
 import { textColourOn } from './contrast';
 import { downloadFile } from './download';
 import { fileSlug, metricsCsv, runToJson } from './export';
 import { useRunner } from './runner-context';
 import { type LabRun, runRows, useLab } from './store';
+import { PENDING_TEXT, usePending } from './use-pending';
 
 const SPEEDS: { label: string; value: number }[] = [
   { label: 'full speed', value: Infinity },
@@ -25,9 +25,6 @@ const STATUS_TEXT: Record<LabRun['status'], string> = {
   recorded: 'recorded',
 };
 
-type Pending = 'pause' | 'step' | 'stop';
-const PENDING_TEXT: Record<Pending, string> = { pause: 'pausing…', step: 'stepping…', stop: 'stopping…' };
-
 interface Props {
   run: LabRun;
   color: string;
@@ -45,12 +42,7 @@ export function RunRow({ run, color, dash }: Props) {
   const canPlay = !!runner && gpuReady && !finished && run.status !== 'running' && run.status !== 'starting';
   const canPause = !!runner && run.status === 'running';
   const slug = fileSlug(run.name);
-  // Pause, Step and Stop wait for the step in flight: until the worker answers, the row says so.
-  const [pending, setPending] = useState<Pending | null>(null);
-  const ask = (what: Pending, command: () => Promise<void> | undefined) => {
-    setPending(what);
-    void Promise.resolve(command()).finally(() => setPending((p) => (p === what ? null : p)));
-  };
+  const { pending, ask } = usePending();
   const statusText = pending ? PENDING_TEXT[pending] : STATUS_TEXT[run.status];
 
   const downloadCheckpoint = async () => {

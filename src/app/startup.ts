@@ -90,17 +90,28 @@ let started: Promise<Runner> | null = null;
 export function startLab(): Promise<Runner> {
   started ??= (async () => {
     void probeGpu();
-    const runner = await Runner.open();
-    try {
-      await runner.restore();
-    } catch (e) {
-      useLab.getState().addBanner({ tone: 'error', title: 'Saved runs could not be restored', lines: [(e as Error).message] });
-    }
-    await openSharedLink(runner, location.hash);
-    syncAddress();
+    // Read before anything else can touch the address bar.
+    const initialHash = location.hash;
+    const ready = (async () => {
+      const runner = await Runner.open();
+      try {
+        await runner.restore();
+      } catch (e) {
+        useLab.getState().addBanner({ tone: 'error', title: 'Saved runs could not be restored', lines: [(e as Error).message] });
+      }
+      return runner;
+    })();
+    // Links are opened one after another, in the order they arrive, each once the runner is ready.
+    let queue: Promise<void> = Promise.resolve();
+    const open = (hash: string) =>
+      (queue = queue.then(async () => {
+        await openSharedLink(await ready, hash);
+        syncAddress();
+      }));
+    window.addEventListener('hashchange', () => void open(location.hash));
     useLab.subscribe((s, before) => s.draft !== before.draft && syncAddress());
-    window.addEventListener('hashchange', () => void openSharedLink(runner, location.hash));
-    return runner;
+    await open(initialHash);
+    return ready;
   })();
   return started;
 }
