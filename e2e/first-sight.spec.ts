@@ -95,6 +95,13 @@ test('hand-typed settings fill the launcher, and the address bar follows the lau
   await page.reload();
   await expect(field(page, 'Seed')).toHaveValue('7');
   await expect(page.locator('li.run')).toHaveCount(0);
+  // To the lessons and back: the lab's own address brings no news.
+  await page.getByRole('link', { name: 'Lessons' }).click();
+  await expect(page.getByRole('heading', { level: 2 })).toHaveText(/^Lesson 1 · /);
+  await page.goBack();
+  await expect(field(page, 'Seed')).toHaveValue('7');
+  await expect.poll(() => new URL(page.url()).hash).toBe('#task=paths&algo=rover&seed=7&rho=3');
+  await expect(page.getByText('The launcher took the settings of this link')).toHaveCount(1);
 });
 
 test('an invalid field switches off every launch button, which names the field', async ({ page, problems }) => {

@@ -62,6 +62,8 @@ export async function openSharedLink(runner: Runner, hash: string) {
     return;
   }
   if (link.kind === 'settings') {
+    // Going back from the lessons returns to the lab's own address: nothing new to say.
+    if (link.issues.length === 0 && settingsHash(link.runs[0].config) === settingsHash(lab.draft)) return syncAddress();
     lab.loadDraft(link.runs[0].config);
     syncAddress();
     const lines = link.issues.length > 0 ? link.issues : ['Check them in the launcher, then launch.'];
