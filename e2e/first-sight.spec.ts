@@ -243,3 +243,36 @@ test('a share link of a run from an uploaded base says the base is not in it, na
   await expect(note).not.toContainText('Recreates');
   await expect(page.getByTestId('run-status')).toHaveText(/done|running|starting…/);
 });
+
+test('Pause, Step and Stop say they are waiting until the worker answers', async ({ page, problems }) => {
+  void problems;
+  await openLab(page);
+  test.skip(!(await page.getByTestId('adapter').textContent())?.includes('WebGPU adapter:'), 'training needs a WebGPU adapter');
+  for (const [label, value] of Object.entries({ Steps: '400', 'Prompts per step': '2', 'Group size': '4' })) await field(page, label).fill(value);
+  await launcher(page).locator('summary', { hasText: 'Optimizer' }).click();
+  await field(page, 'Minibatches').fill('1');
+  await launcher(page).locator('summary', { hasText: 'Evaluation' }).click();
+  await field(page, 'Evaluate every (steps)').fill('0');
+  await field(page, 'Eval prompts').fill('1');
+  await field(page, 'Eval samples (n)').fill('1');
+  await page.getByRole('button', { name: 'Launch run' }).click();
+  const run = page.locator('li.run');
+  const status = run.getByTestId('run-status');
+  await expect(status).toHaveText('running', { timeout: 120_000 });
+  // Clicked and read in one task of the page (after React's render, which runs in a microtask): no message
+  // from the worker can have arrived in between, so what shows is the pending state.
+  const pressNow = (name: string) =>
+    run.getByRole('button', { name }).evaluate(async (b: HTMLButtonElement) => {
+      b.click();
+      await new Promise<void>((resolve) => queueMicrotask(resolve));
+      return [b.textContent, b.disabled, document.querySelector('[data-testid="run-status"]')!.textContent];
+    });
+  expect(await pressNow('Pause GRPO · countdown · seed 1')).toEqual(['❚❚ Pausing…', true, 'pausing…']);
+  await expect(status).toHaveText('paused');
+  await expect(run.getByRole('button', { name: /^Pause / })).toHaveText('❚❚ Pause');
+  expect(await pressNow('Step GRPO · countdown · seed 1')).toEqual(['⏭ Stepping…', true, 'stepping…']);
+  await expect(run.getByRole('button', { name: /^Step / })).toHaveText('⏭ Step');
+  await expect(status).toHaveText('paused');
+  expect(await pressNow('Stop GRPO · countdown · seed 1')).toEqual(['■ Stopping…', true, 'stopping…']);
+  await expect(status).toHaveText('stopped');
+});
