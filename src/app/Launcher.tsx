@@ -6,6 +6,7 @@ import { BASE_LABEL, type BaseFile, type LaunchProblem, baseMismatch, blockedTex
 import { useRunner } from './runner-context';
 import { SettingField, useHelp } from './SettingField';
 import { useLab } from './store';
+import './launcher.css';
 
 const GROUPS: { id: string; title: string; algo?: string }[] = [
   { id: 'run', title: 'Run' },
