@@ -1,6 +1,6 @@
 /// <reference types="vitest/config" />
 import react from '@vitejs/plugin-react';
-import { realpathSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { defineConfig, searchForWorkspaceRoot } from 'vite';
 import { applyNodeGpuEnv } from './src/gpu/node-env.js';
 
@@ -14,7 +14,7 @@ export default defineConfig({
   worker: { format: 'es' },
   // A checkout whose node_modules links elsewhere must still serve files from
   // it that CSS refers to (KaTeX's fonts); the dev server refuses them otherwise.
-  server: { fs: { allow: [searchForWorkspaceRoot(process.cwd()), realpathSync('node_modules')] } },
+  server: { fs: { allow: [searchForWorkspaceRoot(process.cwd()), ...(existsSync('node_modules') ? [realpathSync('node_modules')] : [])] } },
   test: {
     include: ['src/**/*.test.ts'],
     pool: 'forks',
