@@ -1,6 +1,7 @@
 /// <reference types="vitest/config" />
 import react from '@vitejs/plugin-react';
-import { defineConfig } from 'vite';
+import { existsSync, realpathSync } from 'node:fs';
+import { defineConfig, searchForWorkspaceRoot } from 'vite';
 import { applyNodeGpuEnv } from './src/gpu/node-env.js';
 
 // Test workers are forked from this process: give them a Vulkan loader and a
@@ -11,8 +12,13 @@ export default defineConfig({
   base: './',
   plugins: [react()],
   worker: { format: 'es' },
-  // npm run test:export's Python environment: thousands of files nobody serves.
-  server: { watch: { ignored: ['**/.venv-export/**'] } },
+  server: {
+    // npm run test:export's Python environment: thousands of files nobody serves.
+    watch: { ignored: ['**/.venv-export/**'] },
+    // A checkout whose node_modules links elsewhere must still serve files from
+    // it that CSS refers to (KaTeX's fonts); the dev server refuses them otherwise.
+    fs: { allow: [searchForWorkspaceRoot(process.cwd()), ...(existsSync('node_modules') ? [realpathSync('node_modules')] : [])] },
+  },
   test: {
     include: ['src/**/*.test.ts'],
     pool: 'forks',

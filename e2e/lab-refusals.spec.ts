@@ -17,7 +17,7 @@ test('a base checkpoint with NaN weights, or cut short, is refused with the reas
     if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
   });
   await page.goto('/');
-  const picker = page.getByRole('complementary', { name: 'Launcher' }).getByLabel('Base checkpoint');
+  const picker = page.getByRole('complementary', { name: 'Launcher' }).getByLabel('Base checkpoint', { exact: true });
   const alert = page.getByRole('complementary', { name: 'Launcher' }).getByRole('alert');
 
   await picker.setInputFiles({ name: 'diverged.safetensors', mimeType: 'application/octet-stream', buffer: checkpointBytes((p) => (p[10] = NaN)) });

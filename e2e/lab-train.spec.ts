@@ -14,7 +14,7 @@ async function configure(page: Page, settings: Record<string, string>) {
   const launcher = page.getByRole('complementary', { name: 'Launcher' });
   for (const group of ['Optimizer', 'Evaluation']) await launcher.getByText(group, { exact: true }).click();
   for (const [label, value] of Object.entries(settings)) await launcher.getByLabel(label, { exact: true }).fill(value);
-  await launcher.getByLabel('Base checkpoint').setInputFiles(baseFile());
+  await launcher.getByLabel('Base checkpoint', { exact: true }).setInputFiles(baseFile());
   await expect(launcher.getByText('countdown-random.safetensors')).toBeVisible();
 }
 

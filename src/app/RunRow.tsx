@@ -1,12 +1,14 @@
 import { useState } from 'react';
 import { EXPORT_TARGETS, type ExportTarget } from '../export/mapping';
 import { ALGORITHM_LABELS, algorithmOf } from './colors';
+import { textColourOn } from './contrast';
 import { downloadFile } from './download';
 import { engineExportZip } from './engine-export';
 import { fileSlug, metricsCsv, runToJson } from './export';
 import { fetchDefaultBase } from './runner';
 import { useRunner } from './runner-context';
 import { type LabRun, runRows, useLab } from './store';
+import { PENDING_TEXT, usePending } from './use-pending';
 
 const SPEEDS: { label: string; value: number }[] = [
   { label: 'full speed', value: Infinity },
@@ -62,6 +64,9 @@ export function RunRow({ run, color, dash }: Props) {
     }
   };
 
+  const { pending, ask } = usePending();
+  const statusText = pending ? PENDING_TEXT[pending] : STATUS_TEXT[run.status];
+
   const downloadCheckpoint = async () => {
     const data = await runner?.checkpoint(run.id).catch(() => null);
     if (data) downloadFile(`${slug}-step${step}.safetensors`, data, 'application/octet-stream');
@@ -69,7 +74,7 @@ export function RunRow({ run, color, dash }: Props) {
   };
 
   return (
-    <li className={`run run-${run.status}`} aria-label={`Run ${run.name}`} data-config={JSON.stringify(run.config)}>
+    <li className={`run status-${run.status}`} aria-label={`Run ${run.name}`} data-config={JSON.stringify(run.config)}>
       <div className="run-head">
         <svg width="22" height="10" aria-hidden="true">
           <line x1="1" y1="5" x2="21" y2="5" stroke={color} strokeWidth="3" strokeDasharray={dash} />
@@ -77,11 +82,11 @@ export function RunRow({ run, color, dash }: Props) {
         <button type="button" className="link run-name" onClick={() => inspect(run.id)} title="Show this run in the rollout inspector">
           {run.name}
         </button>
-        <span className="algo-tag" style={{ background: color }}>
+        <span className="algo-tag" style={{ background: color, color: textColourOn(color) }}>
           {ALGORITHM_LABELS[algorithmOf(run.config)]}
         </span>
-        <span className="status" data-testid="run-status">
-          {STATUS_TEXT[run.status]}
+        <span className="status" data-testid="run-status" aria-live="polite">
+          {statusText}
         </span>
         <span className="progress-text">
           {step}/{run.config.steps}
@@ -93,14 +98,14 @@ export function RunRow({ run, color, dash }: Props) {
         <button type="button" disabled={!canPlay} onClick={() => void runner?.play(run.id)} aria-label={`Play ${run.name}`}>
           ▶ Play
         </button>
-        <button type="button" disabled={!canPause} onClick={() => void runner?.pause(run.id)} aria-label={`Pause ${run.name}`}>
-          ❚❚ Pause
+        <button type="button" disabled={!canPause || !!pending} aria-busy={pending === 'pause'} onClick={() => ask('pause', () => runner?.pause(run.id))} aria-label={`Pause ${run.name}`}>
+          {pending === 'pause' ? '❚❚ Pausing…' : '❚❚ Pause'}
         </button>
-        <button type="button" disabled={!canPlay} onClick={() => void runner?.stepOnce(run.id)} aria-label={`Step ${run.name}`}>
-          ⏭ Step
+        <button type="button" disabled={!canPlay || !!pending} aria-busy={pending === 'step'} onClick={() => ask('step', () => runner?.stepOnce(run.id))} aria-label={`Step ${run.name}`}>
+          {pending === 'step' ? '⏭ Stepping…' : '⏭ Step'}
         </button>
-        <button type="button" disabled={!runner || finished} onClick={() => void runner?.stop(run.id)} aria-label={`Stop ${run.name}`}>
-          ■ Stop
+        <button type="button" disabled={!runner || finished || pending === 'stop'} aria-busy={pending === 'stop'} onClick={() => ask('stop', () => runner?.stop(run.id))} aria-label={`Stop ${run.name}`}>
+          {pending === 'stop' ? '■ Stopping…' : '■ Stop'}
         </button>
         <select aria-label={`Speed of ${run.name}`} value={String(run.speed)} disabled={!runner || finished} onChange={(e) => void runner?.setSpeed(run.id, Number(e.target.value))}>
           {SPEEDS.map((s) => (

@@ -2,10 +2,18 @@ import { useState } from 'react';
 import { parseRunJson } from './export';
 import { useRunner } from './runner-context';
 import { MAX_SHARED_TRAIN_ROWS, configHash, resultsHash } from './share';
-import { runRows, useLab } from './store';
+import { type LabRun, runRows, useLab } from './store';
 
 function pageUrl(hash: string): string {
   return `${location.origin}${location.pathname}${location.search}${hash}`;
+}
+
+/** A link carries settings and curves, never a base checkpoint file: say which files the recipient needs. */
+function baseNote(runs: readonly LabRun[]): string | null {
+  const withBase = runs.filter((r) => r.hasBase);
+  if (withBase.length === 0) return null;
+  const files = [...new Set(withBase.map((r) => (r.baseFile ? `${r.baseFile.name}${r.baseFile.sha256 ? ` (SHA-256 ${r.baseFile.sha256})` : ''}` : 'an uploaded file')))];
+  return `${withBase.length} of the runs started from an uploaded base checkpoint, which the link does not include: ${files.join(', ')}. Send the file along; without it the runs start from the preset's base.`;
 }
 
 /** Links that recreate the runs (settings and seeds) or also show their curves; import of run files. */
@@ -21,7 +29,9 @@ export function SharePanel() {
     const url = pageUrl(hash);
     setLink(url);
     const thinned = runs.some((r) => r.train.length > MAX_SHARED_TRAIN_ROWS) ? `, curves thinned to ${MAX_SHARED_TRAIN_ROWS} points per run` : '';
-    setWhat(kind === 'config' ? `Recreates ${runs.length} run(s) with the same settings and seeds.` : `Shows the ${runs.length} run(s)' curves at once (${(url.length / 1024).toFixed(1)} KiB link${thinned}) and lets the recipient re-run them.`);
+    const note = baseNote(runs);
+    const recreates = note ? `Carries the settings and seeds of ${runs.length} run(s). ${note}` : `Recreates ${runs.length} run(s) with the same settings and seeds.`;
+    setWhat(kind === 'config' ? recreates : `Shows the ${runs.length} run(s)' curves at once (${(url.length / 1024).toFixed(1)} KiB link${thinned}) and lets the recipient re-run them.${note ? ' ' + note : ''}`);
     await navigator.clipboard?.writeText(url).catch(() => undefined);
   };
 

@@ -8,6 +8,11 @@ import type { MetricsRow, RolloutGroup } from '../rl/types';
 export type RunStatus = 'ready' | 'starting' | 'running' | 'paused' | 'done' | 'stopped' | 'error' | 'recorded';
 export type RunOrigin = 'local' | 'link' | 'import';
 
+export interface BaseFileInfo {
+  name: string;
+  sha256: string | null;
+}
+
 /** Everything about a run except its rows and blobs. */
 export interface StoredRun {
   id: string;
@@ -23,6 +28,8 @@ export interface StoredRun {
   savedStep: number | null;
   hasCheckpoint: boolean;
   hasBase: boolean;
+  /** The uploaded base checkpoint's file name and short SHA-256 (absent for runs saved before they were kept). */
+  baseFile?: BaseFileInfo | null;
   rollouts: RolloutGroup | null;
 }
 

@@ -5,6 +5,7 @@ import { parseEntries } from '../config/schema';
 import { type RunConfig, runConfigIssues, runSchema } from '../rl/config';
 import type { EvalRow, MetricsRow, RolloutGroup } from '../rl/types';
 import { TRAIN_KEYS, splitRows, validateRows } from './rows';
+import { cleanRunName } from './run-name';
 
 export const RUN_FILE_FORMAT = 'rlvr-lab/run';
 export const RUN_FILE_VERSION = 1;
@@ -62,7 +63,7 @@ export function parseRunJson(text: string): ImportResult {
     if (rolloutsLookValid(f.rollouts)) rollouts = f.rollouts;
     else warnings.push('"rollouts" is malformed and was dropped');
   }
-  const name = typeof f.name === 'string' && f.name.trim() ? f.name.slice(0, 80) : 'imported run';
+  const name = (typeof f.name === 'string' && cleanRunName(f.name)) || 'imported run';
   return { ok: true, run: { name, config: parsed.values, rows: rows.rows, rollouts }, warnings };
 }
 

@@ -7,9 +7,10 @@ import type { RunConfig } from '../rl/config';
 import type { MetricsRow, RolloutGroup } from '../rl/types';
 import { type RunSink, type RunWorkerApi, type WorkerStatus, defaultBasePath } from '../worker/api';
 import { ALGORITHM_LABELS, algorithmOf } from './colors';
-import { type LabDb, type RunOrigin, type StoredRun, openLabDb } from './db';
+import { type BaseFileInfo, type LabDb, type RunOrigin, type StoredRun, openLabDb } from './db';
 import { type LabRun, useLab } from './store';
 import { splitRows } from './rows';
+import { cleanRunName } from './run-name';
 
 interface LiveRun {
   worker: Worker;
@@ -23,6 +24,8 @@ export interface NewRun {
   rows?: readonly MetricsRow[];
   rollouts?: RolloutGroup | null;
   base?: ArrayBuffer;
+  /** Where `base` came from, for the share panel (a link never carries the file). */
+  baseFile?: BaseFileInfo;
   /** Start training right away. */
   start?: boolean;
 }
@@ -90,7 +93,7 @@ export class Runner {
       const interrupted = r.status === 'running' || r.status === 'starting';
       const status = interrupted ? (r.savedStep !== null ? 'paused' : 'ready') : r.status;
       const { train, evals } = splitRows(await this.db.rows(r.id));
-      this.lab.addRun({ ...r, status, train, evals });
+      this.lab.addRun({ ...r, name: cleanRunName(r.name) || r.name, status, train, evals });
       if (status !== r.status) await this.persist(r.id);
     }
   }
@@ -101,7 +104,7 @@ export class Runner {
     const recorded = train.length + evals.length > 0;
     const run: LabRun = {
       id,
-      name: spec.name ?? defaultRunName(spec.config, this.lab.runs.map((r) => r.name)),
+      name: (spec.name !== undefined && cleanRunName(spec.name)) || defaultRunName(spec.config, this.lab.runs.map((r) => r.name)),
       config: spec.config,
       status: recorded ? 'recorded' : 'ready',
       error: null,
@@ -111,6 +114,7 @@ export class Runner {
       savedStep: null,
       hasCheckpoint: false,
       hasBase: !!spec.base,
+      baseFile: spec.base ? (spec.baseFile ?? null) : null,
       rollouts: spec.rollouts ?? null,
       train,
       evals,
@@ -266,7 +270,7 @@ export class Runner {
     const run = this.run(id);
     if (!run) return null;
     const base = run.hasBase && this.db ? await this.db.getBlob(id, 'base') : null;
-    return this.create({ config: run.config, base: base ?? undefined, start: true });
+    return this.create({ config: run.config, base: base ?? undefined, baseFile: run.baseFile ?? undefined, start: true });
   }
 
   /** The run's base model: the file chosen at launch, else the default base of its task and preset. */

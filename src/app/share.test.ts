@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { defaultRunConfig } from '../rl/config';
 import type { TrainRow } from '../rl/types';
 import { deflateToBase64Url, fromBase64Url, toBase64Url } from './compress';
-import { MAX_SHARED_TRAIN_ROWS, configHash, parseShareHash, resultsHash } from './share';
+import { MAX_RUN_QUERY_LENGTH, MAX_SHARED_TRAIN_ROWS, configHash, parseShareHash, payloadCheck, readRunQuery, resultsHash, settingsHash } from './share';
 import { syntheticRun } from './test-rows';
 
 describe('config links', () => {
@@ -34,7 +34,7 @@ describe('config links', () => {
   });
 
   it('is empty for a hash without runs', async () => {
-    expect(await parseShareHash('')).toEqual({ kind: 'none', runs: [], issues: [] });
+    expect(await parseShareHash('')).toEqual({ kind: 'none', runs: [], issues: [], unverified: false });
     expect((await parseShareHash('#foo=bar')).kind).toBe('none');
   });
 });
@@ -83,7 +83,7 @@ describe('results links', () => {
   it('keep the good rows and runs of a partly broken payload', async () => {
     const good = syntheticRun(3, 2);
     const hash = await resultsHash([{ name: 'x', config: defaultRunConfig(), rows: good }]);
-    const payload = JSON.parse(new TextDecoder().decode(await inflate(hash.slice('#results='.length))));
+    const payload = JSON.parse(new TextDecoder().decode(await inflate(new URLSearchParams(hash.slice(1)).get('results')!)));
     payload.runs[0].train[1][1] = 'oops';
     payload.runs.push({ name: 'no config' });
     const link = await parseShareHash('#results=' + (await deflateToBase64Url(JSON.stringify(payload))));
@@ -91,6 +91,90 @@ describe('results links', () => {
     expect(link.runs[0].rows).toHaveLength(good.length - 1);
     expect(link.issues.join('\n')).toMatch(/Run 1: row 2: "loss" should be a number/);
     expect(link.issues.join('\n')).toMatch(/Run 2: has no configuration/);
+  });
+});
+
+/** The hash with one character of its payload replaced by another of the same alphabet. */
+function flip(hash: string, at: number): string {
+  const i = hash.indexOf('=') + 1 + at;
+  const replacement = hash[i] === 'A' ? 'B' : 'A';
+  return hash.slice(0, i) + replacement + hash.slice(i + 1);
+}
+
+describe('integrity checks', () => {
+  it('CRC-32 of the UTF-8 bytes, the standard check value', () => {
+    expect(payloadCheck('123456789')).toBe('cbf43926');
+    expect(payloadCheck('')).toBe('00000000');
+    expect(payloadCheck('D³S')).not.toBe(payloadCheck('D3S'));
+  });
+
+  it('a results link with any one payload character changed is refused, naming the check', async () => {
+    const hash = await resultsHash([{ name: 'x', config: { ...defaultRunConfig(), algo: 'd3s' }, rows: syntheticRun(40, 20) }]);
+    expect(hash).toMatch(/&check=[0-9a-f]{8}$/);
+    const payloadLength = new URLSearchParams(hash.slice(1)).get('results')!.length;
+    for (const at of [0, 5, Math.floor(payloadLength / 2), payloadLength - 1]) {
+      const link = await parseShareHash(flip(hash, at));
+      expect(link.kind).toBe('refused');
+      expect(link.runs).toEqual([]);
+      expect(link.issues[0]).toMatch(/results do not match the check .*altered or cut short.*Nothing was loaded/);
+    }
+    const cut = await parseShareHash(hash.replace(/(#results=.{20}).*(&check=)/, '$1$2'));
+    expect(cut.kind).toBe('refused');
+  });
+
+  it('a share link with a changed setting is refused; an intact one is verified', async () => {
+    const hash = configHash([{ ...defaultRunConfig(), seed: 42 }]);
+    expect((await parseShareHash(hash)).unverified).toBe(false);
+    const altered = await parseShareHash(hash.replace('seed%3D42', 'seed%3D43'));
+    expect(altered.kind).toBe('refused');
+    expect(altered.issues[0]).toMatch(/run settings do not match the check/);
+  });
+
+  it('a link from before checks opens, marked unverified', async () => {
+    const hash = configHash([{ ...defaultRunConfig(), seed: 42 }]).replace(/&check=.*$/, '');
+    const link = await parseShareHash(hash);
+    expect(link.kind).toBe('config');
+    expect(link.unverified).toBe(true);
+    expect(link.runs[0].config.seed).toBe(42);
+  });
+});
+
+describe('unreadable payloads', () => {
+  it('a run query of junk is named, never read as the defaults', async () => {
+    const junk = 'Zm9v'.repeat(50_000);
+    const link = await parseShareHash('#run=' + junk);
+    expect(link.runs).toEqual([]);
+    expect(link.issues[0]).toMatch(/^Run 1: its settings are unreadable: 195\.3 KB long, .*at most 4096 characters/);
+    const hello = await parseShareHash('#run=hello&run=' + encodeURIComponent('algo=rover'));
+    expect(hello.runs.map((r) => r.config.algo)).toEqual(['rover']);
+    expect(hello.issues).toEqual(['Run 1: its settings are unreadable: no setting this lab knows ("hello"); nothing was loaded from it']);
+  });
+
+  it('readRunQuery tells the empty (all-defaults) query from unreadable ones', () => {
+    expect(readRunQuery('').ok).toBe(true);
+    expect(readRunQuery('algo=rover&colour=blue').ok).toBe(true);
+    expect(readRunQuery('x'.repeat(MAX_RUN_QUERY_LENGTH + 1))).toMatchObject({ ok: false, reason: expect.stringMatching(/4097 characters long/) });
+    expect(readRunQuery(new URLSearchParams('q=%E0%A4%A').get('q')!)).toMatchObject({ ok: false, reason: expect.stringMatching(/broken percent-encoding/) });
+    expect(readRunQuery('hello')).toMatchObject({ ok: false, reason: 'no setting this lab knows ("hello")' });
+  });
+});
+
+describe('bare settings', () => {
+  it('hand-typed settings are read by the schema with its messages', async () => {
+    const link = await parseShareHash('#task=paths&algo=rover&rho=3&seed=2');
+    expect(link.kind).toBe('settings');
+    expect(link.issues).toEqual([]);
+    expect(link.runs[0].config).toEqual({ ...defaultRunConfig(), task: 'paths', algo: 'rover', rho: 3, seed: 2 });
+    const bad = await parseShareHash('#algo=ppo&group=1');
+    expect(bad.kind).toBe('settings');
+    expect(bad.issues).toEqual(['"algo" expected one of grpo, rover, d3s, got "ppo"; the default was kept', '"group" 1 is out of range [2, 64]; the default was kept']);
+  });
+
+  it('settingsHash writes only what differs from the defaults and reads back', async () => {
+    expect(settingsHash(defaultRunConfig())).toBe('');
+    const config = { ...defaultRunConfig(), task: 'tree' as const, lr: 3e-4 };
+    expect(settingsHash(config)).toBe('#task=tree&lr=0.0003');
+    expect((await parseShareHash(settingsHash(config))).runs[0].config).toEqual(config);
   });
 });
 

@@ -38,6 +38,8 @@ export class GpuDeviceLostError extends GpuError {
     readonly reason: string,
     detail: string,
   ) {
-    super(`The GPU device was lost (${reason})${detail ? `: ${detail}` : ''}. Finished work is kept; restart the run to continue.`);
+    // The browser's own detail usually ends in a full stop already ("Device was destroyed.").
+    const said = detail.trim().replace(/\.+$/, '');
+    super(`The GPU device was lost (${reason})${said ? `: ${said}` : ''}. Finished work is kept; restart the run to continue.`);
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PRESET_NAMES, parameterCount, parseConfig, presetConfig, validateConfig } from './config';
+import { PRESET_NAMES, parameterCount, parseConfig, presetConfig, presetOf, validateConfig } from './config';
 import { buildLayout, initParams } from './params';
 
 describe('model config', () => {
@@ -19,6 +19,12 @@ describe('model config', () => {
       const layout = buildLayout(config);
       expect(layout.entries.reduce((s, e) => s + e.size, 0)).toBe(parameterCount(config));
     }
+  });
+
+  it('tells which preset a config is, whatever its vocabulary and context, and none for a shape of its own', () => {
+    for (const n of PRESET_NAMES) expect(presetOf(presetConfig(n, 17, 40))).toBe(n);
+    expect(presetOf(presetConfig('tiny', 17, 40, { dModel: 16, nLayers: 1, nHeads: 2 }))).toBeNull();
+    expect(presetOf({ ...presetConfig('small', 17, 40), nLayers: 5 })).toBeNull();
   });
 
   it('says clearly what is wrong', () => {

@@ -32,6 +32,11 @@ const PRESET_SHAPES: Record<PresetName, Pick<ModelConfig, 'dModel' | 'nLayers' |
 
 export const PRESET_NAMES = Object.keys(PRESET_SHAPES) as PresetName[];
 
+/** The preset whose width, depth and heads `config` has, or null for a shape of its own. */
+export function presetOf(config: Pick<ModelConfig, 'dModel' | 'nLayers' | 'nHeads'>): PresetName | null {
+  return PRESET_NAMES.find((n) => PRESET_SHAPES[n].dModel === config.dModel && PRESET_SHAPES[n].nLayers === config.nLayers && PRESET_SHAPES[n].nHeads === config.nHeads) ?? null;
+}
+
 /** A preset sized for a task's tokenizer and longest sequence. Embeddings are tied by default. */
 export function presetConfig(name: PresetName, vocabSize: number, contextLength: number, overrides: Partial<ModelConfig> = {}): ModelConfig {
   const shape = PRESET_SHAPES[name];

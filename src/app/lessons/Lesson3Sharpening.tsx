@@ -19,7 +19,7 @@ export function Lesson3Sharpening({ initial }: { initial: RunConfig }) {
       <Tex block>{'\\text{pass@}k = 1 - \\binom{n-c}{k} \\Big/ \\binom{n}{k}'}</Tex>
       <p>
         pass@1 measures what the policy does on one try; pass@k at large <Tex>k</Tex> measures what it <em>can</em> do. RL from verifiable rewards often raises pass@1 by moving mass onto solutions the base already found now and then (sharpening), while large-<Tex>k</Tex> pass@k and the number of distinct correct solutions stay
-        put or fall below the base: the policy forgets alternatives instead of discovering new ones. The chart on the right puts the base (step 0) and each run’s latest evaluation on one axis.
+        put or fall below the base: the policy forgets alternatives instead of discovering new ones. The first chart below, pass@k against k, puts the base (step 0) and each run’s latest evaluation on one axis.
       </p>
     </>
   );

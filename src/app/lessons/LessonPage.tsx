@@ -4,6 +4,7 @@
 
 import { type ComponentType, useEffect, useMemo, useState } from 'react';
 import type { RunConfig } from '../../rl/config';
+import { blockedText, launchProblems } from '../launch-check';
 import { Runner } from '../runner';
 import { RunnerContext } from '../runner-context';
 import { probeGpu } from '../startup';
@@ -46,6 +47,8 @@ export function LessonPage({ hash }: { hash: string }) {
   const lesson = link?.lesson ?? 1;
   const Lesson = COMPONENTS[lesson];
   const initial = link?.config ?? lessonInfo(lesson).config();
+  // A link may carry settings that contradict each other; the lesson's launchers stay off until it is fixed.
+  const problems = launchProblems([initial], {}, null);
   return (
     <RunnerContext.Provider value={runner}>
       <div className="lessons">
@@ -80,7 +83,14 @@ export function LessonPage({ hash }: { hash: string }) {
             </button>
           </div>
         )}
-        <Lesson key={hash} initial={initial} />
+        {problems.length > 0 && (
+          <p id="lesson-launch-blocked" className="launch-blocked" data-testid="launch-blocked">
+            This link’s settings cannot train: {problems.map((p) => `${p.label}: ${p.message}`).join('; ')}. {blockedText(problems)} Open the lesson without them from the list above.
+          </p>
+        )}
+        <fieldset className="lesson-launchers" disabled={problems.length > 0} aria-describedby={problems.length > 0 ? 'lesson-launch-blocked' : undefined}>
+          <Lesson key={hash} initial={initial} />
+        </fieldset>
       </div>
     </RunnerContext.Provider>
   );

@@ -31,4 +31,13 @@ describe('lesson links', () => {
     expect(bad.lesson).toBe(1);
     expect(bad.issues[0]).toMatch(/no lesson "42"/);
   });
+
+  it('an unreadable settings payload keeps the lesson’s own settings and says so', () => {
+    for (const hash of ['#lesson=4&run=%E0%A4%A', '#lesson=2&run=hello']) {
+      const link = parseLessonHash(hash, own)!;
+      expect(link.config).toBeNull();
+      expect(link.issues).toHaveLength(1);
+      expect(link.issues[0]).toMatch(/settings in this lesson link are unreadable \((broken percent-encoding|no setting this lab knows \("hello"\))/);
+    }
+  });
 });

@@ -2,10 +2,12 @@
 // `#lesson=N&run=<query>` also carries the widget's run settings, in the same
 // `toQuery(runSchema, config)` encoding as the lab's share links. Parsing is
 // lenient in the same way: bad values keep the lesson's own setting and are
-// reported by key.
+// reported by key, and settings that cannot be read at all leave the lesson's
+// own in place, with a warning that says so.
 
-import { fromQuery, toQuery } from '../../config/schema';
+import { toQuery } from '../../config/schema';
 import { type RunConfig, runConfigIssues, runSchema } from '../../rl/config';
+import { readRunQuery } from '../share';
 
 export const LESSON_COUNT = 6;
 
@@ -44,7 +46,12 @@ export function parseLessonHash(hash: string, defaults: (lesson: number) => RunC
   }
   const query = params.get('run');
   if (query === null) return { lesson, config: null, issues };
-  const parsed = fromQuery(runSchema, query);
+  const read = readRunQuery(query);
+  if (!read.ok) {
+    issues.push(`The settings in this lesson link are unreadable (${read.reason}); the lesson's own settings were used.`);
+    return { lesson, config: null, issues };
+  }
+  const parsed = read.parsed;
   const config: Record<string, unknown> = { ...parsed.values };
   const own = defaults(lesson) as Record<string, unknown>;
   for (const e of parsed.errors) {
