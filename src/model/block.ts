@@ -8,9 +8,9 @@
 // Legend: N rows (positions), C channels, V vocab.
 
 import type { GpuContext } from '../gpu/context';
-import { add, gelu } from '../gpu/kernels/elementwise';
 import { layernormForward } from '../gpu/kernels/layernorm';
 import { matmul } from '../gpu/kernels/matmul';
+import { matmulBiasGelu, matmulBiasResidual } from '../gpu/kernels/matmul-fused';
 import { EXCLUDED_LOGIT } from '../gpu/reference/logits';
 import type { Tensor } from '../gpu/tensor';
 import { BOS, PAD } from '../tasks/tokenizer';
@@ -28,8 +28,6 @@ export interface BlockBuffers {
   ln1Rstd: Tensor;
   qkv: Tensor;
   atty: Tensor;
-  /** Scratch for both projections' outputs. */
-  proj: Tensor;
   residual2: Tensor;
   ln2: Tensor;
   ln2Mean: Tensor;
@@ -48,13 +46,11 @@ export function blockForward(ctx: GpuContext, p: ParamLookup, l: number, a: Bloc
   layernormForward(ctx, a.input, p(`${pre}.ln_1.weight`), p(`${pre}.ln_1.bias`), a.ln1, a.ln1Mean, a.ln1Rstd, N, C);
   matmul(ctx, a.ln1, p(`${pre}.attn.c_attn.weight`), a.qkv, { M: N, K: C, N: 3 * C, layout: 'nt', bias: p(`${pre}.attn.c_attn.bias`) });
   attend(a.qkv, a.atty);
-  matmul(ctx, a.atty, p(`${pre}.attn.c_proj.weight`), a.proj, { M: N, K: C, N: C, layout: 'nt', bias: p(`${pre}.attn.c_proj.bias`) });
-  add(ctx, a.input, a.proj, a.residual2);
+  // The fused epilogues (bias + residual, bias + GELU) give the same bits as matmul followed by add or gelu.
+  matmulBiasResidual(ctx, a.atty, p(`${pre}.attn.c_proj.weight`), p(`${pre}.attn.c_proj.bias`), a.input, a.residual2, { M: N, K: C, N: C });
   layernormForward(ctx, a.residual2, p(`${pre}.ln_2.weight`), p(`${pre}.ln_2.bias`), a.ln2, a.ln2Mean, a.ln2Rstd, N, C);
-  matmul(ctx, a.ln2, p(`${pre}.mlp.c_fc.weight`), a.fch, { M: N, K: C, N: 4 * C, layout: 'nt', bias: p(`${pre}.mlp.c_fc.bias`) });
-  gelu(ctx, a.fch, a.fchGelu);
-  matmul(ctx, a.fchGelu, p(`${pre}.mlp.c_proj.weight`), a.proj, { M: N, K: 4 * C, N: C, layout: 'nt', bias: p(`${pre}.mlp.c_proj.bias`) });
-  add(ctx, a.residual2, a.proj, a.output);
+  matmulBiasGelu(ctx, a.ln2, p(`${pre}.mlp.c_fc.weight`), p(`${pre}.mlp.c_fc.bias`), a.fchGelu, { M: N, K: C, N: 4 * C }, a.fch);
+  matmulBiasResidual(ctx, a.fchGelu, p(`${pre}.mlp.c_proj.weight`), p(`${pre}.mlp.c_proj.bias`), a.residual2, a.output, { M: N, K: 4 * C, N: C });
 }
 
 export interface HeadBuffers {

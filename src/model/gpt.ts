@@ -9,11 +9,11 @@
 import type { GpuContext } from '../gpu/context';
 import { type AdamWConfig as KernelAdamWConfig, adamw } from '../gpu/kernels/adamw';
 import { attentionBackward, attentionForward } from '../gpu/kernels/attention';
-import { add, geluBackward } from '../gpu/kernels/elementwise';
 import { embeddingBackward, embeddingForward } from '../gpu/kernels/embedding';
-import { layernormBackward } from '../gpu/kernels/layernorm';
+import { layernormBackward, layernormBackwardResidual } from '../gpu/kernels/layernorm';
 import { crossEntropy, logitStats, logitStatsBackward } from '../gpu/kernels/logits';
-import { columnSum, matmul } from '../gpu/kernels/matmul';
+import { matmul } from '../gpu/kernels/matmul';
+import { matmulGeluBackward, matmulWeightBiasGrad } from '../gpu/kernels/matmul-fused';
 import { sumOfSquares } from '../gpu/kernels/reduce';
 import { Tensor } from '../gpu/tensor';
 import { type BlockBuffers, blockForward, outputHead, specialsLogitBias } from './block';
@@ -83,7 +83,7 @@ export class GptModel {
   private readonly layers: LayerBuffers[];
   private readonly top: { residual: Tensor; lnf: Tensor; lnfMean: Tensor; lnfRstd: Tensor; logits: Tensor; logp: Tensor; entropy: Tensor; vmean: Tensor };
   private readonly io: { tokens: Tensor; targets: Tensor; dlogp: Tensor; dentropy: Tensor; dvmean: Tensor; mask: Tensor; losses: Tensor };
-  private readonly scratch: { proj: Tensor; dlogits: Tensor; dresA: Tensor; dresB: Tensor; dln: Tensor; dtmp: Tensor; datty: Tensor; dqkv: Tensor; dfch: Tensor; dfchGelu: Tensor; dscore: Tensor };
+  private readonly scratch: { dlogits: Tensor; dresA: Tensor; dresB: Tensor; dln: Tensor; datty: Tensor; dqkv: Tensor; dfch: Tensor; dscore: Tensor };
   private last: { B: number; T: number; tokens: Tensor; targets: Tensor; temperature: number } | null = null;
 
   constructor(
@@ -133,16 +133,13 @@ export class GptModel {
     this.top = { residual: this.own([N, C]), lnf: this.own([N, C]), lnfMean: this.own([N]), lnfRstd: this.own([N]), logits: this.own([N, V]), logp: this.own([N]), entropy: this.own([N]), vmean: this.own([N]) };
     this.io = { tokens: this.own([N], undefined, 'u32'), targets: this.own([N], undefined, 'u32'), dlogp: this.own([N]), dentropy: this.own([N]), dvmean: this.own([N]), mask: this.own([N]), losses: this.own([N]) };
     this.scratch = {
-      proj: this.own([N, C]),
       dlogits: this.own([N, V]),
       dresA: this.own([N, C]),
       dresB: this.own([N, C]),
       dln: this.own([N, C]),
-      dtmp: this.own([N, C]),
       datty: this.own([N, C]),
       dqkv: this.own([N, 3 * C]),
       dfch: this.own([N, 4 * C]),
-      dfchGelu: this.own([N, 4 * C]),
       dscore: this.own([TT]),
     };
   }
@@ -193,7 +190,6 @@ export class GptModel {
         ln1Rstd: a.ln1Rstd.view([N]),
         qkv: rows(a.qkv, 3 * C),
         atty: rows(a.atty, C),
-        proj: rows(this.scratch.proj, C),
         residual2: rows(a.residual2, C),
         ln2: rows(a.ln2, C),
         ln2Mean: a.ln2Mean.view([N]),
@@ -241,7 +237,7 @@ export class GptModel {
 
     const outName = outputWeightName(this.config);
     matmul(ctx, dlogits, rows(this.top.lnf, C), this.g(outName), { M: V, K: N, N: C, layout: 'tn', accumulate: true });
-    const dln = rows(s.dln, C), dtmp = rows(s.dtmp, C);
+    const dln = rows(s.dln, C);
     matmul(ctx, dlogits, this.p(outName), dln, { M: N, K: V, N: C, layout: 'nn' });
     let dres = rows(s.dresA, C);
     let dresOther = rows(s.dresB, C);
@@ -250,20 +246,19 @@ export class GptModel {
     for (let l = L - 1; l >= 0; l--) {
       const pre = layerPrefix(l);
       const a = this.layers[l];
-      const dfchGelu = rows(s.dfchGelu, 4 * C), dfch = rows(s.dfch, 4 * C), datty = rows(s.datty, C), dqkv = rows(s.dqkv, 3 * C);
+      const dfch = rows(s.dfch, 4 * C), datty = rows(s.datty, C), dqkv = rows(s.dqkv, 3 * C);
       // MLP block, from its output back to residual2.
-      this.linearBackward(dres, rows(a.fchGelu, 4 * C), `${pre}.mlp.c_proj`, dfchGelu, N, 4 * C, C);
-      geluBackward(ctx, rows(a.fch, 4 * C), dfchGelu, dfch);
+      // MLP block, from its output back to residual2: c_proj's parameter gradients, then its input gradient through GELU in one pass.
+      matmulWeightBiasGrad(ctx, dres, rows(a.fchGelu, 4 * C), this.g(`${pre}.mlp.c_proj.weight`), this.g(`${pre}.mlp.c_proj.bias`), N, 4 * C, C, true);
+      matmulGeluBackward(ctx, dres, this.p(`${pre}.mlp.c_proj.weight`), rows(a.fch, 4 * C), dfch, { M: N, K: C, N: 4 * C });
       this.linearBackward(dfch, rows(a.ln2, C), `${pre}.mlp.c_fc`, dln, N, C, 4 * C);
-      layernormBackward(ctx, dln, rows(a.residual2, C), this.p(`${pre}.ln_2.weight`), a.ln2Mean.view([N]), a.ln2Rstd.view([N]), dtmp, this.g(`${pre}.ln_2.weight`), this.g(`${pre}.ln_2.bias`), N, C, true);
-      add(ctx, dres, dtmp, dresOther);
+      layernormBackwardResidual(ctx, dln, rows(a.residual2, C), this.p(`${pre}.ln_2.weight`), a.ln2Mean.view([N]), a.ln2Rstd.view([N]), dres, dresOther, this.g(`${pre}.ln_2.weight`), this.g(`${pre}.ln_2.bias`), N, C, true);
       [dres, dresOther] = [dresOther, dres];
       // Attention block, from residual2 back to the block input.
       this.linearBackward(dres, rows(a.atty, C), `${pre}.attn.c_proj`, datty, N, C, C);
       attentionBackward(ctx, datty, rows(a.qkv, 3 * C), a.att.view([B, H, T, T]), dqkv, B, T, C, H, s.dscore);
       this.linearBackward(dqkv, rows(a.ln1, C), `${pre}.attn.c_attn`, dln, N, C, 3 * C);
-      layernormBackward(ctx, dln, rows(a.residual, C), this.p(`${pre}.ln_1.weight`), a.ln1Mean.view([N]), a.ln1Rstd.view([N]), dtmp, this.g(`${pre}.ln_1.weight`), this.g(`${pre}.ln_1.bias`), N, C, true);
-      add(ctx, dres, dtmp, dresOther);
+      layernormBackwardResidual(ctx, dln, rows(a.residual, C), this.p(`${pre}.ln_1.weight`), a.ln1Mean.view([N]), a.ln1Rstd.view([N]), dres, dresOther, this.g(`${pre}.ln_1.weight`), this.g(`${pre}.ln_1.bias`), N, C, true);
       [dres, dresOther] = [dresOther, dres];
     }
     embeddingBackward(ctx, dres, tokens, this.g('transformer.wte.weight'), this.g('transformer.wpe.weight'), B, T, C, V, true);
@@ -272,8 +267,7 @@ export class GptModel {
 
   /** Backward of y[N, out] = x[N, in] · Wᵀ + b: adds to dW and db, writes dx. */
   private linearBackward(dy: Tensor, x: Tensor, name: string, dx: Tensor, N: number, inDim: number, outDim: number): void {
-    matmul(this.ctx, dy, x, this.g(`${name}.weight`), { M: outDim, K: N, N: inDim, layout: 'tn', accumulate: true });
-    columnSum(this.ctx, dy, this.g(`${name}.bias`), N, outDim, true);
+    matmulWeightBiasGrad(this.ctx, dy, x, this.g(`${name}.weight`), this.g(`${name}.bias`), N, inDim, outDim, true);
     matmul(this.ctx, dy, this.p(`${name}.weight`), dx, { M: N, K: outDim, N: inDim, layout: 'nn' });
   }
 

@@ -95,7 +95,7 @@ export interface SampledOnGpu {
 type BlockKey = Exclude<keyof BlockBuffers, 'output'>;
 
 /** Each block buffer's row width in multiples of C; 0 for one value per row. The block writes its output over its input. */
-const ROW_WIDTH: Record<BlockKey, number> = { input: 1, ln1: 1, ln1Mean: 0, ln1Rstd: 0, qkv: 3, atty: 1, proj: 1, residual2: 1, ln2: 1, ln2Mean: 0, ln2Rstd: 0, fch: 4, fchGelu: 4 };
+const ROW_WIDTH: Record<BlockKey, number> = { input: 1, ln1: 1, ln1Mean: 0, ln1Rstd: 0, qkv: 3, atty: 1, residual2: 1, ln2: 1, ln2Mean: 0, ln2Rstd: 0, fch: 4, fchGelu: 4 };
 
 /** Scratch activations for up to `rows` rows (no backward, so one set serves every layer); the decode steps use the first R. */
 class Activations {
