@@ -3,6 +3,7 @@
 
 import { type GpuContext, u32 } from '../gpu/context';
 import type { Tensor } from '../gpu/tensor';
+import { defaultRunConfig } from './config';
 
 /** "group": (r − mean)/(std + 1e-6), the default; "none": r − mean (Dr. GRPO). */
 export type AdvantageScale = 'group' | 'none';
@@ -14,7 +15,8 @@ export interface AdvantageConfig {
   sign: AdvantageSign;
 }
 
-export const DEFAULT_ADVANTAGES: AdvantageConfig = { scale: 'group', sign: 'both' };
+/** The run settings' defaults (src/rl/config.ts is their one source). */
+export const DEFAULT_ADVANTAGES: AdvantageConfig = { scale: defaultRunConfig().advScale, sign: defaultRunConfig().polarity };
 
 /** Layout of the metrics tensor written by groupAdvantages. */
 export const ADVANTAGE_METRICS = ['zero_std_groups', 'frac_reward_zero_std', 'reward_mean', 'reward_std', 'nonzero_advantages'] as const;

@@ -5,7 +5,7 @@
 
 import { type GpuContext, f32, u32 } from '../gpu/context';
 import type { Tensor } from '../gpu/tensor';
-import type { RunConfig } from './config';
+import { defaultRunConfig, type RunConfig } from './config';
 
 export interface D3sConfig {
   /** N_s as a fraction of the group size G, at the start and at the end of training. */
@@ -23,11 +23,11 @@ export interface D3sConfig {
  * the top 20% of tokens (the share of high-entropy "fork" tokens found to
  * carry the learning signal), and relaxes to whole groups and 80% of tokens.
  */
-export const DEFAULT_D3S: D3sConfig = { sampleFracInit: 0.5, sampleFracFinal: 1, tokenFracInit: 0.2, tokenFracFinal: 0.8, batchKeep: null };
+export const DEFAULT_D3S: D3sConfig = d3sConfigOf(defaultRunConfig());
 
 /** A run's D³S settings (percentages in the run config) as the selection's fractions. */
 export function d3sConfigOf(c: Pick<RunConfig, 'd3sSamplesInit' | 'd3sSamplesFinal' | 'd3sTokensInit' | 'd3sTokensFinal'>): D3sConfig {
-  return { ...DEFAULT_D3S, sampleFracInit: c.d3sSamplesInit / 100, sampleFracFinal: c.d3sSamplesFinal / 100, tokenFracInit: c.d3sTokensInit / 100, tokenFracFinal: c.d3sTokensFinal / 100 };
+  return { batchKeep: null, sampleFracInit: c.d3sSamplesInit / 100, sampleFracFinal: c.d3sSamplesFinal / 100, tokenFracInit: c.d3sTokensInit / 100, tokenFracFinal: c.d3sTokensFinal / 100 };
 }
 
 /** The largest group group_select handles (its sort lives in registers). */

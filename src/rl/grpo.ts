@@ -4,6 +4,7 @@
 
 import { type GpuContext, f32, u32 } from '../gpu/context';
 import type { Tensor } from '../gpu/tensor';
+import { defaultRunConfig } from './config';
 
 export type GrpoAggregation = 'token-mean' | 'seq-mean-token-mean' | 'seq-mean-token-sum-norm';
 
@@ -19,7 +20,8 @@ export interface GrpoConfig {
   sequences?: number;
 }
 
-export const DEFAULT_GRPO: GrpoConfig = { epsLow: 0.2, epsHigh: 0.2, beta: 0, aggregation: 'token-mean' };
+/** The run settings' defaults (src/rl/config.ts is their one source). */
+export const DEFAULT_GRPO: GrpoConfig = (({ epsLow, epsHigh, beta, aggregation }) => ({ epsLow, epsHigh, beta, aggregation }))(defaultRunConfig());
 
 /** Per-token inputs are [S, T], aligned to the predicting position; advantages are [S]. */
 export interface GrpoInputs {

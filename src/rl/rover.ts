@@ -5,6 +5,7 @@
 import { type GpuContext, f32, u32 } from '../gpu/context';
 import type { Tensor } from '../gpu/tensor';
 import { groupAdvantages } from './advantages';
+import { defaultRunConfig } from './config';
 
 export interface RoverConfig {
   /** ρ, the authors' rover_t: scales Q and V̄ alike. */
@@ -13,7 +14,8 @@ export interface RoverConfig {
   reward: 'centred' | 'centred-std';
 }
 
-export const DEFAULT_ROVER: RoverConfig = { rho: 1, reward: 'centred' };
+/** The run settings' defaults (src/rl/config.ts is their one source). */
+export const DEFAULT_ROVER: RoverConfig = (({ rho, roverReward }) => ({ rho, reward: roverReward === 'std' ? 'centred-std' : 'centred' }))(defaultRunConfig());
 
 /** Per-token inputs are [S, T], aligned to the predicting position; centredRewards is [S]. */
 export interface RoverInputs {
