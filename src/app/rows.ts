@@ -25,6 +25,8 @@ export const TRAIN_FIELDS: Record<Exclude<keyof TrainRow, 'kind'>, FieldKind> = 
   gradNorm: 'number',
   tokensPerSec: 'number',
   stepMs: 'number',
+  // Added later: last, so results links made before it still read (their columns are a prefix).
+  fracGroupsIdentical: 'nullable',
 };
 
 export const TRAIN_KEYS = Object.keys(TRAIN_FIELDS) as (keyof typeof TRAIN_FIELDS)[];

@@ -19,6 +19,7 @@ import { type RunConfig, runConfigIssues } from './config';
 import { DEFAULT_D3S, d3sMetrics, d3sSchedule, d3sSelect } from './d3s';
 import { evaluate } from './evaluate';
 import { grpoLoss, grpoMetrics } from './grpo';
+import { fracGroupsIdentical } from './health';
 import { makeProblems, type Problem, type ScoredRollouts, sampleAndScore } from './rollout';
 import { rolloutStats } from './rollout-stats';
 import { roverCentredRewards, roverLoss, roverMetrics } from './rover';
@@ -209,6 +210,7 @@ export class Trainer {
       rewardMean: a.reward_mean,
       rewardStd: a.reward_std,
       fracRewardZeroStd: a.frac_reward_zero_std,
+      fracGroupsIdentical: fracGroupsIdentical(ro.texts, G),
       pass1: correct / S,
       entropy: completionTokens > 0 ? stats[1] / completionTokens : 0,
       kl: completionTokens > 0 ? stats[2] / completionTokens : 0,
