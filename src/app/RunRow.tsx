@@ -1,3 +1,4 @@
+import { runCollapse } from './chart-data';
 import { ALGORITHM_LABELS, algorithmOf } from './colors';
 import { downloadFile } from './download';
 import { fileSlug, metricsCsv, runToJson } from './export';
@@ -40,6 +41,7 @@ export function RunRow({ run, color, dash }: Props) {
   const canPlay = !!runner && gpuReady && !finished && run.status !== 'running' && run.status !== 'starting';
   const canPause = !!runner && run.status === 'running';
   const slug = fileSlug(run.name);
+  const collapse = runCollapse(run);
 
   const downloadCheckpoint = async () => {
     const data = await runner?.checkpoint(run.id).catch(() => null);
@@ -68,6 +70,11 @@ export function RunRow({ run, color, dash }: Props) {
       </div>
       <progress max={run.config.steps} value={step} aria-label={`${run.name} progress`} />
       {run.error && <p className="run-error" role="alert">{run.error}</p>}
+      {collapse && (
+        <p className="run-collapse" role="status">
+          ⚠ Collapsed at step {collapse.step}: {collapse.reason}. The policy has stopped exploring; training goes on.
+        </p>
+      )}
       <div className="controls">
         <button type="button" disabled={!canPlay} onClick={() => void runner?.play(run.id)} aria-label={`Play ${run.name}`}>
           ▶ Play
