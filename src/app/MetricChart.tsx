@@ -1,4 +1,4 @@
-import { memo, useEffect, useMemo, useState } from 'react';
+import { memo, startTransition, useEffect, useMemo, useRef, useState } from 'react';
 import { CartesianGrid, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { tickLabels } from '../metrics/axis';
 import type { ChartTable } from './chart-data';
@@ -104,21 +104,31 @@ function MetricChartView({ title, help, table, xKey, digits = 6, logTicks }: Pro
 const ChartView = memo(MetricChartView);
 
 /**
- * Shows a new table `delayMs` after it arrives. Charts get different delays,
- * so a batch of new rows redraws them one per task instead of all in one long task.
+ * Shows the latest table at most once per `everyMs`, `offsetMs` into its slot,
+ * as a transition: React renders it in slices it can interrupt, so a redraw
+ * never holds the main thread for long, and charts redraw one after another
+ * instead of all in one task. Live curves lag by at most a second.
  */
-function useStaggered<T>(value: T, delayMs: number): T {
+function useThrottled<T>(value: T, everyMs: number, offsetMs: number): T {
   const [shown, setShown] = useState(value);
+  const last = useRef(-Infinity);
   useEffect(() => {
     if (shown === value) return;
-    const timer = setTimeout(() => setShown(value), delayMs);
+    const wait = Math.max(offsetMs, last.current + everyMs - performance.now());
+    const timer = setTimeout(() => {
+      last.current = performance.now();
+      startTransition(() => setShown(value));
+    }, wait);
     return () => clearTimeout(timer);
-  }, [value, shown, delayMs]);
+  }, [value, shown, everyMs, offsetMs]);
   return shown;
 }
 
+/** The shortest time between two redraws of one chart. */
+const REDRAW_EVERY_MS = 1000;
+
 /** Redraws only when its table changes, in its own slot (`slot` × a few ms after the data). */
 export const MetricChart = memo(function MetricChart({ slot = 0, ...props }: Props & { slot?: number }) {
-  const table = useStaggered(props.table, slot * 8);
+  const table = useThrottled(props.table, REDRAW_EVERY_MS, slot * 8);
   return <ChartView {...props} table={table} />;
 });

@@ -154,7 +154,16 @@ export function passAtKTable(runs: readonly LabRun[]): ChartTable & { ks: number
   return { rows, series, ks: rows.map((r) => r.k!), y: axisOf(0, 1, RATE), markers: [] };
 }
 
-const tableCache = new Map<string, { deps: unknown[]; table: ChartTable }>();
+const tableCache = new Map<string, { deps: unknown[]; table: unknown }>();
+
+/** The table computed last time for `id` when its inputs are the same objects; else a fresh one. */
+function cached<T>(id: string, deps: unknown[], compute: () => T): T {
+  const hit = tableCache.get(id);
+  if (hit && hit.deps.length === deps.length && hit.deps.every((d, i) => d === deps[i])) return hit.table as T;
+  const table = compute();
+  tableCache.set(id, { deps, table });
+  return table;
+}
 
 /**
  * metricTable, but the same table object as last time when nothing it reads
@@ -163,9 +172,10 @@ const tableCache = new Map<string, { deps: unknown[]; table: ChartTable }>();
  */
 export function cachedMetricTable(runs: readonly LabRun[], metric: MetricDef, k: number): ChartTable {
   const deps: unknown[] = [k, ...runs.flatMap((r) => [r.id, r.name, r.config.algo, metric.source === 'train' ? r.train : r.evals])];
-  const hit = tableCache.get(metric.id);
-  if (hit && hit.deps.length === deps.length && hit.deps.every((d, i) => d === deps[i])) return hit.table;
-  const table = metricTable(runs, metric, k);
-  tableCache.set(metric.id, { deps, table });
-  return table;
+  return cached(metric.id, deps, () => metricTable(runs, metric, k));
+}
+
+/** passAtKTable, unchanged (the same object) until an evaluation, a name or a setting changes. */
+export function cachedPassAtKTable(runs: readonly LabRun[]): ReturnType<typeof passAtKTable> {
+  return cached('pass@k against k', runs.flatMap((r) => [r.id, r.name, r.config, r.evals]), () => passAtKTable(runs));
 }
