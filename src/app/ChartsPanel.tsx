@@ -1,5 +1,5 @@
 import { useDeferredValue, useMemo } from 'react';
-import { METRICS, cachedMetricTable, passAtKTable } from './chart-data';
+import { METRICS, cachedMetricTable, cachedPassAtKTable } from './chart-data';
 import { MetricChart } from './MetricChart';
 import { useLab } from './store';
 
@@ -17,7 +17,7 @@ export function ChartsPanel() {
   const passK = useLab((s) => s.passK);
   const setPassK = useLab((s) => s.setPassK);
   const { passAtK, ks, k, tables } = useMemo(() => {
-    const passAtK = passAtKTable(runs);
+    const passAtK = cachedPassAtKTable(runs);
     const ks = availableKs(passAtK.ks, Math.max(1, ...runs.map((r) => r.config.evalSamples)));
     const k = ks.includes(passK) ? passK : (ks.at(-1) ?? 1);
     const tables = METRICS.map((m) => ({ metric: m, table: cachedMetricTable(runs, m, k) }));

@@ -1,5 +1,6 @@
-import { memo, useEffect, useState } from 'react';
-import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { memo, startTransition, useEffect, useMemo, useRef, useState } from 'react';
+import { CartesianGrid, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { tickLabels } from '../metrics/axis';
 import type { ChartTable } from './chart-data';
 
 interface Props {
@@ -19,11 +20,49 @@ export const formatValue = (v: unknown, digits = 4): string => {
   return Number(v.toPrecision(digits)).toString();
 };
 
+/** Formats the axis' own ticks with labels that never repeat (metrics/axis.ts). */
+export function useTickLabels(ticks: number[]): (v: number) => string {
+  return useMemo(() => {
+    const labels = tickLabels(ticks);
+    const byTick = new Map(ticks.map((t, i) => [t, labels[i]]));
+    return (v: number) => byTick.get(v) ?? formatValue(v, 3);
+  }, [ticks]);
+}
+
+function Swatch({ color, dash, vertical = false }: { color: string; dash?: string; vertical?: boolean }) {
+  return (
+    <svg width="22" height="10" aria-hidden="true">
+      {vertical ? <line x1="11" y1="0" x2="11" y2="10" stroke={color} strokeWidth="2" strokeDasharray="2 2" /> : <line x1="1" y1="5" x2="21" y2="5" stroke={color} strokeWidth="2" strokeDasharray={dash} />}
+    </svg>
+  );
+}
+
+/** What each line is (colour and dash as drawn), and what each collapse marker means. */
+export function ChartLegend({ table }: { table: Pick<ChartTable, 'series' | 'markers'> }) {
+  return (
+    <ul className="chart-legend" aria-label="Legend">
+      {table.series.map((s) => (
+        <li key={s.key} title={s.name}>
+          <Swatch color={s.color} dash={s.dash} />
+          <span>{s.name}</span>
+        </li>
+      ))}
+      {table.markers.map((m) => (
+        <li key={`marker-${m.label}`} className="chart-legend-marker" title={m.label}>
+          <Swatch color={m.color} vertical />
+          <span>⚠ {m.label}</span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 /** One live line chart; every run is a line, the tooltip shows exact values at the hovered step. */
 function MetricChartView({ title, help, table, xKey, digits = 6, logTicks }: Props) {
   const empty = table.series.length === 0;
+  const yLabel = useTickLabels(table.y.ticks);
   return (
-    <figure className="chart" aria-label={title} data-series={table.series.length} data-points={table.rows.length}>
+    <figure className="chart" aria-label={title} data-series={table.series.length} data-points={table.rows.length} data-markers={table.markers.length}>
       <figcaption title={help}>{title}</figcaption>
       {empty ? (
         <p className="chart-empty">{xKey === 'k' ? 'Appears after the first evaluation.' : 'No points yet.'}</p>
@@ -41,7 +80,7 @@ function MetricChartView({ title, help, table, xKey, digits = 6, logTicks }: Pro
               tick={{ fontSize: 11 }}
               label={xKey === 'k' ? { value: 'k (log₂)', position: 'insideBottomRight', offset: -2, fontSize: 11 } : undefined}
             />
-            <YAxis width={48} tick={{ fontSize: 11 }} tickFormatter={(v: number) => formatValue(v, 3)} domain={['auto', 'auto']} />
+            <YAxis width={48} tick={{ fontSize: 11 }} tickFormatter={yLabel} domain={table.y.domain} ticks={table.y.ticks} interval={0} />
             <Tooltip
               isAnimationActive={false}
               labelFormatter={(x) => `${xKey === 'k' ? 'k' : 'step'} ${x}`}
@@ -51,9 +90,13 @@ function MetricChartView({ title, help, table, xKey, digits = 6, logTicks }: Pro
             {table.series.map((s) => (
               <Line key={s.key} dataKey={s.key} name={s.name} stroke={s.color} strokeDasharray={s.dash} dot={xKey === 'k' || table.rows.length < 3} strokeWidth={1.75} isAnimationActive={false} connectNulls type="linear" />
             ))}
+            {table.markers.map((m) => (
+              <ReferenceLine key={`marker-${m.label}`} x={m.x} stroke={m.color} strokeDasharray="2 2" strokeWidth={1.5} label={{ value: '⚠', position: 'insideTopLeft', fontSize: 11, fill: m.color }} />
+            ))}
           </LineChart>
         </ResponsiveContainer>
       )}
+      {!empty && <ChartLegend table={table} />}
     </figure>
   );
 }
@@ -61,21 +104,31 @@ function MetricChartView({ title, help, table, xKey, digits = 6, logTicks }: Pro
 const ChartView = memo(MetricChartView);
 
 /**
- * Shows a new table `delayMs` after it arrives. Charts get different delays,
- * so a batch of new rows redraws them one per task instead of all in one long task.
+ * Shows the latest table at most once per `everyMs`, `offsetMs` into its slot,
+ * as a transition: React renders it in slices it can interrupt, so a redraw
+ * never holds the main thread for long, and charts redraw one after another
+ * instead of all in one task. Live curves lag by at most a second.
  */
-function useStaggered<T>(value: T, delayMs: number): T {
+function useThrottled<T>(value: T, everyMs: number, offsetMs: number): T {
   const [shown, setShown] = useState(value);
+  const last = useRef(-Infinity);
   useEffect(() => {
     if (shown === value) return;
-    const timer = setTimeout(() => setShown(value), delayMs);
+    const wait = Math.max(offsetMs, last.current + everyMs - performance.now());
+    const timer = setTimeout(() => {
+      last.current = performance.now();
+      startTransition(() => setShown(value));
+    }, wait);
     return () => clearTimeout(timer);
-  }, [value, shown, delayMs]);
+  }, [value, shown, everyMs, offsetMs]);
   return shown;
 }
 
+/** The shortest time between two redraws of one chart. */
+const REDRAW_EVERY_MS = 1000;
+
 /** Redraws only when its table changes, in its own slot (`slot` × a few ms after the data). */
 export const MetricChart = memo(function MetricChart({ slot = 0, ...props }: Props & { slot?: number }) {
-  const table = useStaggered(props.table, slot * 8);
+  const table = useThrottled(props.table, REDRAW_EVERY_MS, slot * 8);
   return <ChartView {...props} table={table} />;
 });

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { EXPORT_TARGETS, type ExportTarget } from '../export/mapping';
+import { runCollapse } from './chart-data';
 import { ALGORITHM_LABELS, algorithmOf } from './colors';
 import { textColourOn } from './contrast';
 import { downloadFile } from './download';
@@ -67,6 +68,8 @@ export function RunRow({ run, color, dash }: Props) {
   const { pending, ask } = usePending();
   const statusText = pending ? PENDING_TEXT[pending] : STATUS_TEXT[run.status];
 
+  const collapse = runCollapse(run);
+
   const downloadCheckpoint = async () => {
     const data = await runner?.checkpoint(run.id).catch(() => null);
     if (data) downloadFile(`${slug}-step${step}.safetensors`, data, 'application/octet-stream');
@@ -94,6 +97,11 @@ export function RunRow({ run, color, dash }: Props) {
       </div>
       <progress max={run.config.steps} value={step} aria-label={`${run.name} progress`} />
       {run.error && <p className="run-error" role="alert">{run.error}</p>}
+      {collapse && (
+        <p className="run-collapse" role="status">
+          ⚠ Collapsed at step {collapse.step}: {collapse.reason}. The policy has stopped exploring; training goes on.
+        </p>
+      )}
       <div className="controls">
         <button type="button" disabled={!canPlay} onClick={() => void runner?.play(run.id)} aria-label={`Play ${run.name}`}>
           ▶ Play

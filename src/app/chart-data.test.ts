@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultRunConfig } from '../rl/config';
 import { METRICS, metricTable, passAtKTable } from './chart-data';
+import { tickLabels } from '../metrics/axis';
 import { ALGORITHM_COLORS } from './colors';
 import { splitRows, thin } from './rows';
 import type { LabRun } from './store';
@@ -40,6 +41,28 @@ describe('metric tables', () => {
     expect(t.rows[1]['a#0']).toBeCloseTo(1 - (1 - 0.115) ** 4, 12);
     expect(t.series.map((s) => s.key)).toEqual(['a#0', 'b#0']);
     expect(metricTable([run('a', 'grpo', 10, 5)], metric('passk'), 3).series).toEqual([]);
+  });
+
+  it('draw rates on [0, 1] and other metrics on a domain around their data, with distinct tick labels', () => {
+    const reward = metricTable([run('a', 'grpo', 10, 5)], metric('reward'), 8);
+    expect(reward.y.domain).toEqual([0, 1]);
+    const flat = run('a', 'grpo', 10, 5);
+    flat.train = flat.train.map((r, i) => ({ ...r, entropy: 3.0905 + i * 7e-5 }));
+    const entropy = metricTable([flat], metric('entropy'), 8);
+    expect(entropy.y.domain[0]).toBeGreaterThan(3);
+    expect(entropy.y.domain[1]).toBeLessThan(3.2);
+    const labels = tickLabels(entropy.y.ticks);
+    expect(new Set(labels).size).toBe(labels.length);
+    expect(metricTable([run('a', 'grpo', 10, 5)], metric('kl'), 8).y.domain[0]).toBe(0);
+    expect(passAtKTable([run('a', 'grpo', 10, 5)]).y.domain).toEqual([0, 1]);
+  });
+
+  it('mark the step where a run collapsed on every training chart, not on evaluation charts', () => {
+    const a = run('a', 'grpo', 10, 5);
+    a.train = a.train.map((r) => (r.step >= 6 ? { ...r, fracGroupsIdentical: 1 } : r));
+    const entropy = metricTable([a, run('b', 'rover', 10, 5)], metric('entropy'), 8);
+    expect(entropy.markers).toEqual([{ x: 6, color: ALGORITHM_COLORS.grpo, label: 'a collapsed at step 6' }]);
+    expect(metricTable([a], metric('passk'), 8).markers).toEqual([]);
   });
 
   it('thin long runs but keep the last step', () => {

@@ -1,7 +1,9 @@
 // Turns runs into the flat tables recharts draws: one object per step holding
 // every run's value under its own key, so the tooltip lists all runs at a step.
 
+import { yAxis } from '../metrics/axis';
 import { passAtKOf } from '../metrics/passk';
+import { type Collapse, firstCollapse } from '../rl/health';
 import type { EvalRow, TrainRow } from '../rl/types';
 import { ALGORITHM_COLORS, BASE_COLOR, algorithmOf, dashFor } from './colors';
 import { thin } from './rows';
@@ -14,9 +16,18 @@ export interface Series {
   dash?: string;
 }
 
+/** A vertical line at a step: where a run collapsed. */
+export interface Marker {
+  x: number;
+  color: string;
+  label: string;
+}
+
 export interface ChartTable {
   rows: Record<string, number | null>[];
   series: Series[];
+  y: { domain: [number, number]; ticks: number[] };
+  markers: Marker[];
 }
 
 interface Part<R> {
@@ -24,14 +35,17 @@ interface Part<R> {
   get(row: R, k: number): number | null;
 }
 
-export type MetricDef = { id: string; title: (k: number) => string; help: string; digits?: number } & ({ source: 'train'; parts: Part<TrainRow>[] } | { source: 'eval'; parts: Part<EvalRow>[] });
+/** Rates live in [0, 1] and are drawn on that whole range, so runs and charts compare at a glance. */
+export const RATE: [number, number] = [0, 1];
+
+export type MetricDef = { id: string; title: (k: number) => string; help: string; digits?: number; fixedY?: [number, number] } & ({ source: 'train'; parts: Part<TrainRow>[] } | { source: 'eval'; parts: Part<EvalRow>[] });
 
 export const passAt = (row: EvalRow, k: number) => passAtKOf(row.passAtK, k) ?? null;
 
 export const METRICS: MetricDef[] = [
-  { id: 'reward', title: () => 'Reward (mean)', help: 'Mean verifiable reward of the step’s sampled completions', source: 'train', parts: [{ get: (r) => r.rewardMean }] },
-  { id: 'pass1', title: () => 'pass@1 (training samples)', help: 'Fraction of the step’s sampled completions that are correct', source: 'train', parts: [{ get: (r) => r.pass1 }] },
-  { id: 'passk', title: (k) => `pass@${k} (held-out)`, help: 'Unbiased pass@k on held-out prompts at each evaluation', source: 'eval', parts: [{ get: passAt }] },
+  { id: 'reward', title: () => 'Reward (mean)', help: 'Mean verifiable reward of the step’s sampled completions', fixedY: RATE, source: 'train', parts: [{ get: (r) => r.rewardMean }] },
+  { id: 'pass1', title: () => 'pass@1 (training samples)', help: 'Fraction of the step’s sampled completions that are correct', fixedY: RATE, source: 'train', parts: [{ get: (r) => r.pass1 }] },
+  { id: 'passk', title: (k) => `pass@${k} (held-out)`, help: 'Unbiased pass@k on held-out prompts at each evaluation', fixedY: RATE, source: 'eval', parts: [{ get: passAt }] },
   { id: 'entropy', title: () => 'Token entropy (nats)', help: 'Mean entropy of π over the sampled completion tokens', source: 'train', parts: [{ get: (r) => r.entropy }] },
   { id: 'distinct', title: () => 'Distinct correct solutions', help: 'Mean number of different correct completions per held-out prompt', source: 'eval', parts: [{ get: (r) => r.distinctCorrect }] },
   { id: 'kl', title: () => 'KL to base', help: 'Mean k3 estimate of KL(π ‖ π_base) over sampled tokens', source: 'train', parts: [{ get: (r) => r.kl }] },
@@ -62,10 +76,26 @@ export function runStyles(runs: readonly LabRun[]): Map<string, { color: string;
   return out;
 }
 
+const collapses = new WeakMap<readonly TrainRow[], Collapse | null>();
+
+/** The run's first collapsed step (remembered per rows array, which is replaced, never mutated). */
+export function runCollapse(run: Pick<LabRun, 'train'>): Collapse | null {
+  let c = collapses.get(run.train);
+  if (c === undefined) collapses.set(run.train, (c = firstCollapse(run.train)));
+  return c;
+}
+
+/** The y axis for the finite values seen (a fixed range wins). */
+function axisOf(min: number, max: number, fixed?: [number, number]): ChartTable['y'] {
+  return min <= max ? yAxis(min, max, fixed) : yAxis(0, 1, fixed);
+}
+
 export function metricTable(runs: readonly LabRun[], metric: MetricDef, k: number, maxPoints = 200): ChartTable {
   const styles = runStyles(runs);
   const byStep = new Map<number, Record<string, number | null>>();
   const series: Series[] = [];
+  const markers: Marker[] = [];
+  let min = Infinity, max = -Infinity;
   for (const run of runs) {
     const style = styles.get(run.id)!;
     const rows = thin<TrainRow | EvalRow>(metric.source === 'train' ? run.train : run.evals, maxPoints);
@@ -76,14 +106,18 @@ export function metricTable(runs: readonly LabRun[], metric: MetricDef, k: numbe
         const v = (part.get as (r: TrainRow | EvalRow, k: number) => number | null)(row, k);
         if (v === null || !Number.isFinite(v)) continue;
         any = true;
+        if (v < min) min = v;
+        if (v > max) max = v;
         let at = byStep.get(row.step);
         if (!at) byStep.set(row.step, (at = { step: row.step }));
         at[key] = v;
       }
       if (any) series.push({ key, name: part.label ? `${run.name} (${part.label})` : run.name, color: style.color, dash: p > 0 ? '5 4' : style.dash });
     });
+    const collapse = metric.source === 'train' ? runCollapse(run) : null;
+    if (collapse) markers.push({ x: collapse.step, color: style.color, label: `${run.name} collapsed at step ${collapse.step}` });
   }
-  return { rows: [...byStep.values()].sort((a, b) => a.step! - b.step!), series };
+  return { rows: [...byStep.values()].sort((a, b) => a.step! - b.step!), series, y: axisOf(min, max, metric.fixedY), markers };
 }
 
 /** pass@k against k: the base model (step-0 evaluation) and each run at its latest evaluation. */
@@ -117,10 +151,19 @@ export function passAtKTable(runs: readonly LabRun[]): ChartTable & { ks: number
     series.push({ key: run.id, name: `${run.name} @ step ${latest.step}`, color: style.color, dash: style.dash });
   }
   const rows = [...byK.values()].sort((a, b) => a.k! - b.k!);
-  return { rows, series, ks: rows.map((r) => r.k!) };
+  return { rows, series, ks: rows.map((r) => r.k!), y: axisOf(0, 1, RATE), markers: [] };
 }
 
-const tableCache = new Map<string, { deps: unknown[]; table: ChartTable }>();
+const tableCache = new Map<string, { deps: unknown[]; table: unknown }>();
+
+/** The table computed last time for `id` when its inputs are the same objects; else a fresh one. */
+function cached<T>(id: string, deps: unknown[], compute: () => T): T {
+  const hit = tableCache.get(id);
+  if (hit && hit.deps.length === deps.length && hit.deps.every((d, i) => d === deps[i])) return hit.table as T;
+  const table = compute();
+  tableCache.set(id, { deps, table });
+  return table;
+}
 
 /**
  * metricTable, but the same table object as last time when nothing it reads
@@ -129,9 +172,10 @@ const tableCache = new Map<string, { deps: unknown[]; table: ChartTable }>();
  */
 export function cachedMetricTable(runs: readonly LabRun[], metric: MetricDef, k: number): ChartTable {
   const deps: unknown[] = [k, ...runs.flatMap((r) => [r.id, r.name, r.config.algo, metric.source === 'train' ? r.train : r.evals])];
-  const hit = tableCache.get(metric.id);
-  if (hit && hit.deps.length === deps.length && hit.deps.every((d, i) => d === deps[i])) return hit.table;
-  const table = metricTable(runs, metric, k);
-  tableCache.set(metric.id, { deps, table });
-  return table;
+  return cached(metric.id, deps, () => metricTable(runs, metric, k));
+}
+
+/** passAtKTable, unchanged (the same object) until an evaluation, a name or a setting changes. */
+export function cachedPassAtKTable(runs: readonly LabRun[]): ReturnType<typeof passAtKTable> {
+  return cached('pass@k against k', runs.flatMap((r) => [r.id, r.name, r.config, r.evals]), () => passAtKTable(runs));
 }

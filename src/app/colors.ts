@@ -1,8 +1,8 @@
 // One colour per algorithm, used by every chart, the run list and the inspector.
-// The palette is the reports' (src/metrics/svg-plot.ts), so a curve has the same
-// colour in the lab and in a written report.
+// The palette is src/metrics/palette.ts, shared with the reports, so a curve has
+// the same colour in the lab and in a written report.
 
-import { ALGORITHM_COLORS as PALETTE } from '../metrics/svg-plot';
+import { ALGORITHM_COLORS as PALETTE } from '../metrics/palette';
 import type { Algorithm } from '../rl/config';
 
 export const ALGORITHM_COLORS: Record<Algorithm, string> = {

@@ -22,15 +22,17 @@ export const TRAIN_FIELDS: Record<Exclude<keyof TrainRow, 'kind'>, FieldKind> = 
   tokensKept: 'number',
   tokensUsed: 'number',
   completionLength: 'number',
+  gradNorm: 'number',
+  tokensPerSec: 'number',
+  stepMs: 'number',
+  // Added later, so last: results links made before them still read (their columns are a prefix).
+  fracGroupsIdentical: 'nullable',
   updateRows: 'nullable',
   updateTokens: 'nullable',
   qMean: 'nullable',
   qAbsMean: 'nullable',
   targetMean: 'nullable',
   vNextMean: 'nullable',
-  gradNorm: 'number',
-  tokensPerSec: 'number',
-  stepMs: 'number',
 };
 
 export const TRAIN_KEYS = Object.keys(TRAIN_FIELDS) as (keyof typeof TRAIN_FIELDS)[];

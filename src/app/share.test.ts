@@ -92,6 +92,24 @@ describe('results links', () => {
     expect(link.issues.join('\n')).toMatch(/Run 1: row 2: "loss" should be a number/);
     expect(link.issues.join('\n')).toMatch(/Run 2: has no configuration/);
   });
+
+  it('read links made before a metric column was added (fracGroupsIdentical), and refuse other column changes', async () => {
+    const hash = await resultsHash([{ name: 'x', config: defaultRunConfig(), rows: syntheticRun(3, 2) }]);
+    const payload = JSON.parse(new TextDecoder().decode(await inflate(hash.slice('#results='.length).split('&')[0])));
+    // Every column added since fracGroupsIdentical is nullable and comes after it.
+    const at = payload.cols.indexOf('fracGroupsIdentical');
+    expect(at).toBeGreaterThan(0);
+    const old = { ...payload, cols: payload.cols.slice(0, at), runs: payload.runs.map((r: { train: unknown[][] }) => ({ ...r, train: r.train.map((cells) => cells.slice(0, at)) })) };
+    const link = await parseShareHash('#results=' + (await deflateToBase64Url(JSON.stringify(old))));
+    expect(link.issues).toEqual([]);
+    const train = link.runs[0].rows.filter((r): r is TrainRow => r.kind === 'train');
+    expect(train).toHaveLength(3);
+    expect(train.every((r) => r.fracGroupsIdentical === null && r.loss !== null)).toBe(true);
+    const swapped = { ...payload, cols: [payload.cols[1], payload.cols[0], ...payload.cols.slice(2)] };
+    const refused = await parseShareHash('#results=' + (await deflateToBase64Url(JSON.stringify(swapped))));
+    expect(refused.runs).toEqual([]);
+    expect(refused.issues[0]).toMatch(/different metric columns/);
+  });
 });
 
 /** The hash with one character of its payload replaced by another of the same alphabet. */

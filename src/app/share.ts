@@ -15,7 +15,7 @@ import { type ParseResult, fromQuery, toQuery } from '../config/schema';
 import { type RunConfig, type RunSchema, runConfigIssues, runSchema } from '../rl/config';
 import type { EvalRow, MetricsRow, TrainRow } from '../rl/types';
 import { deflateToBase64Url, inflateFromBase64Url, roundSignificant } from './compress';
-import { TRAIN_KEYS, splitRows, thin, validateRows } from './rows';
+import { TRAIN_FIELDS, TRAIN_KEYS, splitRows, thin, validateRows } from './rows';
 import { cleanRunName } from './run-name';
 
 export const MAX_SHARED_RUNS = 12;
@@ -161,7 +161,10 @@ async function parseResults(encoded: string, issues: string[]): Promise<SharedRu
     issues.push('The results in this link are not in a format this lab reads; nothing was loaded from them.');
     return [];
   }
-  if (JSON.stringify(p.cols) !== JSON.stringify(TRAIN_KEYS)) {
+  // Columns added since a link was made are missing from its end; they are all nullable ("not measured").
+  const cols = Array.isArray(p.cols) ? p.cols : [];
+  const readable = cols.every((c, i) => c === TRAIN_KEYS[i]) && TRAIN_KEYS.slice(cols.length).every((k) => TRAIN_FIELDS[k] === 'nullable');
+  if (!readable) {
     issues.push('The results in this link were recorded with different metric columns; nothing was loaded from them.');
     return [];
   }

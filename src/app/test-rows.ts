@@ -12,6 +12,7 @@ export function syntheticTrainRow(step: number, lift = 1): TrainRow {
     rewardMean: p,
     rewardStd: Math.sqrt(p * (1 - p)),
     fracRewardZeroStd: 0.2,
+    fracGroupsIdentical: 0,
     pass1: p,
     entropy: 1.5 * Math.exp(-step / 100),
     kl: 0.001 * step,

@@ -14,7 +14,7 @@ function evalRow(step: number, pass: number[], distinct = 1, entropy = 1): EvalR
 
 function trainRow(step: number, tokensUsed: number): TrainRow {
   return {
-    kind: 'train', step, loss: 0, rewardMean: 0, rewardStd: 0, fracRewardZeroStd: 0, pass1: 0, entropy: 1, kl: 0,
+    kind: 'train', step, loss: 0, rewardMean: 0, rewardStd: 0, fracRewardZeroStd: 0, fracGroupsIdentical: 0, pass1: 0, entropy: 1, kl: 0,
     clipLow: 0, clipHigh: 0, varABefore: null, varAAfter: null, samplesKept: 8, tokensKept: 10, tokensUsed,
     completionLength: 4, updateRows: 64, updateTokens: 640, qMean: null, qAbsMean: null, targetMean: null, vNextMean: null, gradNorm: 1, tokensPerSec: 1, stepMs: 1,
   };

@@ -4,7 +4,7 @@
 
 import { passAtKOf } from '../metrics/passk';
 import { iqmWithCI, MIN_SEEDS_FOR_INTERVAL } from '../metrics/stats';
-import { linePlotSvg, seriesColor } from '../metrics/svg-plot';
+import { type PlotSeries, linePlotSvg, seriesColor } from '../metrics/svg-plot';
 import type { EvalRow, MetricsRow, TrainRow } from '../rl/types';
 
 export interface RunResult {
@@ -71,7 +71,8 @@ export function passAtKPlot(results: RunResult[], title: string): string {
     return { name, points, color: seriesColor(name, index) };
   };
   const bases = [...new Map(results.map((r) => [r.seed, r.rows.find((x) => x.kind === 'eval') as EvalRow])).values()];
-  const series = [curve(bases, 'base', 0)];
+  // The base is dashed, as in the lab: a reference line, not a run.
+  const series: PlotSeries[] = [{ ...curve(bases, 'base', 0), dashed: true }];
   [...new Set(results.map((r) => r.algo))].forEach((algo, i) => {
     series.push(curve(results.filter((r) => r.algo === algo).map((r) => lastOf(r.rows, 'eval')!), algo, i + 1));
   });

@@ -1,13 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { ALGORITHM_COLORS } from './palette';
 import {
-  ALGORITHM_COLORS,
   algorithmKey,
-  formatTick,
   linePlotSvg,
-  linearTicks,
-  log2Ticks,
   makeScale,
-  niceDomain,
   plotBox,
   seriesColor,
   type PlotBox,
@@ -76,18 +72,6 @@ describe('scales and ticks', () => {
     expect([log(1), log(2), log(4), log(16)]).toEqual([0, 100, 200, 400]);
     const flipped = makeScale([0, 1], [250, 50]);
     expect(flipped(0.25)).toBe(200);
-  });
-
-  it('chooses round ticks and domains', () => {
-    expect(linearTicks(0, 1)).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1]);
-    expect(linearTicks(-3, 7)).toEqual([-2, 0, 2, 4, 6]);
-    expect(niceDomain(0.13, 0.87)).toEqual([0.1, 0.9]);
-    expect(niceDomain(3, 3)).toEqual([1.5, 4.5]);
-    expect(niceDomain(0, 0)).toEqual([-1, 1]);
-    expect(log2Ticks(1, 64)).toEqual([1, 2, 4, 8, 16, 32, 64]);
-    expect(log2Ticks(1, 2 ** 20)).toEqual([1, 8, 64, 512, 4096, 32768, 262144]);
-    expect(formatTick(0.30000000000000004)).toBe('0.3');
-    expect(formatTick(1048576)).toBe('1.0e6');
   });
 });
 

@@ -1,25 +1,14 @@
 // A dependency-free SVG line plot for reports written from Node: named series
 // of (x, y) points with optional error bars or bands, a linear or log₂ x axis
-// (pass@k against k), ticks, axis labels and a legend. The palette is exported
-// so the web lab draws each algorithm in the same colour as the reports.
+// (pass@k against k), ticks, axis labels and a legend, in the lab's palette.
 
-/** One colour per algorithm; the base model is grey so trained policies stand out against it. */
-export const ALGORITHM_COLORS = {
-  base: '#8c8c8c',
-  grpo: '#1f77b4',
-  rover: '#d95f02',
-  d3s: '#7b3294',
-} as const;
-
-export type AlgorithmKey = keyof typeof ALGORITHM_COLORS;
-
-/** For series that name no algorithm; none of these is close to a palette colour. */
-const OTHER_COLORS = ['#1b9e77', '#e7298a', '#66a61e', '#e6ab02', '#a6761d', '#17becf'];
+import { linearTicks, log2Ticks, niceDomain, tickLabels, yAxis } from './axis';
+import { ALGORITHM_COLORS, CHART_BACKGROUND, OTHER_COLORS, type PaletteKey } from './palette';
 
 /** The palette key a series name starts with as a word ("GRPO seed 2", "D³S", "rover-k8"); null if none. */
-export function algorithmKey(name: string): AlgorithmKey | null {
+export function algorithmKey(name: string): PaletteKey | null {
   const firstWord = name.toLowerCase().replace(/³/g, '3').split(/[^a-z0-9]+/).find((w) => w.length > 0);
-  return firstWord !== undefined && firstWord in ALGORITHM_COLORS ? (firstWord as AlgorithmKey) : null;
+  return firstWord !== undefined && firstWord in ALGORITHM_COLORS ? (firstWord as PaletteKey) : null;
 }
 
 /** The algorithm's colour, else a fixed fallback chosen by the series' position. */
@@ -80,48 +69,6 @@ function px(v: number): string {
   return String(Math.round(v * 100) / 100);
 }
 
-export function formatTick(v: number): string {
-  if (v === 0) return '0';
-  const magnitude = Math.abs(v);
-  if (magnitude >= 1e5 || magnitude < 1e-3) return v.toExponential(1).replace('e+', 'e');
-  return String(Number(v.toPrecision(6)));
-}
-
-/** A 1, 2 or 5 × 10ᵏ step giving about `target` intervals over the span. */
-function niceStep(span: number, target: number): number {
-  const raw = span / target;
-  const magnitude = 10 ** Math.floor(Math.log10(raw));
-  const normalised = raw / magnitude;
-  return (normalised < 1.5 ? 1 : normalised < 3 ? 2 : normalised < 7 ? 5 : 10) * magnitude;
-}
-
-/** The span widened to whole tick steps, so the axis starts and ends on a tick. */
-export function niceDomain(min: number, max: number, target = 5): [number, number] {
-  if (min === max) {
-    const pad = min === 0 ? 1 : Math.abs(min) / 2;
-    return niceDomain(min - pad, max + pad, target);
-  }
-  const step = niceStep(max - min, target);
-  return [Math.floor(min / step) * step, Math.ceil(max / step) * step];
-}
-
-export function linearTicks(min: number, max: number, target = 5): number[] {
-  const step = niceStep(max - min, target);
-  const ticks: number[] = [];
-  // Integer multiples of the step, rounded, keep 0.1 + 0.2-style noise out of the labels.
-  for (let i = Math.ceil(min / step - 1e-9); i * step <= max + step * 1e-9; i++) ticks.push(Number((i * step).toPrecision(12)));
-  return ticks;
-}
-
-export function log2Ticks(min: number, max: number, maxTicks = 10): number[] {
-  const first = Math.ceil(Math.log2(min) - 1e-9);
-  const last = Math.floor(Math.log2(max) + 1e-9);
-  const stride = Math.max(1, Math.ceil((last - first + 1) / maxTicks));
-  const ticks: number[] = [];
-  for (let e = first; e <= last; e += stride) ticks.push(2 ** e);
-  return ticks;
-}
-
 /** Maps a data value to a pixel position; `log` maps through log₂. */
 export function makeScale(domain: readonly [number, number], range: readonly [number, number], log = false): (v: number) => number {
   const t = log ? Math.log2 : (v: number) => v;
@@ -146,7 +93,7 @@ function resolveDomains(series: readonly PlotSeries[], options: LinePlotOptions)
   else if (options.logX) x = [2 ** Math.floor(Math.log2(xs![0])), 2 ** Math.ceil(Math.log2(xs![1]))];
   else x = niceDomain(xs![0], xs![1]);
   if (x[0] === x[1]) x = options.logX ? [x[0] / 2, x[1] * 2] : niceDomain(x[0], x[1]);
-  const y: [number, number] = options.yDomain ? [options.yDomain[0], options.yDomain[1]] : niceDomain(ys![0], ys![1]);
+  const y = options.yDomain ? yAxis(0, 0, options.yDomain).domain : yAxis(ys![0], ys![1]).domain;
   if (options.logX && !(x[0] > 0)) throw new Error(`linePlotSvg: a log₂ x axis needs a positive domain, got [${x}]`);
   if (!(x[1] > x[0] && y[1] > y[0])) throw new Error(`linePlotSvg: empty or reversed domain x=[${x}] y=[${y}]`);
   return { x, y };
@@ -210,8 +157,10 @@ function axes(box: PlotBox, domains: { x: [number, number]; y: [number, number] 
   for (const t of xTicks) out.push(`<line x1="${px(xScale(t))}" y1="${px(box.top)}" x2="${px(xScale(t))}" y2="${px(bottom)}"/>`);
   for (const t of yTicks) out.push(`<line x1="${px(box.left)}" y1="${px(yScale(t))}" x2="${px(box.left + box.width)}" y2="${px(yScale(t))}"/>`);
   out.push('</g>', `<g class="tick-labels" fill="#333">`);
-  for (const t of xTicks) out.push(`<text x="${px(xScale(t))}" y="${px(bottom + 16)}" text-anchor="middle">${formatTick(t)}</text>`);
-  for (const t of yTicks) out.push(`<text x="${px(box.left - 6)}" y="${px(yScale(t) + 4)}" text-anchor="end">${formatTick(t)}</text>`);
+  const xLabels = tickLabels(xTicks);
+  const yLabels = tickLabels(yTicks);
+  xTicks.forEach((t, i) => out.push(`<text x="${px(xScale(t))}" y="${px(bottom + 16)}" text-anchor="middle">${xLabels[i]}</text>`));
+  yTicks.forEach((t, i) => out.push(`<text x="${px(box.left - 6)}" y="${px(yScale(t) + 4)}" text-anchor="end">${yLabels[i]}</text>`));
   out.push('</g>');
   out.push(`<rect class="plot-area" x="${px(box.left)}" y="${px(box.top)}" width="${px(box.width)}" height="${px(box.height)}" fill="none" stroke="#333"/>`);
   if (options.xLabel) {
@@ -254,7 +203,7 @@ export function linePlotSvg(series: readonly PlotSeries[], options: LinePlotOpti
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="${FONT_SIZE}">`,
     // The clip reaches a marker radius past the box so points on its edge stay whole.
     `<defs><clipPath id="${escapeXml(clipId)}"><rect x="${px(box.left - MARKER_RADIUS)}" y="${px(box.top - MARKER_RADIUS)}" width="${px(box.width + 2 * MARKER_RADIUS)}" height="${px(box.height + 2 * MARKER_RADIUS)}"/></clipPath></defs>`,
-    `<rect width="${width}" height="${height}" fill="#fff"/>`,
+    `<rect width="${width}" height="${height}" fill="${CHART_BACKGROUND}"/>`,
   ];
   if (options.title) out.push(`<text class="title" x="${px(width / 2)}" y="22" text-anchor="middle" font-size="14" font-weight="bold">${escapeXml(options.title)}</text>`);
   out.push(...axes(box, domains, options));

@@ -20,6 +20,7 @@ import { type RunConfig, runConfigIssues } from './config';
 import { evaluate } from './evaluate';
 import type { StepPhase, TrainerOptions } from './phases';
 import { completionBudget, evalProblemsOf, type Problem, type ScoredRollouts, sampleAndScore, trainStepProblems } from './rollout';
+import { fracGroupsIdentical } from './health';
 import { rolloutStats } from './rollout-stats';
 import { type MinibatchPlan, planMinibatches, recordUpdates, type UpdateWork } from './update';
 import type { EvalRow, MetricsRow, RolloutGroup, TrainRow } from './types';
@@ -255,6 +256,7 @@ export class Trainer {
       rewardMean: rewards.reward_mean,
       rewardStd: rewards.reward_std,
       fracRewardZeroStd: rewards.frac_reward_zero_std,
+      fracGroupsIdentical: fracGroupsIdentical(ro.texts, c.group),
       pass1: correct / S,
       entropy: perToken(stats[1]),
       kl: o.withRef ? perToken(stats[2]) : null,

@@ -11,6 +11,8 @@ export interface TrainRow {
   rewardMean: number;
   rewardStd: number;
   fracRewardZeroStd: number;
+  /** Share of groups whose completions are all the same text (collapse); null in rows recorded before it was logged. */
+  fracGroupsIdentical: number | null;
   /** Fraction of this step's sampled completions that are correct. */
   pass1: number;
   /** Mean token entropy of the sampled completions (nats). */

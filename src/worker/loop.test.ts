@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { syntheticEvalRow, syntheticTrainRow } from '../app/test-rows';
+import { defaultRunConfig } from '../rl/config';
+import { nonFiniteDiagnosis } from '../rl/health';
 import type { MetricsRow, RolloutGroup } from '../rl/types';
 import type { RunSink, Trainer, WorkerStatus } from './api';
 import { RunLoop } from './loop';
@@ -109,6 +112,29 @@ describe('RunLoop', () => {
     expect(log.messages).toEqual(['device lost']);
     await loop.stop();
     expect(log.statuses.at(-1)).toBe('error');
+  });
+
+  it('stops at the first non-finite training row with the diagnosis, keeping only the rows before it', async () => {
+    let step = 0;
+    const t = countingTrainer();
+    t.trainer.step = async () => {
+      step++;
+      const train = { ...syntheticTrainRow(step), loss: step === 3 ? NaN : 0.1, gradNorm: step === 3 ? NaN : 0.5 };
+      return step === 1 ? [syntheticEvalRow(0), train] : [train, syntheticEvalRow(step)];
+    };
+    Object.defineProperty(t.trainer, 'stepIndex', { get: () => step });
+    const { sink, log } = recordingSink();
+    const config = defaultRunConfig();
+    const loop = new RunLoop(t.trainer, sink, { totalSteps: 10, speed: Infinity, diagnose: (row) => nonFiniteDiagnosis(row, config) });
+    loop.play();
+    await until(() => loop.status === 'error');
+    expect(log.steps).toEqual([0, 1, 2, 2]);
+    expect(log.messages).toHaveLength(1);
+    expect(log.messages[0]).toMatch(/^Stopped at step 3: the loss is NaN, the gradient norm is NaN\..*Learning rate \(0\.001\)/);
+    expect(log.saved.every((s) => s < 3)).toBe(true);
+    loop.play();
+    await loop.idle();
+    expect(step).toBe(3);
   });
 
   it('stop saves and hands over the policy; a finished run ignores play', async () => {

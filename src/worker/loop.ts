@@ -2,6 +2,7 @@
 // Steps never overlap (one chain of promises), and the loop yields to the
 // event loop between steps so commands from the page are seen promptly.
 
+import type { MetricsRow, TrainRow } from '../rl/types';
 import type { RunSink, Trainer, WorkerStatus } from './api';
 
 export interface LoopOptions {
@@ -11,6 +12,8 @@ export interface LoopOptions {
   saveEveryMs?: number;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
+  /** A message when a training row shows the run cannot go on (src/rl/health.ts), else null. */
+  diagnose?: (row: TrainRow) => string | null;
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -25,6 +28,7 @@ export class RunLoop {
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly saveEveryMs: number;
   private readonly totalSteps: number;
+  private readonly diagnose: (row: TrainRow) => string | null;
 
   constructor(
     private readonly trainer: Trainer,
@@ -36,6 +40,7 @@ export class RunLoop {
     this.now = options.now ?? (() => performance.now());
     this.sleep = options.sleep ?? defaultSleep;
     this.saveEveryMs = options.saveEveryMs ?? 2000;
+    this.diagnose = options.diagnose ?? (() => null);
     this.lastSave = this.now();
     this.saveInterval = this.saveEveryMs;
     if (trainer.stepIndex >= this.totalSteps) this.status = 'done';
@@ -67,6 +72,7 @@ export class RunLoop {
     if (this.status === 'done' || this.status === 'stopped' || this.status === 'error') return;
     try {
       const rows = await this.trainer.step();
+      if (this.stoppedOnFault(rows)) return;
       this.sink.rows(rows);
       const group = this.trainer.rollouts();
       if (group) this.sink.rollouts(group);
@@ -78,6 +84,20 @@ export class RunLoop {
     } catch (e) {
       this.setStatus('error', (e as Error).message || String(e));
     }
+  }
+
+  /**
+   * Ends the run when a training row fails the diagnosis. That step's rows are
+   * not kept (their NaNs would reach charts, files and links; the message holds
+   * the values), nor is a state saved: the last one saved came before the fault.
+   */
+  private stoppedOnFault(rows: MetricsRow[]): boolean {
+    const at = rows.findIndex((r) => r.kind === 'train');
+    const message = at >= 0 ? this.diagnose(rows[at] as TrainRow) : null;
+    if (message === null) return false;
+    if (at > 0) this.sink.rows(rows.slice(0, at));
+    this.setStatus('error', message);
+    return true;
   }
 
   play() {

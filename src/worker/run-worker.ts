@@ -3,6 +3,7 @@
 
 import * as Comlink from 'comlink';
 import { type GpuContext, createGpuContext } from '../gpu/context';
+import { nonFiniteDiagnosis } from '../rl/health';
 import type { RunSink, RunWorkerApi, StartOptions, Trainer } from './api';
 import { openTrainer } from './engine';
 import { RunLoop } from './loop';
@@ -29,7 +30,8 @@ const api: RunWorkerApi = {
     try {
       ctx = await createGpuContext(navigator.gpu, { label: 'rlvr-lab run' });
       trainer = await openTrainer(ctx, options.config, options);
-      loop = new RunLoop(trainer, transferable(sink), { totalSteps: options.config.steps, speed: options.speed });
+      const config = options.config;
+      loop = new RunLoop(trainer, transferable(sink), { totalSteps: config.steps, speed: options.speed, diagnose: (row) => nonFiniteDiagnosis(row, config) });
       if (loop.status === 'done') sink.status('done');
       else if (options.play) loop.play();
       else sink.status('paused');

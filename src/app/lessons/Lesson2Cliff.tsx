@@ -2,13 +2,14 @@
 // reward has A = 0 everywhere and contributes no gradient at all.
 
 import type { RunConfig } from '../../rl/config';
+import { RATE } from '../chart-data';
 import { StepChart, labMetric, trainMetric } from './LessonCharts';
 import { LessonFrame } from './LessonFrame';
 import { RunStrip } from './RunStrip';
 import { Tex } from './Tex';
 import { useLessonLauncher } from './use-lesson-runs';
 
-const zeroStd = trainMetric('fracRewardZeroStd', 'frac_reward_zero_std', 'Fraction of this step’s groups whose rewards are all equal (A = 0 for all their completions)', (r) => r.fracRewardZeroStd);
+const zeroStd = trainMetric('fracRewardZeroStd', 'frac_reward_zero_std', 'Fraction of this step’s groups whose rewards are all equal (A = 0 for all their completions)', (r) => r.fracRewardZeroStd, RATE);
 const gradNorm = trainMetric('gradNorm', 'Gradient norm', 'Global gradient norm of the step’s last update: 0 when every group was flat', (r) => r.gradNorm);
 
 

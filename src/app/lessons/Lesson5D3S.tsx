@@ -3,6 +3,7 @@
 
 import { useState } from 'react';
 import type { RunConfig } from '../../rl/config';
+import { RATE } from '../chart-data';
 import { GroupView, type GroupColouring } from './GroupView';
 import { StepChart, XYChart, labMetric } from './LessonCharts';
 import { LessonFrame } from './LessonFrame';
@@ -38,7 +39,7 @@ export function Lesson5D3S({ initial }: { initial: RunConfig }) {
       <div className="lesson-charts">
         <StepChart runs={control.runs} metric={labMetric('varA')} />
         <StepChart runs={control.runs} metric={labMetric('tokensKept')} />
-        <XYChart runs={control.runs} title="Reward against tokens used" xLabel="tokens used" x={(r) => r.tokensUsed} y={(r) => r.rewardMean} />
+        <XYChart runs={control.runs} title="Reward against tokens used" xLabel="tokens used" x={(r) => r.tokensUsed} y={(r) => r.rewardMean} fixedY={RATE} />
       </div>
     </>
   );
