@@ -17,6 +17,7 @@ import type { EvalRow, MetricsRow, TrainRow } from '../rl/types';
 import { deflateToBase64Url, inflateFromBase64Url, roundSignificant } from './compress';
 import { TRAIN_FIELDS, TRAIN_KEYS, splitRows, thin, validateRows } from './rows';
 import { cleanRunName } from './run-name';
+import { crc32 } from '../util/crc32';
 
 export const MAX_SHARED_RUNS = 12;
 /** Every setting written out takes well under 1000 characters; anything far longer is not a run's settings. */
@@ -49,16 +50,6 @@ export interface ShareableRun {
   rows: readonly MetricsRow[];
 }
 
-const CRC_TABLE = (() => {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-})();
-
 /**
  * The integrity check of a link: CRC-32 (IEEE) of the payload's UTF-8 bytes as
  * 8 hex digits. It catches every change of one character (any burst of up to
@@ -66,9 +57,7 @@ const CRC_TABLE = (() => {
  * the `results` value, or the `run` values joined by newlines, as decoded.
  */
 export function payloadCheck(payload: string): string {
-  let c = 0xffffffff;
-  for (const byte of new TextEncoder().encode(payload)) c = CRC_TABLE[(c ^ byte) & 0xff] ^ (c >>> 8);
-  return ((c ^ 0xffffffff) >>> 0).toString(16).padStart(8, '0');
+  return crc32(new TextEncoder().encode(payload)).toString(16).padStart(8, '0');
 }
 
 export function configHash(configs: readonly RunConfig[]): string {

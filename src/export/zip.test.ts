@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runPython } from '../testing/python';
-import { crc32, zipStore } from './zip';
+import { crc32 } from '../util/crc32';
+import { zipStore } from './zip';
 
 const READ_BACK = `
 import json, sys, zipfile

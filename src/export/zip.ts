@@ -3,27 +3,12 @@
 // launch scripts stay executable) and a fixed 1980-01-01 timestamp, so the
 // same files always give the same bytes.
 
+import { crc32 } from '../util/crc32';
+
 export interface ZipEntry {
   path: string;
   data: Uint8Array | string;
   executable?: boolean;
-}
-
-const CRC_TABLE = (() => {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-})();
-
-/** CRC-32 (IEEE 802.3, as ZIP and gzip use it). */
-export function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
 }
 
 const DOS_DATE_1980_01_01 = (1 << 5) | 1;
