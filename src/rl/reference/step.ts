@@ -20,6 +20,7 @@ import { d3sConfigOf, d3sSchedule } from '../d3s';
 import { groupAdvantagesRef } from './advantages';
 import { d3sSelectRef } from './d3s';
 import { grpoLossRef } from './grpo';
+import type { TrainRow } from '../types';
 import { roverLossRef } from './rover';
 
 export interface StepReferenceState {
@@ -55,22 +56,10 @@ export interface StepReferenceInput {
 }
 
 /** The train row's fields that the update determines. */
-export interface StepReferenceMetrics {
-  loss: number;
-  rewardMean: number;
-  rewardStd: number;
-  fracRewardZeroStd: number;
-  entropy: number;
-  kl: number;
-  clipLow: number | null;
-  clipHigh: number | null;
-  varABefore: number | null;
-  varAAfter: number | null;
-  samplesKept: number;
-  tokensKept: number;
-  completionLength: number;
-  gradNorm: number;
-}
+export type StepReferenceMetrics = Pick<
+  TrainRow,
+  'loss' | 'rewardMean' | 'rewardStd' | 'fracRewardZeroStd' | 'entropy' | 'kl' | 'clipLow' | 'clipHigh' | 'varABefore' | 'varAAfter' | 'samplesKept' | 'tokensKept' | 'completionLength' | 'gradNorm'
+>;
 
 export interface StepReferenceResult {
   state: StepReferenceState;
