@@ -1,12 +1,15 @@
 // Reading a run folder back for export: settings checked by key, the task
 // config taken from the run's own model, a clear refusal for anything else.
 
-import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultRunConfig } from '../rl/config';
-import { defaultBaseFile, readRunDir } from './run-files';
+import { cpuView, outputWeightName } from '../model/params';
+import { randomBase } from '../testing/base-model';
+import { testContext } from '../testing/gpu';
+import { defaultBaseFile, readRunDir, trainToDir } from './run-files';
 
 function folder(config: unknown, withModel = true): string {
   const dir = mkdtempSync(join(tmpdir(), 'run-'));
@@ -34,5 +37,20 @@ describe('readRunDir', () => {
     await expect(readRunDir(folder('{oops', false))).rejects.toThrow(/is not JSON/);
     await expect(readRunDir(folder({ algo: 'ppo', lr: 'fast' }, false))).rejects.toThrow(/"algo" expected one of grpo, rover, d3s.*"lr"/);
     await expect(readRunDir(folder({ colour: 'red' }, false))).rejects.toThrow(/"colour" is not a run setting/);
+  });
+});
+
+describe('trainToDir', () => {
+  it('stops a run that goes non-finite with the lab\'s message, and writes no NaN row', async () => {
+    const base = randomBase('arithmetic', { terms: 2, digits: 1 });
+    // Output weights this large overflow the logits: the base itself yields NaN statistics at step 1.
+    const head = cpuView(base.params, base.layout, outputWeightName(base.meta.config));
+    for (let i = 0; i < head.length; i++) head[i] = Math.sign(head[i] || 1) * 3e38;
+    const dir = mkdtempSync(join(tmpdir(), 'nan-run-'));
+    const ctx = await testContext();
+    const config = { ...defaultRunConfig(), task: 'arithmetic' as const, prompts: 2, group: 4, minibatches: 2, steps: 3, evalEvery: 0, evalPrompts: 1, evalSamples: 2 };
+    await expect(trainToDir(ctx, config, base, dir)).rejects.toThrow(/Stopped at step 1: .*base checkpoint/);
+    const written = readFileSync(join(dir, 'metrics.jsonl'), 'utf8');
+    expect(written).not.toMatch(/"kind":"train"/);
   });
 });

@@ -14,6 +14,7 @@ import { Trainer } from '../rl/trainer';
 import type { MetricsRow } from '../rl/types';
 import { defaultBasePath } from '../worker/api';
 import { progressBar } from './progress';
+import { nonFiniteDiagnosis } from '../rl/health';
 
 /** The shipped base checkpoint for a task and preset, as a path from the repository root. */
 export function defaultBaseFile(config: Pick<RunConfig, 'task' | 'preset'>): string {
@@ -38,6 +39,9 @@ export async function trainToDir(ctx: GpuContext, config: RunConfig, base: Check
   try {
     while (!trainer.done) {
       const fresh = await trainer.step();
+      // The lab's worker stops the same way: a non-finite step is not written, and the message names the likely setting.
+      const broken = fresh.flatMap((r) => (r.kind === 'train' ? [nonFiniteDiagnosis(r, config)] : [])).find((m) => m !== null);
+      if (broken) throw new Error(broken);
       rows.push(...fresh);
       await appendFile(metricsPath, fresh.map((r) => `${JSON.stringify(r)}\n`).join(''));
       const last = fresh.findLast((r) => r.kind === 'train');
