@@ -33,10 +33,13 @@ test('every chart has a legend, a y axis that fits its metric, and tick labels t
 
   for (const chart of await charts.all()) {
     const name = await chart.getAttribute('aria-label');
-    const series = Number(await chart.getAttribute('data-series'));
-    const markers = Number(await chart.getAttribute('data-markers'));
-    if (series === 0) continue;
-    await expect(chart.getByRole('list', { name: 'Legend' }).getByRole('listitem'), `${name} legend`).toHaveCount(series + markers);
+    if (Number(await chart.getAttribute('data-series')) === 0) continue;
+    // Charts redraw at most once a second: read the series count and the legend together until they agree.
+    const legendMatches = async () => {
+      const expected = Number(await chart.getAttribute('data-series')) + Number(await chart.getAttribute('data-markers'));
+      return (await chart.getByRole('list', { name: 'Legend' }).getByRole('listitem').count()) === expected;
+    };
+    await expect.poll(legendMatches, { message: `${name} legend` }).toBe(true);
     const labels = await chart.locator('.recharts-yAxis-tick-labels .recharts-cartesian-axis-tick-value').allTextContents();
     expect(labels.length, `${name} y ticks`).toBeGreaterThanOrEqual(3);
     expect(new Set(labels).size, `${name}: ${labels.join(' ')}`).toBe(labels.length);

@@ -34,7 +34,7 @@ test('a run that meets NaN stops at that step with a message naming the cause', 
   await page.goto('/');
   await expect(page.getByTestId('adapter')).toContainText('WebGPU adapter:');
   const launcher = await fill(page, { ...small, Steps: '20' });
-  await launcher.getByLabel('Base checkpoint').setInputFiles(overflowingBase());
+  await launcher.getByLabel('Base checkpoint', { exact: true }).setInputFiles(overflowingBase());
   await expect(launcher.getByText('countdown-overflow.safetensors')).toBeVisible();
   await page.getByRole('button', { name: 'Launch run' }).click();
   const run = page.getByRole('listitem', { name: /Run GRPO/ });
