@@ -6,7 +6,7 @@
 
 import type { GpuContext } from '../gpu/context';
 import type { Tensor } from '../gpu/tensor';
-import { type Checkpoint, type CheckpointMeta, CheckpointError, decodeSafetensors, encodeSafetensors, refuseNonFinite } from '../model/checkpoint';
+import type { Checkpoint, CheckpointMeta } from '../model/checkpoint';
 import { GptModel } from '../model/gpt';
 import { nextTokenTargets } from '../model/reference';
 import { type SampledOnGpu, Sampler } from '../model/sampler';
@@ -22,6 +22,7 @@ import type { StepPhase, TrainerOptions } from './phases';
 import { completionBudget, evalProblemsOf, type Problem, type ScoredRollouts, sampleAndScore, trainStepProblems } from './rollout';
 import { fracGroupsIdentical } from './health';
 import { rolloutStats } from './rollout-stats';
+import { decodeRunState, encodeRunState } from './run-state';
 import { type MinibatchPlan, planMinibatches, recordUpdates, type UpdateWork } from './update';
 import type { EvalRow, MetricsRow, RolloutGroup, TrainRow } from './types';
 
@@ -360,18 +361,10 @@ export class Trainer {
 
   // ------------------------------------------------------------ persistence
 
-  /** Parameters, AdamW moments and the step count, to resume the run exactly. */
+  /** Parameters, AdamW moments and the counters, to resume the run exactly (run-state.ts). */
   async saveState(): Promise<ArrayBuffer> {
-    const [params, m, v] = await this.ctx.readMany([this.model.params, this.model.m, this.model.v]);
-    const meta = this.stateMeta();
-    return encodeSafetensors(
-      [
-        { name: 'params', shape: [params.length], data: params as Float32Array },
-        { name: 'optimizer.exp_avg', shape: [m.length], data: m as Float32Array },
-        { name: 'optimizer.exp_avg_sq', shape: [v.length], data: v as Float32Array },
-      ],
-      meta,
-    );
+    const [params, m, v] = (await this.ctx.readMany([this.model.params, this.model.m, this.model.v])) as Float32Array[];
+    return encodeRunState(this.config, { params, m, v, step: this.stepIndex, adamStep: this.model.stepCount, tokensUsed: this.tokensUsed, evaluatedAt: this.evaluatedAt });
   }
 
   /**
@@ -380,51 +373,14 @@ export class Trainer {
    * naming what is wrong, and the trainer is left as it was.
    */
   loadState(buffer: ArrayBuffer): void {
-    const file = decodeSafetensors(buffer);
-    const md = file.metadata;
-    if (md['run-config'] === undefined) throw new CheckpointError('Saved state: the metadata has no "run-config"; this is not a saved run state');
-    if (md['run-config'] !== JSON.stringify(this.config)) throw new CheckpointError('This saved state belongs to a run with different settings');
-    const counter = (key: string, min: number) => {
-      const raw = md[key];
-      if (raw === undefined) throw new CheckpointError(`Saved state: the metadata field "${key}" is missing`);
-      const n = Number(raw);
-      if (raw.trim() === '' || !Number.isInteger(n) || n < min) throw new CheckpointError(`Saved state: the metadata field "${key}" is "${raw}", not an integer ≥ ${min}`);
-      return n;
-    };
-    const step = counter('step', 0);
-    if (step > this.config.steps) throw new CheckpointError(`Saved state: step ${step} is past the run's ${this.config.steps} steps`);
-    const counters = { step, adamStep: counter('adam-step', 0), tokensUsed: counter('tokens-used', 0), evaluatedAt: counter('evaluated-at', -1) };
-    const size = this.base.params.length;
-    const get = (name: string) => {
-      const e = file.tensors.get(name);
-      if (!e) throw new CheckpointError(`Saved state: tensor "${name}" is missing`);
-      if (e.dtype !== 'F32' || e.shape.length !== 1 || e.shape[0] !== size || e.bytes.byteLength !== size * 4) {
-        throw new CheckpointError(`Saved state: tensor "${name}" is ${e.dtype} [${e.shape.join(', ')}], expected F32 [${size}]`);
-      }
-      const values = new Float32Array(e.bytes);
-      refuseNonFinite(`Saved state: tensor "${name}"`, values);
-      return values;
-    };
-    const tensors = [get('params'), get('optimizer.exp_avg'), get('optimizer.exp_avg_sq')];
-    // Everything is checked before anything is written.
-    this.ctx.write(this.model.params, tensors[0]);
-    this.ctx.write(this.model.m, tensors[1]);
-    this.ctx.write(this.model.v, tensors[2]);
-    this.stepIndex = counters.step;
-    this.model.stepCount = counters.adamStep;
-    this.tokensUsed = counters.tokensUsed;
-    this.evaluatedAt = counters.evaluatedAt;
-  }
-
-  private stateMeta(): Record<string, string> {
-    return {
-      'created-by': 'rlvr-lab',
-      'run-config': JSON.stringify(this.config),
-      step: String(this.stepIndex),
-      'adam-step': String(this.model.stepCount),
-      'tokens-used': String(this.tokensUsed),
-      'evaluated-at': String(this.evaluatedAt),
-    };
+    const s = decodeRunState(buffer, this.config, this.base.params.length);
+    this.ctx.write(this.model.params, s.params);
+    this.ctx.write(this.model.m, s.m);
+    this.ctx.write(this.model.v, s.v);
+    this.stepIndex = s.step;
+    this.model.stepCount = s.adamStep;
+    this.tokensUsed = s.tokensUsed;
+    this.evaluatedAt = s.evaluatedAt;
   }
 
   /** The current policy as a model checkpoint (same format as the base). */
