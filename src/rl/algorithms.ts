@@ -78,8 +78,8 @@ export interface RlAlgorithm {
   loss(ctx: GpuContext, mb: MinibatchTensors, out: { dlogp: Tensor; metrics: Tensor }, c: RunConfig, norm: LossNorm): void;
   /** Its row fields from the loss metrics averaged over the step's updates and the selection metrics. */
   row(lossMeans: readonly number[], selection: ArrayLike<number> | null): AlgorithmRow;
-  /** What the inspector shows as Q for a token whose log-prob moved by Δ; null when the algorithm has no Q. */
-  q(deltaLogp: number, c: RunConfig): number | null;
+  /** What the inspector shows as Q for a token whose log-prob moved by Δ; absent when the algorithm has no Q. */
+  q?(deltaLogp: number, c: RunConfig): number;
 }
 
 const NO_SELECTION = { varABefore: null, varAAfter: null, samplesKept: null, tokensKept: null };
@@ -95,7 +95,6 @@ const grpo: RlAlgorithm = {
     const m = grpoMetrics(lossMeans);
     return { loss: m.loss, clipLow: m.clip_low, clipHigh: m.clip_high, ...NO_SELECTION, ...NO_Q };
   },
-  q: () => null,
 };
 
 const d3s: RlAlgorithm = {

@@ -209,7 +209,6 @@ export class Trainer {
   private select(b: StepBuffers): boolean {
     const select = this.algorithm.select;
     if (!select) return false;
-    this.ctx.zero(b.keep);
     select(this.ctx, { signal: b.signal, entropy: b.entropy, mask: b.mask }, { keep: b.keep, sampleKeep: b.sampleKeep, metrics: b.selectionMetrics }, this.config, this.stepIndex);
     return true;
   }
@@ -303,7 +302,7 @@ export class Trainer {
       const at = (arr: ArrayLike<number>) => Array.from({ length: len }, (_, j) => arr[g * T + start + j - 1]);
       const old = at(after.old);
       const delta = at(after.logp).map((lp, j) => lp - old[j]);
-      const q = delta.map((d) => this.algorithm.q(d, this.config));
+      const q = this.algorithm.q;
       completions.push({
         text: ro.texts[g],
         tokens: Array.from(tokens.subarray(g * T + start, g * T + start + len), (id) => (id === 2 ? '⏎' : this.tokenizer.vocab[id])),
@@ -313,7 +312,7 @@ export class Trainer {
         entropy: at(entropy),
         kept: keep ? at(keep) : Array.from({ length: len }, () => 1),
         deltaLogp: delta,
-        q: q.every((x) => x !== null) && q.length > 0 ? (q as number[]) : null,
+        q: q ? delta.map((d) => q(d, this.config)) : null,
       });
     }
     return { step: this.stepIndex, prompt: problem.prompt, completions };
