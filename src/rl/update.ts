@@ -80,27 +80,36 @@ export function recordUpdates(ctx: GpuContext, model: GptModel, algorithm: RlAlg
     flat.push(...p.rows);
   }
   const index = ctx.tensor([Math.max(1, flat.length)], 'u32', flat.length ? flat : [0]);
+  // Each minibatch's inputs are gathered once and serve every sweep.
+  const inputs = plans.map((plan, m) => {
+    const n = plan.rows.length, T = plan.T;
+    if (n === 0) return null;
+    const gather = (src: Tensor, width: number): Tensor => {
+      const t = ctx.tensor(width === 1 ? [n] : [n, width], src.dtype);
+      gatherRows(ctx, src, index, t, { rows: n, width, srcWidth: width === 1 ? 1 : b.T, indexOffset: offsets[m] });
+      return t;
+    };
+    return {
+      tokens: gather(b.tokens, T), targets: gather(b.targets, T),
+      mb: { mask: gather(b.mask, T), oldLogp: gather(b.oldLogp, T), oldVmean: gather(b.oldVmean, T), refLogp: gather(b.refLogp, T), keep: b.keep ? gather(b.keep, T) : null, signal: gather(b.signal, 1) },
+    };
+  });
   let rows = 0, tokens = 0, u = 0;
   for (let sweep = 0; sweep < c.updatesPerBatch; sweep++) {
     plans.forEach((plan, m) => {
       const n = plan.rows.length, T = plan.T;
+      const input = inputs[m];
       model.zeroGrad();
-      if (n > 0) {
-        const gather = (src: Tensor, width: number): Tensor => {
-          const t = ctx.tensor(width === 1 ? [n] : [n, width], src.dtype);
-          gatherRows(ctx, src, index, t, { rows: n, width, srcWidth: width === 1 ? 1 : b.T, indexOffset: offsets[m] });
-          return t;
-        };
-        const tokensMb = gather(b.tokens, T), targets = gather(b.targets, T);
-        const mb = { mask: gather(b.mask, T), oldLogp: gather(b.oldLogp, T), oldVmean: gather(b.oldVmean, T), refLogp: gather(b.refLogp, T), keep: b.keep ? gather(b.keep, T) : null, signal: gather(b.signal, 1) };
+      if (input) {
         const dlogp = ctx.tensor([n, T]);
         const metrics = ctx.tensor([LOSS_METRICS]);
         ctx.zero(metrics);
-        const out = model.forward(tokensMb, n, T, { temperature: c.temperature, targets });
-        algorithm.loss(ctx, { ...mb, logp: out.logp.reshape([n, T]), vmean: out.vmean.reshape([n, T]) }, { dlogp, metrics }, c, { maxLen, sequences: plan.span });
+        const out = model.forward(input.tokens, n, T, { temperature: c.temperature, targets: input.targets });
+        algorithm.loss(ctx, { ...input.mb, logp: out.logp.reshape([n, T]), vmean: out.vmean.reshape([n, T]) }, { dlogp, metrics }, c, { maxLen, sequences: plan.span });
         model.backward({ dlogp: dlogp.reshape([n * T]) });
         ctx.copyRange(metrics, 0, lossMetrics, u * LOSS_METRICS, LOSS_METRICS);
-        for (const t of [tokensMb, targets, dlogp, metrics, ...Object.values(mb)]) t?.dispose();
+        dlogp.dispose();
+        metrics.dispose();
         rows += n;
         tokens += n * T;
       }
@@ -109,6 +118,7 @@ export function recordUpdates(ctx: GpuContext, model: GptModel, algorithm: RlAlg
       u++;
     });
   }
+  for (const input of inputs) if (input) for (const t of [input.tokens, input.targets, ...Object.values(input.mb)]) t?.dispose();
   index.dispose();
   return { lossMetrics, gradNormSq, updates, rows, tokens };
 }
