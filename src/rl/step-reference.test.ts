@@ -63,7 +63,7 @@ async function perturbedState(trainer: Trainer, stepIndex: number, seed: number)
   return { buffer, state: { params, m, v, adamStep } };
 }
 
-export interface StepComparison {
+interface StepComparison {
   row: TrainRow;
   reference: ReturnType<typeof referenceStep>;
   before: StepReferenceState;
@@ -71,7 +71,7 @@ export interface StepComparison {
 }
 
 /** Runs one GPU update and the reference on the same batch from the same perturbed state. */
-export async function compareStep(over: Partial<RunConfig>, stepIndex = 2, seed = 7, withSamplerStats = true): Promise<StepComparison> {
+async function compareStep(over: Partial<RunConfig>, stepIndex = 2, seed = 7, withSamplerStats = true): Promise<StepComparison> {
   const ctx = await testContext();
   const config = runConfig(over);
   const b = base();
@@ -98,7 +98,7 @@ export async function compareStep(over: Partial<RunConfig>, stepIndex = 2, seed 
 }
 
 /** ‖Δ_gpu − Δ_ref‖ / ‖Δ_ref‖ for the change each side made to `before`. */
-export function relativeUpdateError(before: Float32Array, gpu: Float32Array, ref: Float32Array): number {
+function relativeUpdateError(before: Float32Array, gpu: Float32Array, ref: Float32Array): number {
   let diff = 0, norm = 0;
   for (let i = 0; i < before.length; i++) {
     const dg = gpu[i] - before[i], dr = ref[i] - before[i];
@@ -120,7 +120,7 @@ const UPDATE_TOL = 5e-4;
 const METRIC_ATOL = 1e-4;
 const METRIC_RTOL = 1e-3;
 
-export function expectStepAgrees(c: StepComparison): void {
+function expectStepAgrees(c: StepComparison): void {
   const update = relativeUpdateError(c.before.params, c.after.params, c.reference.state.params);
   expect(update, 'parameter update: ‖Δθ_gpu − Δθ_ref‖ / ‖Δθ_ref‖').toBeLessThan(UPDATE_TOL);
   expect(relativeUpdateError(c.before.m, c.after.m, c.reference.state.m), 'first moment').toBeLessThan(UPDATE_TOL);
