@@ -47,6 +47,7 @@ export const METRICS: MetricDef[] = [
   { id: 'pass1', title: () => 'pass@1 (training samples)', help: 'Fraction of the step’s sampled completions that are correct', fixedY: RATE, source: 'train', parts: [{ get: (r) => r.pass1 }] },
   { id: 'passk', title: (k) => `pass@${k} (held-out)`, help: 'Unbiased pass@k on held-out prompts at each evaluation', fixedY: RATE, source: 'eval', parts: [{ get: passAt }] },
   { id: 'entropy', title: () => 'Token entropy (nats)', help: 'Mean entropy of π over the sampled completion tokens', source: 'train', parts: [{ get: (r) => r.entropy }] },
+  { id: 'wellFormed', title: () => 'Well-formed completions', help: 'Share of the step’s completions in the task’s answer form, right or wrong: rising entropy with a falling share is probability leaking onto garbage, not diversity', fixedY: RATE, source: 'train', parts: [{ get: (r) => r.wellFormed }] },
   { id: 'distinct', title: () => 'Distinct correct solutions', help: 'Mean number of different correct completions per held-out prompt', source: 'eval', parts: [{ get: (r) => r.distinctCorrect }] },
   { id: 'kl', title: () => 'KL to base', help: 'Mean k3 estimate of KL(π ‖ π_base) over sampled tokens', source: 'train', parts: [{ get: (r) => r.kl }] },
   {

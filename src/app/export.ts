@@ -84,7 +84,7 @@ export function metricsCsv(rows: readonly MetricsRow[]): string {
   const { evals } = splitRows(rows);
   const { ks, distinctN } = evalColumns(evals);
   const trainCols = TRAIN_KEYS.filter((k) => k !== 'step');
-  const evalCols = ['prompts', 'samples', ...ks.map((k) => `pass@${k}`), 'distinctCorrect', 'coverage', 'distinctAnswers', ...Array.from({ length: distinctN }, (_, i) => `distinct${i + 1}`), 'evalEntropy'];
+  const evalCols = ['prompts', 'samples', ...ks.map((k) => `pass@${k}`), 'distinctCorrect', 'coverage', 'distinctAnswers', ...Array.from({ length: distinctN }, (_, i) => `distinct${i + 1}`), 'evalEntropy', 'evalWellFormed'];
   const header = ['kind', 'step', ...trainCols, ...evalCols];
   const lines = [header.join(',')];
   // An evaluation at step s measures the policy after training step s, so it follows that step's row.
@@ -95,7 +95,7 @@ export function metricsCsv(rows: readonly MetricsRow[]): string {
       cells.push(...trainCols.map((k) => r[k]), ...evalCols.map(() => null));
     } else {
       const pk = new Map(r.passAtK.map((p) => [p.k, p.value]));
-      cells.push(...trainCols.map(() => null), r.prompts, r.samples, ...ks.map((k) => pk.get(k)), r.distinctCorrect, r.coverage, r.distinctAnswers, ...Array.from({ length: distinctN }, (_, i) => r.distinctN[i]), r.entropy);
+      cells.push(...trainCols.map(() => null), r.prompts, r.samples, ...ks.map((k) => pk.get(k)), r.distinctCorrect, r.coverage, r.distinctAnswers, ...Array.from({ length: distinctN }, (_, i) => r.distinctN[i]), r.entropy, r.wellFormed);
     }
     lines.push(cells.map(csvCell).join(','));
   }

@@ -33,6 +33,7 @@ export const TRAIN_FIELDS: Record<Exclude<keyof TrainRow, 'kind'>, FieldKind> = 
   qAbsMean: 'nullable',
   targetMean: 'nullable',
   vNextMean: 'nullable',
+  wellFormed: 'nullable',
 };
 
 export const TRAIN_KEYS = Object.keys(TRAIN_FIELDS) as (keyof typeof TRAIN_FIELDS)[];
@@ -80,6 +81,11 @@ function checkEval(raw: Record<string, unknown>, where: string, errors: string[]
     errors.push(`${where}: "coverage" should be a number or null`);
     return null;
   }
+  const wellFormed = raw.wellFormed ?? null;
+  if (wellFormed !== null && (typeof wellFormed !== 'number' || !(wellFormed >= 0 && wellFormed <= 1))) {
+    errors.push(`${where}: "wellFormed" should be a share in [0, 1] or null`);
+    return null;
+  }
   const distinctN = raw.distinctN ?? [];
   if (!Array.isArray(distinctN) || !distinctN.every((x) => typeof x === 'number')) {
     errors.push(`${where}: "distinctN" should be a list of numbers`);
@@ -96,6 +102,7 @@ function checkEval(raw: Record<string, unknown>, where: string, errors: string[]
     distinctAnswers: raw.distinctAnswers as number,
     distinctN: distinctN as number[],
     entropy: raw.entropy as number,
+    wellFormed,
   };
 }
 

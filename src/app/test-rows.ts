@@ -14,6 +14,7 @@ export function syntheticTrainRow(step: number, lift = 1): TrainRow {
     fracRewardZeroStd: 0.2,
     fracGroupsIdentical: 0,
     pass1: p,
+    wellFormed: 0.98,
     entropy: 1.5 * Math.exp(-step / 100),
     kl: 0.001 * step,
     clipLow: 0.01,
@@ -49,6 +50,7 @@ export function syntheticEvalRow(step: number, lift = 1): EvalRow {
     distinctAnswers: 5,
     distinctN: [0.4, 0.6, 0.7, 0.75],
     entropy: 1.2,
+    wellFormed: 0.97,
   };
 }
 

@@ -8,13 +8,13 @@ function evalRow(step: number, pass: number[], distinct = 1, entropy = 1): EvalR
   return {
     kind: 'eval', step, prompts: 4, samples: 2 ** (pass.length - 1),
     passAtK: pass.map((value, i) => ({ k: 2 ** i, value })),
-    distinctCorrect: distinct, coverage: null, distinctAnswers: 1, distinctN: [1, 1, 1, 1], entropy,
+    distinctCorrect: distinct, coverage: null, distinctAnswers: 1, distinctN: [1, 1, 1, 1], entropy, wellFormed: 1,
   };
 }
 
 function trainRow(step: number, tokensUsed: number): TrainRow {
   return {
-    kind: 'train', step, loss: 0, rewardMean: 0, rewardStd: 0, fracRewardZeroStd: 0, fracGroupsIdentical: 0, pass1: 0, entropy: 1, kl: 0,
+    kind: 'train', step, loss: 0, rewardMean: 0, rewardStd: 0, fracRewardZeroStd: 0, fracGroupsIdentical: 0, pass1: 0, wellFormed: 1, entropy: 1, kl: 0,
     clipLow: 0, clipHigh: 0, varABefore: null, varAAfter: null, samplesKept: 8, tokensKept: 10, tokensUsed,
     completionLength: 4, updateRows: 64, updateTokens: 640, qMean: null, qAbsMean: null, targetMean: null, vNextMean: null, gradNorm: 1, tokensPerSec: 1, stepMs: 1,
   };

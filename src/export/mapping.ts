@@ -167,6 +167,11 @@ export const SETTING_MAP = {
     verl: { option: 'none (logging only)', values: () => ({}) },
     note: 'How often the lab runs the base model just to log the KL when the loss does not need it. It changes no update; with β > 0 both engines compute the KL every step.',
   },
+  decoding: {
+    trl: { option: 'none (full vocabulary is the default)', values: (c) => (c.decoding === 'full' ? {} : null) },
+    verl: { option: 'none (full vocabulary is the default)', values: (c) => (c.decoding === 'full' ? {} : null) },
+    note: 'Decoding restricted to the answer\'s characters has no option in either engine: a logits processor that masks every other token at sampling (TRL: `generation_kwargs` with a `logits_processor`; vLLM: `allowed_token_ids`), and the same mask on the training logits, keeps the sampling and training policies equal.',
+  },
   polarity: {
     trl: { option: 'none (both signs is the default)', values: (c) => (c.polarity === 'both' ? {} : null) },
     verl: { option: 'none (both signs is the default)', values: (c) => (c.polarity === 'both' ? {} : null) },

@@ -60,23 +60,26 @@ export interface HeadBuffers {
   logits: Tensor;
 }
 
-/** Records logits [N, V] = ln_f(x) · W_outᵀ + specials bias (see specialsLogitBias). */
-export function outputHead(ctx: GpuContext, p: ParamLookup, config: ModelConfig, x: Tensor, h: HeadBuffers, specialsBias: Tensor, N: number): void {
+/** Records logits [N, V] = ln_f(x) · W_outᵀ + the policy's bias (see policyLogitBias). */
+export function outputHead(ctx: GpuContext, p: ParamLookup, config: ModelConfig, x: Tensor, h: HeadBuffers, policyBias: Tensor, N: number): void {
   const { dModel: C, vocabSize: V } = config;
   layernormForward(ctx, x, p('transformer.ln_f.weight'), p('transformer.ln_f.bias'), h.lnf, h.lnfMean, h.lnfRstd, N, C);
-  matmul(ctx, h.lnf, p(outputWeightName(config)), h.logits, { M: N, K: C, N: V, layout: 'nt', bias: specialsBias });
+  matmul(ctx, h.lnf, p(outputWeightName(config)), h.logits, { M: N, K: C, N: V, layout: 'nt', bias: policyBias });
 }
 
 /**
- * The policy's output bias: EXCLUDED_LOGIT at PAD and BOS, 0 elsewhere. Both
- * the sampler and the training forward add it, so the policy π is the softmax
- * over the V − 2 sampleable tokens: PAD and BOS have probability exactly 0 at
- * every temperature, and the statistics (src/gpu/kernels/logits.ts) leave them
- * out of entropy and vmean.
+ * The policy's output bias: EXCLUDED_LOGIT at PAD, BOS and every token in
+ * `excluded`, 0 elsewhere. Both the sampler and the training forward add it,
+ * so the policy π is the softmax over the remaining tokens: an excluded token
+ * has probability exactly 0 at every temperature, and the statistics
+ * (src/gpu/kernels/logits.ts) leave it out of entropy and vmean.
  */
-export function specialsLogitBias(vocabSize: number): Float32Array {
+export function policyLogitBias(vocabSize: number, excluded: readonly number[] = []): Float32Array {
   const bias = new Float32Array(vocabSize);
-  bias[PAD] = EXCLUDED_LOGIT;
-  bias[BOS] = EXCLUDED_LOGIT;
+  for (const id of [PAD, BOS, ...excluded]) {
+    if (!Number.isInteger(id) || id < 0 || id >= vocabSize) throw new Error(`policyLogitBias: token ${id} is not in a vocabulary of ${vocabSize}`);
+    bias[id] = EXCLUDED_LOGIT;
+  }
+  if (bias.every((b) => b !== 0)) throw new Error('policyLogitBias: every token is excluded');
   return bias;
 }

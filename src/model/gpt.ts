@@ -16,7 +16,7 @@ import { matmul } from '../gpu/kernels/matmul';
 import { matmulGeluBackward, matmulWeightBiasGrad } from '../gpu/kernels/matmul-fused';
 import { sumOfSquares } from '../gpu/kernels/reduce';
 import { Tensor } from '../gpu/tensor';
-import { type BlockBuffers, blockForward, outputHead, specialsLogitBias } from './block';
+import { type BlockBuffers, blockForward, outputHead, policyLogitBias } from './block';
 import type { ModelConfig } from './config';
 import { type ParamLayout, buildLayout, gpuViews, initParams, layerPrefix, outputWeightName } from './params';
 import { nextTokenTargets } from './reference';
@@ -30,6 +30,8 @@ export interface GptModelOptions {
   seed?: number;
   /** Initial flat parameters, e.g. from a checkpoint. */
   params?: Float32Array;
+  /** Tokens the policy may not emit, beside PAD and BOS (see policyLogitBias). */
+  excludedTokens?: readonly number[];
 }
 
 /** AdamW settings; the model supplies the step count and which elements take weight decay. */
@@ -72,8 +74,8 @@ export class GptModel {
   readonly gradNormSq: Tensor;
   readonly paramViews: ReadonlyMap<string, Tensor>;
   readonly gradViews: ReadonlyMap<string, Tensor>;
-  /** [V] added to the output logits: PAD and BOS out of the policy (see specialsLogitBias). */
-  readonly specialsBias: Tensor;
+  /** [V] added to the output logits: PAD, BOS and any excluded token out of the policy (see policyLogitBias). */
+  readonly policyBias: Tensor;
   readonly maxBatch: number;
   readonly maxTime: number;
   /** AdamW steps taken (bias correction counts from 1). */
@@ -108,7 +110,7 @@ export class GptModel {
     this.gradNormSq = this.own([1], [0]);
     this.paramViews = gpuViews(this.params, this.layout);
     this.gradViews = gpuViews(this.grads, this.layout);
-    this.specialsBias = this.own([V], specialsLogitBias(V));
+    this.policyBias = this.own([V], policyLogitBias(V, opts.excludedTokens));
 
     const N = this.maxBatch * this.maxTime;
     const TT = this.maxBatch * H * this.maxTime * this.maxTime;
@@ -200,7 +202,7 @@ export class GptModel {
       }, N, C, (qkv, atty) => attentionForward(ctx, qkv, atty, att, B, T, C, H));
     }
     const logits = rows(top.logits, V);
-    outputHead(ctx, p, this.config, rows(top.residual, C), { lnf: rows(top.lnf, C), lnfMean: top.lnfMean.view([N]), lnfRstd: top.lnfRstd.view([N]), logits }, this.specialsBias, N);
+    outputHead(ctx, p, this.config, rows(top.residual, C), { lnf: rows(top.lnf, C), lnfMean: top.lnfMean.view([N]), lnfRstd: top.lnfRstd.view([N]), logits }, this.policyBias, N);
     const out = { logits, logp: top.logp.view([N]), entropy: top.entropy.view([N]), vmean: top.vmean.view([N]) };
     logitStats(ctx, logits, targets, out.logp, out.entropy, out.vmean, N, V, temperature);
     this.last = { B, T, tokens: tok, targets, temperature };

@@ -13,7 +13,7 @@ import { layernormBackwardRef, layernormForwardRef } from '../gpu/reference/laye
 import { crossEntropyRef, logitStatsBackwardRef, logitStatsRef } from '../gpu/reference/logits';
 import { columnSumRef, matmulRef } from '../gpu/reference/matmul';
 import { PAD } from '../tasks/tokenizer';
-import { specialsLogitBias } from './block';
+import { policyLogitBias } from './block';
 import { type ParamLayout, entry, layerPrefix, outputWeightName } from './params';
 
 /** Parameters or gradients in the flat layout. */
@@ -69,6 +69,8 @@ export interface ForwardOptions {
   temperature?: number;
   /** [B·T] token scored at each position; default: the next token, PAD after the last. */
   targets?: ArrayLike<number>;
+  /** Tokens the policy may not emit, beside PAD and BOS (as GptModelOptions.excludedTokens). */
+  excludedTokens?: readonly number[];
 }
 
 /** targets[b, t] = tokens[b, t+1], and PAD at the last position of each row. */
@@ -107,7 +109,7 @@ export function referenceForward(layout: ParamLayout, params: FlatArray, tokens:
     residual = residual3;
   }
   const nf = layernormForwardRef(residual, p('transformer.ln_f.weight'), p('transformer.ln_f.bias'), N, C);
-  const logits = matmulRef(nf.out, p(outputWeightName(layout.config)), N, C, V, 'nt', specialsLogitBias(V));
+  const logits = matmulRef(nf.out, p(outputWeightName(layout.config)), N, C, V, 'nt', policyLogitBias(V, opts.excludedTokens));
   const { logp, entropy, vmean } = logitStatsRef(logits, targets, N, V, temperature);
   return { B, T, tokens: tok, targets, temperature, layers, residualOut: residual, lnf: nf.out, lnfMean: nf.mean, lnfRstd: nf.rstd, logits, logp, entropy, vmean };
 }

@@ -13,9 +13,9 @@
 // logp and mask line up with GptModel.forward's logp for the same tokens.
 //
 // The policy π (here and in GptModel.forward) is the softmax at the sampling
-// temperature over the V − 2 sampleable tokens: the output head adds
-// specialsLogitBias, which takes PAD and BOS out (probability exactly 0). So
-// a completion is made of task characters and EOS. The prefill and the decode
+// temperature over the sampleable tokens: the output head adds the model's
+// policyLogitBias, which takes PAD, BOS and any excluded token out
+// (probability exactly 0). So a completion is made of task characters and EOS. The prefill and the decode
 // steps run the training forward's own block routine (block.ts) with the same
 // kernels in the same summation order, so SampleResult.gpu holds π_old's
 // statistics exactly as GptModel.forward would compute them on these tokens.
@@ -260,7 +260,7 @@ export class Sampler {
         fillCache(ctx, qkv, cache.k, cache.v, R, prefix, this.cacheTime, C);
       });
     }
-    outputHead(ctx, p, model.config, block.output, head, model.specialsBias, N);
+    outputHead(ctx, p, model.config, block.output, head, model.policyBias, N);
     const b = this.buf;
     logitStats(ctx, head.logits, b.targets, b.piLogp, b.entropy, b.vmean, N, V, temperature, { seq: prefix, seqStride: T, offset: 0 });
   }
@@ -279,7 +279,7 @@ export class Sampler {
       const kCache = this.caches[l].k.view([R, this.cacheTime, C]), vCache = this.caches[l].v.view([R, this.cacheTime, C]);
       blockForward(ctx, p, l, block, R, C, (qkv, atty) => attentionDecode(ctx, qkv, kCache, vCache, pos, atty, R, this.cacheTime, C, H, b.scores));
     }
-    outputHead(ctx, p, model.config, block.output, head, model.specialsBias, R);
+    outputHead(ctx, p, model.config, block.output, head, model.policyBias, R);
     const sampled = b.sampled.view([R]), sampledLogp = b.sampledLogp.view([R]);
     sample(ctx, head.logits, sampled, sampledLogp, R, V, { temperature: req.temperature, topK: req.topK ?? 0, seed: req.seed >>> 0, stream: samplingStream(req.step ?? 0, s) });
     advanceRows(ctx, sampled, sampledLogp, { tokens: b.tokens, targets: b.targets, mask: b.mask, logp: b.logp, state: b.state }, shape, s, { maxNew: req.maxNewTokens, pad: PAD, eos: EOS });

@@ -127,6 +127,11 @@ describe('evaluate', () => {
     expect(row.coverage).toBeCloseTo(coverage.reduce((a, b) => a + b, 0) / prompts, 12);
     // Every scored token had log-probability −0.5: the entropy estimate is their mean NLL.
     expect(row.entropy).toBeCloseTo(0.5, 6);
+    // Well-formed: the share of samples that parse as an expression, right or wrong ('((' and '' do not).
+    const parsed = seen.flat().filter((text) => /^[\d+\-*/() ]+$/.test(text) && text !== '' && text !== '((');
+    expect(parsed.length).toBeGreaterThan(0);
+    expect(parsed.length).toBeLessThan(seen.flat().length);
+    expect(row.wellFormed).toBeCloseTo(parsed.length / seen.flat().length, 12);
   });
 
   it('reports pass@k = 0 at every k when nothing is solved, and refuses more samples than the sampler holds', async () => {

@@ -27,6 +27,8 @@ export async function evaluate(sampler: RolloutSampler, task: AnyTask, tokenizer
   const counts: { n: number; c: number }[] = [];
   const diversity = [];
   let nllSum = 0;
+  let wellFormed = 0;
+  let sampled = 0;
   let tokenCount = 0;
   for (let first = 0; first < problems.length; first += perCall) {
     const chunk = problems.slice(first, first + perCall);
@@ -43,6 +45,8 @@ export async function evaluate(sampler: RolloutSampler, task: AnyTask, tokenizer
       const all = task.solutions?.(chunk[p].data);
       diversity.push(promptDiversity(samples, all ? all.length : undefined));
     }
+    for (const w of r.wellFormed) wellFormed += w;
+    sampled += r.wellFormed.length;
     const { logp, mask } = r.sample;
     for (let i = 0; i < mask.length; i++) if (mask[i]) {
       nllSum -= logp[i];
@@ -62,5 +66,6 @@ export async function evaluate(sampler: RolloutSampler, task: AnyTask, tokenizer
     distinctN: d.distinctN.map((x) => x ?? 0),
     // The mean negative log-likelihood of sampled tokens estimates the sampling distribution's entropy.
     entropy: tokenCount > 0 ? nllSum / tokenCount : 0,
+    wellFormed: sampled > 0 ? wellFormed / sampled : 0,
   };
 }

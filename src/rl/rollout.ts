@@ -3,7 +3,7 @@
 // task's verifier on the CPU. Only tokens and log-probs come back from the GPU.
 
 import type { SampleRequest, SampleResult } from '../model/sampler';
-import type { CharTokenizer } from '../tasks/tokenizer';
+import { type CharTokenizer, EOS } from '../tasks/tokenizer';
 import type { PhaseRecorder } from './phases';
 import type { AnyTask, Split, TaskConfig } from '../tasks/types';
 import { deriveSeed } from '../util/rng';
@@ -23,6 +23,21 @@ export function makeProblems(task: AnyTask, cfg: TaskConfig, tokenizer: CharToke
     const prompt = task.promptText(data);
     out.push({ data, prompt, ids: tokenizer.encodePrompt(prompt) });
   }
+  return out;
+}
+
+/**
+ * The tokens the policy may not emit under a run's decoding setting, beside
+ * PAD and BOS: none for 'full'; for 'answer', every character outside the
+ * task's answer alphabet (EOS always stays).
+ */
+export function excludedTokens(task: AnyTask, cfg: TaskConfig, tokenizer: CharTokenizer, decoding: 'full' | 'answer'): number[] {
+  if (decoding === 'full') return [];
+  const allowed = new Set(task.answerAlphabet(cfg));
+  const out: number[] = [];
+  tokenizer.vocab.forEach((ch, id) => {
+    if (id > EOS && !allowed.has(ch)) out.push(id);
+  });
   return out;
 }
 
@@ -46,9 +61,18 @@ export interface ScoredRollouts {
   /** Per row (r = p·G + g). */
   rewards: Float32Array;
   correct: Uint8Array;
+  /** 1 where the completion parses as an answer of the task's form (task.answer is not null), right or wrong. */
+  wellFormed: Uint8Array;
   texts: string[];
   /** The completion's token ids per row (EOS included when reached). */
   completions: Uint32Array[];
+}
+
+/** The share of ones in a 0/1 array (0 when empty). */
+export function shareOf(flags: ArrayLike<number>): number {
+  let n = 0;
+  for (let i = 0; i < flags.length; i++) n += flags[i];
+  return flags.length > 0 ? n / flags.length : 0;
 }
 
 export interface RolloutOptions {
@@ -82,6 +106,7 @@ export async function sampleAndScore(sampler: RolloutSampler, task: AnyTask, tok
   const R = sample.R;
   const rewards = new Float32Array(R);
   const correct = new Uint8Array(R);
+  const wellFormed = new Uint8Array(R);
   const texts: string[] = [];
   const completions: Uint32Array[] = [];
   for (let r = 0; r < R; r++) {
@@ -91,8 +116,9 @@ export async function sampleAndScore(sampler: RolloutSampler, task: AnyTask, tok
     const text = tokenizer.decode(ids);
     rewards[r] = task.score(problem.data, text);
     correct[r] = task.isCorrect(problem.data, text) ? 1 : 0;
+    wellFormed[r] = task.answer(problem.data, text) !== null ? 1 : 0;
     texts.push(text);
     completions.push(ids.slice());
   }
-  return { sample, rewards, correct, texts, completions };
+  return { sample, rewards, correct, wellFormed, texts, completions };
 }

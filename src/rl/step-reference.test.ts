@@ -63,6 +63,13 @@ async function perturbedState(trainer: Trainer, stepIndex: number, seed: number)
   return { buffer, state: { params, m, v, adamStep } };
 }
 
+/** Countdown's prompt-only characters (space, '>' and ':'), as token ids of the base's alphabet. */
+function outsideAnswer(b: Checkpoint): number[] {
+  const ids = [...b.meta.alphabet].flatMap((ch, i) => (' >:'.includes(ch) ? [i + 3] : []));
+  expect(ids).toHaveLength(3);
+  return ids;
+}
+
 interface StepComparison {
   row: TrainRow;
   reference: ReturnType<typeof referenceStep>;
@@ -89,6 +96,7 @@ async function compareStep(over: Partial<RunConfig>, stepIndex = 2, seed = 7, wi
     const { sample, rewards } = batch.rollouts;
     const reference = referenceStep({
       layout: b.layout, config, state: before, baseParams: b.params, stepIndex, maxLen: trainer.maxNewTokens,
+      excludedTokens: config.decoding === 'answer' ? outsideAnswer(b) : [],
       batch: { S: sample.R, T: sample.T, tokens: sample.tokens, mask: sample.mask, rewards },
     });
     return { row, reference, before, after };
@@ -153,6 +161,8 @@ const CASES: [string, Partial<RunConfig>, number?][] = [
   ['D³S, start of schedule', { algo: 'd3s' }, 0],
   ['D³S, middle of schedule', { algo: 'd3s' }, Math.floor(STEPS / 2)],
   ['D³S, end of schedule', { algo: 'd3s' }, STEPS - 1],
+  ['GRPO, decoding restricted to the answer alphabet', { algo: 'grpo', decoding: 'answer' }],
+  ['ROVER, ρ = 3, decoding restricted to the answer alphabet', { algo: 'rover', rho: 3, decoding: 'answer' }],
   ['D³S, 1 minibatch, 2 sweeps', { algo: 'd3s', minibatches: 1, updatesPerBatch: 2 }, 3],
 ];
 
@@ -165,6 +175,28 @@ describe('the whole training step against its reference', () => {
   it('GRPO and ROVER with π_old from a forward pass instead of the sampler (a batch sampled elsewhere)', async () => {
     expectStepAgrees(await compareStep({ algo: 'grpo' }, 2, 7, false));
     expectStepAgrees(await compareStep({ algo: 'rover', rho: 3 }, 2, 7, false));
+  });
+
+  it('with decoding restricted to the answer alphabet, no completion holds a prompt-only character', async () => {
+    const ctx = await testContext();
+    const b = base();
+    const excluded = new Set(outsideAnswer(b));
+    const sampledIds = async (decoding: 'full' | 'answer') => {
+      const trainer = new Trainer(ctx, runConfig({ algo: 'grpo', decoding }), b);
+      try {
+        const { sample } = (await trainer.sampleBatch()).rollouts;
+        const ids: number[] = [];
+        for (let r = 0; r < sample.R; r++) for (let j = 0; j < sample.completionLengths[r]; j++) ids.push(sample.tokens[r * sample.T + sample.promptLengths[r] + j]);
+        return ids;
+      } finally {
+        trainer.dispose();
+      }
+    };
+    // The random base emits prompt-only characters freely; restricted, never.
+    expect((await sampledIds('full')).some((id) => excluded.has(id))).toBe(true);
+    const restricted = await sampledIds('answer');
+    expect(restricted.length).toBeGreaterThan(0);
+    expect(restricted.some((id) => excluded.has(id))).toBe(false);
   });
 
   it('clipping is active where the test means it to be, and D³S keeps fewer tokens at the start than at the end', async () => {

@@ -28,6 +28,8 @@ describe('Trainer', () => {
     for (const r of rows) for (const [k, v] of Object.entries(r)) if (typeof v === 'number') expect(Number.isFinite(v), `${r.kind}.${k}`).toBe(true);
     const train = rows.filter((r) => r.kind === 'train');
     expect(train.every((r) => r.gradNorm >= 0 && r.entropy > 0)).toBe(true);
+    // The share of well-formed completions is logged on every row, train and eval.
+    for (const r of rows) expect(r.wellFormed !== null && r.wellFormed >= 0 && r.wellFormed <= 1, `${r.kind}@${r.step} wellFormed ${r.wellFormed}`).toBe(true);
     // D³S keeps half of each group on the first step and, with the default final 100 %, all of it on the last.
     if (algo === 'd3s') expect(train.map((r) => r.samplesKept)).toEqual([4, 6, 8]);
     else expect(train.every((r) => r.samplesKept === 8)).toBe(true);

@@ -19,7 +19,7 @@ import { LOSS_METRICS, RL_ALGORITHMS, type RlAlgorithm, SELECTION_METRICS } from
 import { type RunConfig, runConfigIssues } from './config';
 import { evaluate } from './evaluate';
 import type { StepPhase, TrainerOptions } from './phases';
-import { completionBudget, evalProblemsOf, type Problem, type ScoredRollouts, sampleAndScore, trainStepProblems } from './rollout';
+import { completionBudget, evalProblemsOf, excludedTokens, type Problem, type ScoredRollouts, sampleAndScore, shareOf, trainStepProblems } from './rollout';
 import { fracGroupsIdentical } from './health';
 import { rolloutStats } from './rollout-stats';
 import { decodeRunState, encodeRunState } from './run-state';
@@ -95,7 +95,7 @@ export class Trainer {
     if (this.tokenizer.size !== base.meta.config.vocabSize) throw new TrainerError(`The checkpoint's alphabet gives ${this.tokenizer.size} tokens but its model has ${base.meta.config.vocabSize}`);
     this.maxNewTokens = completionBudget(this.task, this.taskConfig);
     const S = config.prompts * config.group;
-    this.model = new GptModel(ctx, base.meta.config, { maxBatch: S, params: base.params });
+    this.model = new GptModel(ctx, base.meta.config, { maxBatch: S, params: base.params, excludedTokens: excludedTokens(this.task, this.taskConfig, this.tokenizer, config.decoding) });
     this.sampler = new Sampler(this.model, S);
     this.evalSampler = config.evalSamples <= S ? this.sampler : new Sampler(this.model, Math.max(config.evalSamples, Math.min(EVAL_ROWS, config.evalPrompts * config.evalSamples)));
     this.baseParams = ctx.tensor([base.params.length], 'f32', base.params);
@@ -258,6 +258,7 @@ export class Trainer {
       fracRewardZeroStd: rewards.frac_reward_zero_std,
       fracGroupsIdentical: fracGroupsIdentical(ro.texts, c.group),
       pass1: correct / S,
+      wellFormed: shareOf(ro.wellFormed),
       entropy: perToken(stats[1]),
       kl: o.withRef ? perToken(stats[2]) : null,
       clipLow: algo.clipLow,

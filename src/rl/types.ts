@@ -15,6 +15,8 @@ export interface TrainRow {
   fracGroupsIdentical: number | null;
   /** Fraction of this step's sampled completions that are correct. */
   pass1: number;
+  /** Fraction of this step's completions in the task's answer form (parseable, right or wrong); null in rows recorded before it was logged. */
+  wellFormed: number | null;
   /** Mean token entropy of the sampled completions (nats). */
   entropy: number;
   /** Mean k3 KL estimate to the frozen base policy; null on steps that skip π_ref (β = 0, between klEvery steps). */
@@ -61,6 +63,8 @@ export interface EvalRow {
   /** distinct-1 … distinct-4 over tokens. */
   distinctN: number[];
   entropy: number;
+  /** Fraction of samples in the task's answer form (parseable, right or wrong): falling with rising entropy means probability leaks onto garbage. Null in rows recorded before it was logged. */
+  wellFormed: number | null;
 }
 
 export type MetricsRow = TrainRow | EvalRow;

@@ -89,6 +89,7 @@ export const arithmetic: TaskSpec<ArithmeticConfig, ArithmeticProblem> = {
   ],
   check: () => null,
   tokenizer: () => new CharTokenizer('0123456789+-*='),
+  answerAlphabet: () => '0123456789-',
   maxPromptChars: (cfg) => cfg.terms * cfg.digits + (cfg.terms - 1) + 1,
   maxCompletionChars: (cfg) => largestMagnitude(cfg).toString().length + 1,
 

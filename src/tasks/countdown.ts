@@ -112,6 +112,7 @@ export const countdown: TaskSpec<CountdownConfig, CountdownProblem> = {
     return null;
   },
   tokenizer: () => new CharTokenizer('0123456789+-*/() >:'),
+  answerAlphabet: () => '0123456789+-*/()',
   maxPromptChars: (cfg) => cfg.count * digitsOf(cfg.maxNumber) + (cfg.count - 1) + 1 + digitsOf(cfg.maxTarget) + 1,
   // n numbers, n−1 operators and at most n−2 parenthesis pairs (the root is never wrapped).
   maxCompletionChars: (cfg) => cfg.count * digitsOf(cfg.maxNumber) + (cfg.count - 1) + 2 * Math.max(0, cfg.count - 2),

@@ -106,6 +106,7 @@ export const paths: TaskSpec<PathsConfig, PathsProblem> = {
     return cfg.edges > possible ? `${cfg.nodes} nodes allow at most ${possible} directed edges` : null;
   },
   tokenizer: (cfg) => new CharTokenizer(`${LETTERS.slice(0, cfg.nodes)} >:`),
+  answerAlphabet: (cfg) => LETTERS.slice(0, cfg.nodes),
   maxPromptChars: (cfg) => 3 * cfg.edges + 4,
   maxCompletionChars: (cfg) => cfg.nodes,
 

@@ -109,6 +109,27 @@ describe.each(NAMES)('%s', (name) => {
         expect(task.score(p, s)).toBe(1);
         expect(task.canonical(p, s)).toBe(s);
         expect(s.length).toBeLessThanOrEqual(task.maxCompletionChars(cfg));
+        for (const ch of s) expect(task.answerAlphabet(cfg), `solution ${JSON.stringify(s)}`).toContain(ch);
+      }
+    }
+  });
+
+  it('the answer alphabet lies inside the tokenizer, and characters outside it never make a well-formed answer', () => {
+    const tok = task.tokenizer(cfg);
+    const answer = task.answerAlphabet(cfg);
+    expect(answer.length).toBeGreaterThan(0);
+    for (const ch of answer) expect(tok.alphabet).toContain(ch);
+    const outside = [...tok.alphabet].filter((ch) => !answer.includes(ch) && ch.trim() !== '');
+    const rng = new Rng(17, 1);
+    for (let i = 0; i < 20; i++) {
+      const p = task.generate(cfg, 'train', 3, i);
+      for (const s of (task.solutions?.(p) ?? []).slice(0, 5)) {
+        // A solution with one character swapped for a prompt-only one is no longer an answer.
+        for (const ch of outside) {
+          const at = rng.int(s.length);
+          const broken = s.slice(0, at) + ch + s.slice(at + 1);
+          expect(task.answer(p, broken), `${JSON.stringify(broken)} should not parse`).toBeNull();
+        }
       }
     }
   });
@@ -125,6 +146,8 @@ describe.each(NAMES)('%s', (name) => {
         expect(d.length).toBeLessThanOrEqual(task.maxCompletionChars(cfg));
         expect(tok.decode(tok.encode(d))).toBe(d);
         expect(task.answer(p, d), `demonstration ${JSON.stringify(d)} is not well-formed`).not.toBeNull();
+        // Decoding restricted to the answer alphabet can still write every demonstration.
+        for (const ch of d) expect(task.answerAlphabet(cfg), `demonstration ${JSON.stringify(d)}`).toContain(ch);
         if (task.isCorrect(p, d)) {
           correct++;
           distinct.add(`${i}:${task.canonical(p, d)}`);

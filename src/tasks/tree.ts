@@ -122,6 +122,7 @@ export const tree: TaskSpec<TreeConfig, TreeProblem> = {
     return null;
   },
   tokenizer: (cfg) => new CharTokenizer(`#0123456789:${actionChars(cfg.k)}`),
+  answerAlphabet: (cfg) => actionChars(cfg.k),
   maxPromptChars: (cfg) => String(cfg.trees - 1).length + 2,
   maxCompletionChars: (cfg) => cfg.h,
 

@@ -40,6 +40,8 @@ export interface TaskSpec<Cfg extends TaskConfig, P> {
   check(cfg: Cfg): string | null;
   /** Character alphabet covering every prompt, solution and demonstration for this config. */
   tokenizer(cfg: Cfg): CharTokenizer;
+  /** The characters an answer can contain (a subset of the tokenizer's): with the run setting decoding = 'answer' the policy can emit only these and EOS. */
+  answerAlphabet(cfg: Cfg): string;
   /** Longest prompt, in characters (BOS not counted). */
   maxPromptChars(cfg: Cfg): number;
   /** Longest solution or demonstration, in characters (EOS not counted). */

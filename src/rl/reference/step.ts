@@ -53,6 +53,8 @@ export interface StepReferenceInput {
   stepIndex: number;
   /** The completion budget, seq-mean-token-sum-norm's length. */
   maxLen: number;
+  /** Tokens the policy may not emit beside PAD and BOS (the run's decoding setting, see excludedTokens). */
+  excludedTokens?: readonly number[];
 }
 
 /** The train row's fields that the update determines. */
@@ -75,7 +77,7 @@ export function referenceStep(input: StepReferenceInput): StepReferenceResult {
   const { S, T, tokens, mask, rewards } = batch;
   const G = c.group;
   const targets = nextTokenTargets(tokens, S, T);
-  const forward = (params: Float32Array, rows: ArrayLike<number>, B: number, tgt: ArrayLike<number>) => referenceForward(layout, params, rows, B, T, { temperature: c.temperature, targets: tgt });
+  const forward = (params: Float32Array, rows: ArrayLike<number>, B: number, tgt: ArrayLike<number>) => referenceForward(layout, params, rows, B, T, { temperature: c.temperature, targets: tgt, excludedTokens: input.excludedTokens });
   const ref = forward(baseParams, tokens, S, targets);
   const old = forward(input.state.params, tokens, S, targets);
 
