@@ -1,0 +1,122 @@
+// The shipped experiments of `npm run compare -- --experiment NAME`: each is a
+// fixed task, base checkpoint, preset, step count, evaluation size and set of
+// arms, and names the effects it tests. The settings were chosen by the sweeps
+// recorded in docs/results.md (on tuning seeds that the reported seeds never
+// include); change them there and here together.
+
+import { defaultRunConfig, type RunConfig, runConfigIssues } from '../rl/config';
+
+/** The metrics every arm reports in summary.json (pass@k for every k besides these). */
+export const ARM_METRICS = ['distinct_correct', 'coverage', 'entropy', 'well_formed', 'tokens_used'] as const;
+export type ArmMetric = (typeof ARM_METRICS)[number] | `pass@${number}` | 'pass@max';
+
+export interface ArmSpec {
+  name: string;
+  /** Settings over the experiment's common ones; null for the base model's step-0 evaluation. */
+  train: Partial<RunConfig> | null;
+}
+
+/**
+ * A claimed effect, tested on per-seed paired differences arm − than (or the
+ * ratio arm / than): it holds when the 95 % interval of their IQM lies wholly
+ * on the claimed side of `bound`.
+ */
+export interface EffectSpec {
+  claim: string;
+  metric: ArmMetric;
+  arm: string;
+  than: string;
+  /** 'difference': arm − than must be above (or below) bound; 'ratio': arm / than. */
+  kind: 'difference' | 'ratio';
+  side: 'above' | 'below';
+  bound: number;
+}
+
+export interface ExperimentSpec {
+  name: string;
+  title: string;
+  /** Run settings shared by every training arm (task, preset, steps, evaluation, …). */
+  common: Partial<RunConfig> & Pick<RunConfig, 'task' | 'preset' | 'steps' | 'evalPrompts' | 'evalSamples'>;
+  /** Base checkpoint, from the repository root. */
+  base: string;
+  /** The seed count docs/results.md reports. */
+  defaultSeeds: number;
+  arms: ArmSpec[];
+  effects: EffectSpec[];
+}
+
+/** Seeds the experiments were tuned on; reported runs start at --first-seed 1 and never reach them. */
+export const TUNING_SEEDS = [101, 102, 103] as const;
+
+const BASE_ARM: ArmSpec = { name: 'base', train: null };
+
+export const EXPERIMENTS: readonly ExperimentSpec[] = [
+  {
+    name: 'sharpening',
+    title: 'GRPO sharpens: pass@1 rises, pass@k at large k falls below the base',
+    common: { task: 'paths', preset: 'small', steps: 20, evalEvery: 5, evalPrompts: 32, evalSamples: 64 },
+    base: 'public/checkpoints/paths-small.safetensors',
+    defaultSeeds: 5,
+    arms: [BASE_ARM, { name: 'grpo', train: { algo: 'grpo' } }],
+    effects: [
+      { claim: 'GRPO raises pass@1', metric: 'pass@1', arm: 'grpo', than: 'base', kind: 'difference', side: 'above', bound: 0 },
+      { claim: 'GRPO lowers pass@k at the largest k', metric: 'pass@max', arm: 'grpo', than: 'base', kind: 'difference', side: 'below', bound: 0 },
+      { claim: 'GRPO finds fewer distinct correct solutions', metric: 'distinct_correct', arm: 'grpo', than: 'base', kind: 'difference', side: 'below', bound: 0 },
+    ],
+  },
+  {
+    name: 'rover-diversity',
+    title: 'ROVER keeps more distinct correct solutions than GRPO, and keeps large-k pass@k',
+    common: { task: 'tree', preset: 'tiny', steps: 30, evalEvery: 5, evalPrompts: 16, evalSamples: 64 },
+    base: 'public/checkpoints/trees-tiny.safetensors',
+    defaultSeeds: 5,
+    arms: [BASE_ARM, { name: 'grpo', train: { algo: 'grpo' } }, { name: 'rover', train: { algo: 'rover', rho: 3 } }],
+    effects: [
+      { claim: 'ROVER keeps more distinct correct solutions than GRPO', metric: 'distinct_correct', arm: 'rover', than: 'grpo', kind: 'difference', side: 'above', bound: 0 },
+      { claim: 'ROVER keeps more of the winning leaves (coverage) than GRPO', metric: 'coverage', arm: 'rover', than: 'grpo', kind: 'difference', side: 'above', bound: 0 },
+      { claim: 'ROVER keeps large-k pass@k at least as high as GRPO', metric: 'pass@max', arm: 'rover', than: 'grpo', kind: 'difference', side: 'above', bound: -0.02 },
+      { claim: 'ROVER raises pass@1 over the base', metric: 'pass@1', arm: 'rover', than: 'base', kind: 'difference', side: 'above', bound: 0 },
+    ],
+  },
+  {
+    name: 'polarity',
+    title: 'Positive-only reinforcement sharpens; negative-only keeps large-k pass@k',
+    common: { task: 'tree', preset: 'tiny', steps: 30, evalEvery: 5, evalPrompts: 16, evalSamples: 64 },
+    base: 'public/checkpoints/trees-tiny.safetensors',
+    defaultSeeds: 5,
+    arms: [BASE_ARM, { name: 'psr', train: { algo: 'grpo', polarity: 'positive' } }, { name: 'nsr', train: { algo: 'grpo', polarity: 'negative' } }, { name: 'both', train: { algo: 'grpo', polarity: 'both' } }],
+    effects: [
+      { claim: 'Positive-only raises pass@1', metric: 'pass@1', arm: 'psr', than: 'base', kind: 'difference', side: 'above', bound: 0 },
+      { claim: 'Positive-only narrows: fewer distinct correct solutions than the base', metric: 'distinct_correct', arm: 'psr', than: 'base', kind: 'difference', side: 'below', bound: 0 },
+      { claim: 'Negative-only keeps large-k pass@k above positive-only', metric: 'pass@max', arm: 'nsr', than: 'psr', kind: 'difference', side: 'above', bound: 0 },
+      { claim: 'Negative-only keeps large-k pass@k at the base (within 0.02)', metric: 'pass@max', arm: 'nsr', than: 'base', kind: 'difference', side: 'above', bound: -0.02 },
+    ],
+  },
+  {
+    name: 'd3s-tokens',
+    title: "D³S reaches GRPO's pass@1 with at most 60 % of its loss tokens",
+    common: { task: 'tree', preset: 'tiny', steps: 30, evalEvery: 5, evalPrompts: 16, evalSamples: 64 },
+    base: 'public/checkpoints/trees-tiny.safetensors',
+    defaultSeeds: 5,
+    arms: [BASE_ARM, { name: 'grpo', train: { algo: 'grpo' } }, { name: 'd3s', train: { algo: 'd3s' } }],
+    effects: [
+      { claim: 'D³S uses at most 60 % of the loss tokens of GRPO', metric: 'tokens_used', arm: 'd3s', than: 'grpo', kind: 'ratio', side: 'below', bound: 0.6 },
+      { claim: "D³S reaches GRPO's pass@1 (within 0.05)", metric: 'pass@1', arm: 'd3s', than: 'grpo', kind: 'difference', side: 'above', bound: -0.05 },
+      { claim: 'D³S raises pass@1 over the base', metric: 'pass@1', arm: 'd3s', than: 'base', kind: 'difference', side: 'above', bound: 0 },
+    ],
+  },
+];
+
+export const EXPERIMENT_NAMES = EXPERIMENTS.map((e) => e.name);
+
+export function experimentByName(name: string): ExperimentSpec | null {
+  return EXPERIMENTS.find((e) => e.name === name) ?? null;
+}
+
+/** The run config of one arm of an experiment on one seed. */
+export function armConfig(spec: ExperimentSpec, train: Partial<RunConfig>, seed: number): RunConfig {
+  const config = { ...defaultRunConfig(), ...spec.common, ...train, seed };
+  const issues = runConfigIssues(config);
+  if (issues.length > 0) throw new Error(`experiment ${spec.name}: ${issues.map((i) => `${i.key} ${i.message}`).join('; ')}`);
+  return config;
+}
