@@ -1,5 +1,5 @@
 import { useDeferredValue, useMemo } from 'react';
-import { METRICS, cachedMetricTable, cachedPassAtKTable } from './chart-data';
+import { METRICS, cachedDiversityTable, cachedMetricTable, cachedPassAtKTable } from './chart-data';
 import { MetricChart } from './MetricChart';
 import { useLab } from './store';
 
@@ -16,12 +16,12 @@ export function ChartsPanel() {
   const runs = useDeferredValue(useLab((s) => s.runs));
   const passK = useLab((s) => s.passK);
   const setPassK = useLab((s) => s.setPassK);
-  const { passAtK, ks, k, tables } = useMemo(() => {
+  const { passAtK, diversity, ks, k, tables } = useMemo(() => {
     const passAtK = cachedPassAtKTable(runs);
     const ks = availableKs(passAtK.ks, Math.max(1, ...runs.map((r) => r.config.evalSamples)));
     const k = ks.includes(passK) ? passK : (ks.at(-1) ?? 1);
     const tables = METRICS.map((m) => ({ metric: m, table: cachedMetricTable(runs, m, k) }));
-    return { passAtK, ks, k, tables };
+    return { passAtK, diversity: cachedDiversityTable(runs), ks, k, tables };
   }, [runs, passK]);
 
   return (
@@ -43,6 +43,7 @@ export function ChartsPanel() {
         {tables.map(({ metric, table }, i) => (
           <MetricChart key={metric.id} slot={i + 1} title={metric.title(k)} help={metric.help} table={table} xKey="step" digits={metric.digits} />
         ))}
+        <MetricChart title="Distinct correct against pass@1" help="Each run's held-out evaluations in step order, from the base: a run that sharpens moves right and down (more often right, fewer different solutions); one that stays broad moves right and level" table={diversity} xKey="pass1" />
         <MetricChart title="pass@k against k" help="Held-out pass@k for every k: the base model (step 0) and each run at its latest evaluation" table={passAtK} xKey="k" logTicks={passAtK.ks} />
       </div>
     </section>

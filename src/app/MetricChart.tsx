@@ -7,7 +7,8 @@ interface Props {
   title: string;
   help: string;
   table: ChartTable;
-  xKey: 'step' | 'k';
+  /** step: over training; k: pass@k against k; pass1: a trajectory against held-out pass@1. */
+  xKey: 'step' | 'k' | 'pass1';
   /** Significant digits in the tooltip. */
   digits?: number;
   /** log2 x axis with these ticks (pass@k against k). */
@@ -65,7 +66,7 @@ function MetricChartView({ title, help, table, xKey, digits = 6, logTicks }: Pro
     <figure className="chart" aria-label={title} data-series={table.series.length} data-points={table.rows.length} data-markers={table.markers.length}>
       <figcaption title={help}>{title}</figcaption>
       {empty ? (
-        <p className="chart-empty">{xKey === 'k' ? 'Appears after the first evaluation.' : 'No points yet.'}</p>
+        <p className="chart-empty">{xKey === 'step' ? 'No points yet.' : 'Appears after the first evaluation.'}</p>
       ) : (
         <ResponsiveContainer width="100%" height={180}>
           <LineChart data={table.rows} margin={{ top: 6, right: 12, bottom: 2, left: 0 }}>
@@ -73,22 +74,22 @@ function MetricChartView({ title, help, table, xKey, digits = 6, logTicks }: Pro
             <XAxis
               dataKey={xKey}
               type="number"
-              domain={['dataMin', 'dataMax']}
+              domain={xKey === 'pass1' ? [0, 1] : ['dataMin', 'dataMax']}
               scale={logTicks ? 'log' : 'auto'}
               ticks={logTicks}
-              allowDecimals={false}
+              allowDecimals={xKey === 'pass1'}
               tick={{ fontSize: 11 }}
-              label={xKey === 'k' ? { value: 'k (log₂)', position: 'insideBottomRight', offset: -2, fontSize: 11 } : undefined}
+              label={xKey === 'k' ? { value: 'k (log₂)', position: 'insideBottomRight', offset: -2, fontSize: 11 } : xKey === 'pass1' ? { value: 'pass@1', position: 'insideBottomRight', offset: -2, fontSize: 11 } : undefined}
             />
             <YAxis width={48} tick={{ fontSize: 11 }} tickFormatter={yLabel} domain={table.y.domain} ticks={table.y.ticks} interval={0} />
             <Tooltip
               isAnimationActive={false}
-              labelFormatter={(x) => `${xKey === 'k' ? 'k' : 'step'} ${x}`}
+              labelFormatter={(x) => (xKey === 'pass1' ? `pass@1 ${formatValue(x, 3)}` : `${xKey === 'k' ? 'k' : 'step'} ${x}`)}
               formatter={(v) => formatValue(v, digits)}
               contentStyle={{ fontSize: 12 }}
             />
             {table.series.map((s) => (
-              <Line key={s.key} dataKey={s.key} name={s.name} stroke={s.color} strokeDasharray={s.dash} dot={xKey === 'k' || table.rows.length < 3} strokeWidth={1.75} isAnimationActive={false} connectNulls type="linear" />
+              <Line key={s.key} dataKey={s.key} name={s.name} stroke={s.color} strokeDasharray={s.dash} dot={xKey !== 'step' || table.rows.length < 3} strokeWidth={1.75} isAnimationActive={false} connectNulls type="linear" />
             ))}
             {table.markers.map((m) => (
               <ReferenceLine key={`marker-${m.label}`} x={m.x} stroke={m.color} strokeDasharray="2 2" strokeWidth={1.5} label={{ value: '⚠', position: 'insideTopLeft', fontSize: 11, fill: m.color }} />

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultRunConfig } from '../rl/config';
-import { METRICS, metricTable, passAtKTable } from './chart-data';
+import { diversityTable, METRICS, metricTable, passAtKTable } from './chart-data';
 import { tickLabels } from '../metrics/axis';
 import { ALGORITHM_COLORS } from './colors';
 import { splitRows, thin } from './rows';
@@ -13,6 +13,22 @@ function run(id: string, algo: 'grpo' | 'rover' | 'd3s', steps: number, evalEver
 }
 
 const metric = (id: string) => METRICS.find((m) => m.id === id)!;
+
+describe('distinct correct against pass@1', () => {
+  it('follows each run through its evaluations in step order, its own points only', () => {
+    const a = run('a', 'grpo', 10, 5), b = run('b', 'rover', 4, 2, 2);
+    const t = diversityTable([a, b]);
+    expect(t.series.map((s) => [s.key, s.color])).toEqual([['a', ALGORITHM_COLORS.grpo], ['b', ALGORITHM_COLORS.rover]]);
+    // a's evaluations at steps 0, 5, 10, then b's at 0, 2, 4: one row each, x = held-out pass@1.
+    expect(t.rows.map((r) => r.step)).toEqual([0, 5, 10, 0, 2, 4]);
+    expect(t.rows.slice(0, 3).every((r) => r.a !== undefined && r.b === undefined)).toBe(true);
+    expect(t.rows[1].pass1).toBeCloseTo(a.evals[1].passAtK[0].value, 12);
+    expect(t.rows[1].a).toBe(a.evals[1].distinctCorrect);
+    expect(t.y.domain[0]).toBe(0);
+    expect(t.y.domain[1]).toBeGreaterThanOrEqual(Math.max(...[...a.evals, ...b.evals].map((e) => e.distinctCorrect)));
+    expect(diversityTable([run('c', 'grpo', 0, 5)]).series).toHaveLength(1);
+  });
+});
 
 describe('metric tables', () => {
   it('put every run under its own key, one object per step, runs of different lengths included', () => {

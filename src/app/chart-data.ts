@@ -155,6 +155,36 @@ export function passAtKTable(runs: readonly LabRun[]): ChartTable & { ks: number
   return { rows, series, ks: rows.map((r) => r.k!), y: axisOf(0, 1, RATE), markers: [] };
 }
 
+/**
+ * Distinct correct solutions against held-out pass@1, one curve per run through
+ * its evaluations in step order (the first point is the base): sharpening runs
+ * right and down, a policy that stays broad runs right and level. Rows follow
+ * the runs one after another, so each line joins only its own points.
+ */
+export function diversityTable(runs: readonly LabRun[]): ChartTable {
+  const styles = runStyles(runs);
+  const rows: Record<string, number | null>[] = [];
+  const series: Series[] = [];
+  let max = 0;
+  for (const run of runs) {
+    let any = false;
+    for (const e of run.evals) {
+      const x = passAt(e, 1);
+      if (x === null || !Number.isFinite(e.distinctCorrect)) continue;
+      rows.push({ pass1: x, step: e.step, [run.id]: e.distinctCorrect });
+      max = Math.max(max, e.distinctCorrect);
+      any = true;
+    }
+    if (any) series.push({ key: run.id, name: run.name, ...styles.get(run.id)! });
+  }
+  return { rows, series, y: axisOf(0, Math.max(1, max)), markers: [] };
+}
+
+/** diversityTable, unchanged until an evaluation or a name changes. */
+export function cachedDiversityTable(runs: readonly LabRun[]): ChartTable {
+  return cached('distinct against pass@1', runs.flatMap((r) => [r.id, r.name, r.config.algo, r.evals]), () => diversityTable(runs));
+}
+
 const tableCache = new Map<string, { deps: unknown[]; table: unknown }>();
 
 /** The table computed last time for `id` when its inputs are the same objects; else a fresh one. */

@@ -127,7 +127,7 @@ export async function runStepBench(o: StepBenchOptions, log: (line: string) => v
       let peer: LineProcess | null = null;
       let peerCheck: PeerCheck | null = null;
       if (!('missing' in peerPython)) {
-        peer = await startPeer(peerPython, { checkpoint, config, maxNewTokens: completionBudget(task, taskConfig) });
+        peer = await startPeer(peerPython, { checkpoint, config, maxNewTokens: completionBudget(task, taskConfig, config.decoding) });
         procs.push(peer);
         peerCheck = await checkPeerForward(peer, base, promptsAt(startStep).slice(0, 2));
         log(`bench: ${c.name}: peer forward ${peerCheck.ok ? '=' : '≠'} our reference forward (max |Δlogit| ${peerCheck.maxAbsDiff.toExponential(1)} over ${peerCheck.values} logits, |logit| ≤ ${peerCheck.maxAbsLogit.toFixed(1)})`);

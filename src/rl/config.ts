@@ -21,7 +21,7 @@ export const runSchema = {
   prompts: { kind: 'int', default: 8, min: 1, max: 512, label: 'Prompts per step', help: 'P: prompts sampled per training step', group: 'sampling' },
   group: { kind: 'int', default: 8, min: 2, max: 64, label: 'Group size', help: 'G: completions sampled per prompt; advantages compare within a group', group: 'sampling' },
   temperature: { kind: 'float', default: 1, min: 0.05, max: 3, step: 0.05, label: 'Temperature', help: 'Sampling temperature τ; log-probs and entropies are computed at the same τ', group: 'sampling' },
-  decoding: { kind: 'enum', options: ['full', 'answer'] as const, default: 'full', label: 'Output tokens', help: 'full: the policy may emit any token of the task’s vocabulary; answer: only the characters an answer can contain, and EOS (the policy is the softmax over those), so probability cannot leak onto prompt-only characters', group: 'sampling' },
+  decoding: { kind: 'enum', options: ['full', 'answer'] as const, default: 'full', label: 'Output tokens', help: 'full: the policy may emit any token of the task’s vocabulary; answer: only the characters an answer can contain, and EOS (the policy is the softmax over those), so probability cannot leak onto prompt-only characters; where every answer has one length (tree), completions are exactly that long and EOS is out too', group: 'sampling' },
   topK: { kind: 'int', default: 0, min: 0, max: 4096, label: 'Top-k', help: 'Sample only among the k most likely tokens (0 = all)', group: 'sampling' },
   // --- optimisation
   lr: { kind: 'float', default: 1e-3, min: 1e-7, max: 1e-1, log: true, label: 'Learning rate', help: 'AdamW learning rate', group: 'optimizer' },

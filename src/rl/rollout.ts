@@ -26,24 +26,28 @@ export function makeProblems(task: AnyTask, cfg: TaskConfig, tokenizer: CharToke
   return out;
 }
 
+/** How a run decodes (its `decoding` setting). */
+export type Decoding = 'full' | 'answer';
+
 /**
  * The tokens the policy may not emit under a run's decoding setting, beside
  * PAD and BOS: none for 'full'; for 'answer', every character outside the
- * task's answer alphabet (EOS always stays).
+ * task's answer alphabet, and EOS too when the task's answers have a fixed
+ * length (the completion then ends at that length).
  */
-export function excludedTokens(task: AnyTask, cfg: TaskConfig, tokenizer: CharTokenizer, decoding: 'full' | 'answer'): number[] {
+export function excludedTokens(task: AnyTask, cfg: TaskConfig, tokenizer: CharTokenizer, decoding: Decoding): number[] {
   if (decoding === 'full') return [];
   const allowed = new Set(task.answerAlphabet(cfg));
-  const out: number[] = [];
+  const out: number[] = task.fixedLength ? [EOS] : [];
   tokenizer.vocab.forEach((ch, id) => {
     if (id > EOS && !allowed.has(ch)) out.push(id);
   });
   return out;
 }
 
-/** A completion's token budget: the task's longest answer and EOS. */
-export function completionBudget(task: AnyTask, cfg: TaskConfig): number {
-  return task.maxCompletionChars(cfg) + 1;
+/** A completion's token budget: the task's longest answer and EOS, or exactly the answer's length when decoding = 'answer' fixes it. */
+export function completionBudget(task: AnyTask, cfg: TaskConfig, decoding: Decoding = 'full'): number {
+  return task.maxCompletionChars(cfg) + (decoding === 'answer' && task.fixedLength ? 0 : 1);
 }
 
 /** The prompts of training step `step`: the next `prompts` of the train split, drawn from the run seed. */

@@ -40,6 +40,26 @@ describe('Trainer', () => {
     trainer.dispose();
   });
 
+  it('tree with decoding = answer: every completion is exactly h actions, so every one is well-formed', async () => {
+    const ctx = await testContext();
+    treeBase ??= await uniformTreeBase(ctx, { k: 3, h: 3, winners: 4, trees: 1, layout: 11 });
+    const config = { ...defaultRunConfig(), task: 'tree' as const, algo: 'grpo' as const, prompts: 2, group: 8, minibatches: 2, steps: 2, evalEvery: 0, evalPrompts: 1, evalSamples: 16 };
+    for (const decoding of ['full', 'answer'] as const) {
+      const trainer = new Trainer(ctx, { ...config, decoding }, treeBase);
+      const rows: MetricsRow[] = [];
+      while (!trainer.done) rows.push(...(await trainer.step()));
+      const train = rows.filter((r): r is TrainRow => r.kind === 'train');
+      // Full decoding spends a token on EOS after the 3 actions; answer decoding stops at 3.
+      if (decoding === 'full') expect(train.every((r) => r.completionLength > 3)).toBe(true);
+      else {
+        expect(train.every((r) => r.completionLength === 3)).toBe(true);
+        for (const r of rows) expect(r.wellFormed, `${r.kind}@${r.step}`).toBe(1);
+        for (const c of trainer.rollouts()!.completions) expect(c.tokens).toHaveLength(3);
+      }
+      trainer.dispose();
+    }
+  });
+
   it('is reproducible: same config and seed give identical metrics; another seed does not', async () => {
     const a = await run(small({ algo: 'grpo' }), 2);
     const b = await run(small({ algo: 'grpo' }), 2);

@@ -93,7 +93,7 @@ export class Trainer {
     this.taskConfig = resolveConfig(this.task, base.meta.taskConfig as Partial<TaskConfig>);
     this.tokenizer = new CharTokenizer(base.meta.alphabet);
     if (this.tokenizer.size !== base.meta.config.vocabSize) throw new TrainerError(`The checkpoint's alphabet gives ${this.tokenizer.size} tokens but its model has ${base.meta.config.vocabSize}`);
-    this.maxNewTokens = completionBudget(this.task, this.taskConfig);
+    this.maxNewTokens = completionBudget(this.task, this.taskConfig, config.decoding);
     const S = config.prompts * config.group;
     this.model = new GptModel(ctx, base.meta.config, { maxBatch: S, params: base.params, excludedTokens: excludedTokens(this.task, this.taskConfig, this.tokenizer, config.decoding) });
     this.sampler = new Sampler(this.model, S);

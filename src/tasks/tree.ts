@@ -123,6 +123,7 @@ export const tree: TaskSpec<TreeConfig, TreeProblem> = {
   },
   tokenizer: (cfg) => new CharTokenizer(`#0123456789:${actionChars(cfg.k)}`),
   answerAlphabet: (cfg) => actionChars(cfg.k),
+  fixedLength: true,
   maxPromptChars: (cfg) => String(cfg.trees - 1).length + 2,
   maxCompletionChars: (cfg) => cfg.h,
 

@@ -42,6 +42,8 @@ export interface TaskSpec<Cfg extends TaskConfig, P> {
   tokenizer(cfg: Cfg): CharTokenizer;
   /** The characters an answer can contain (a subset of the tokenizer's): with the run setting decoding = 'answer' the policy can emit only these and EOS. */
   answerAlphabet(cfg: Cfg): string;
+  /** True when every answer has exactly maxCompletionChars characters: under decoding = 'answer' a completion is then exactly that long and EOS is not among its tokens. */
+  fixedLength?: boolean;
   /** Longest prompt, in characters (BOS not counted). */
   maxPromptChars(cfg: Cfg): number;
   /** Longest solution or demonstration, in characters (EOS not counted). */
