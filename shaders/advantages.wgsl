@@ -5,7 +5,7 @@
 struct Params {
   groups: u32,        // P
   group_size: u32,    // G
-  scale_by_std: u32,  // 1: divide by the unbiased group std + 1e-6 ("group"); 0: centre only ("none")
+  scale: u32,         // 1: centre and divide by the unbiased group std + 1e-6 ("group"); 0: centre only ("none"); 2: 2r − 1, no baseline ("reward")
   sign: u32,          // 0: keep every advantage; 1: only A > 0 (PSR); 2: only A < 0 (NSR)
 }
 
@@ -22,7 +22,7 @@ fn keeps_sign(a: f32) -> bool {
   return p.sign == 0u || (p.sign == 1u && a > 0.0) || (p.sign == 2u && a < 0.0);
 }
 
-// A[s] = (r[s] − mean_g r) / (std_g r + 1e-6) or r[s] − mean_g r;  metrics = [zero-std groups, their fraction, mean r, std r, #A≠0]
+// A[s] = (r[s] − mean_g r) / (std_g r + 1e-6), r[s] − mean_g r, or 2·r[s] − 1;  metrics = [zero-std groups, their fraction, mean r, std r, #A≠0]
 @compute @workgroup_size(256)
 fn group_advantages(@builtin(local_invocation_index) lid: u32) {
   let G = p.group_size;
@@ -53,8 +53,10 @@ fn group_advantages(@builtin(local_invocation_index) lid: u32) {
     var nonzero = 0.0;
     for (var g = 0u; g < G; g++) {
       var a = rewards[base + g] - mean;
-      if (p.scale_by_std == 1u) { a = a / (spread + 1e-6); }
-      if (zero_std || !keeps_sign(a)) { a = 0.0; }
+      if (p.scale == 1u) { a = a / (spread + 1e-6); }
+      // Without a baseline a group of equal rewards still pushes: only the centred modes zero it.
+      if (p.scale == 2u) { a = 2.0 * rewards[base + g] - 1.0; } else if (zero_std) { a = 0.0; }
+      if (!keeps_sign(a)) { a = 0.0; }
       advantages[base + g] = a;
       nonzero += select(0.0, 1.0, a != 0.0);
     }

@@ -135,9 +135,9 @@ export const SETTING_MAP = {
     note: 'Sweeps over each batch (μ).',
   },
   advScale: {
-    trl: same('scale_rewards', (c) => c.advScale),
-    verl: same('algorithm.norm_adv_by_std_in_grpo', (c) => c.advScale === 'group'),
-    note: 'group: (r − mean)/std in the group; none: r − mean (Dr. GRPO).',
+    trl: { option: '`scale_rewards`', values: (c) => (c.advScale === 'reward' ? null : { scale_rewards: c.advScale }) },
+    verl: { option: '`algorithm.norm_adv_by_std_in_grpo`', values: (c) => (c.advScale === 'reward' ? null : { 'algorithm.norm_adv_by_std_in_grpo': c.advScale === 'group' }) },
+    note: 'group: (r − mean)/std in the group; none: r − mean (Dr. GRPO). reward (2r − 1, no baseline) has no option in either engine: replace the advantages after they are computed, as for polarity below.',
   },
   epsLow: {
     trl: same('epsilon', (c) => c.epsLow),

@@ -28,6 +28,8 @@ describe('groupAdvantages', () => {
     { scale: 'none' },
     { scale: 'group', sign: 'positive' },
     { scale: 'none', sign: 'negative' },
+    { scale: 'reward' },
+    { scale: 'reward', sign: 'negative' },
   ];
   for (const cfg of configs) {
     it.each(shapes)(`matches the reference for P=%i G=%i, ${JSON.stringify(cfg)}`, async (P, G) => {
@@ -50,6 +52,16 @@ describe('groupAdvantages', () => {
     expect(metrics.frac_reward_zero_std).toBe(0.5);
     expect(metrics.reward_mean).toBeCloseTo(4 / 6, 6);
     expect(metrics.nonzero_advantages).toBe(3);
+  });
+
+  it('reward scaling is 2r − 1 with no baseline: a group of equal rewards still pushes, and NSR keeps only the failures', async () => {
+    const rewards = Float32Array.from([1, 0, 0, 0, 0, 0, 1, 1, 1, 0.25, 0.75, 0.5]);
+    const both = await runGpu(rewards, 3, { scale: 'reward' });
+    expectClose(both.advantages, [1, -1, -1, -1, -1, -1, 1, 1, 1, -0.5, 0.5, 0], { atol: 0, rtol: 0 });
+    // The all-wrong group (1) and the all-right group (2) still count as zero-std in the metrics.
+    expect(both.metrics.zero_std_groups).toBe(2);
+    const nsr = await runGpu(rewards, 3, { scale: 'reward', sign: 'negative' });
+    expectClose(nsr.advantages, [0, -1, -1, -1, -1, -1, 0, 0, 0, -0.5, 0, 0], { atol: 0, rtol: 0 });
   });
 
   it('centres each group exactly and scales it to unit unbiased std', async () => {

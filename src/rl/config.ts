@@ -30,7 +30,7 @@ export const runSchema = {
   minibatches: { kind: 'int', default: 4, min: 1, max: 64, label: 'Minibatches', help: 'Split each batch into this many minibatches, one optimizer step each; π_old stays the sampling policy', group: 'optimizer' },
   updatesPerBatch: { kind: 'int', default: 1, min: 1, max: 16, label: 'Sweeps per batch', help: 'Passes over the batch (updatesPerBatch × minibatches optimizer steps per training step)', group: 'optimizer' },
   // --- GRPO (also D³S, which runs GRPO's loss)
-  advScale: { kind: 'enum', options: ['group', 'none'] as const, default: 'group', label: 'Advantage scaling', help: 'group: (r − mean)/std within the group; none: r − mean (Dr. GRPO)', group: 'grpo' },
+  advScale: { kind: 'enum', options: ['group', 'none', 'reward'] as const, default: 'group', label: 'Advantage scaling', help: 'group: (r − mean)/std within the group; none: r − mean (Dr. GRPO); reward: 2r − 1 with no baseline, so a group of equal rewards still pushes (±1 REINFORCE, the PSR/NSR paper’s objective)', group: 'grpo' },
   epsLow: { kind: 'float', default: 0.2, min: 0, max: 1, step: 0.01, label: 'ε low', help: 'Lower clip range: ratio clipped at 1 − ε_low', group: 'grpo' },
   epsHigh: { kind: 'float', default: 0.2, min: 0, max: 5, step: 0.01, label: 'ε high', help: 'Upper clip range: ratio clipped at 1 + ε_high (ε_high > ε_low is clip-higher)', group: 'grpo' },
   beta: { kind: 'float', default: 0, min: 0, max: 10, step: 0.001, label: 'KL β', help: 'Weight of the k3 KL penalty to the frozen base', group: 'grpo' },

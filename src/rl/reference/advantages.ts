@@ -24,8 +24,11 @@ export function groupAdvantagesRef(
     group.forEach((r, g) => {
       let a = r - mean;
       if (cfg.scale === 'group') a /= std + 1e-6;
+      // Unbaselined ±1: a group of equal rewards still pushes.
+      if (cfg.scale === 'reward') a = 2 * r - 1;
+      else if (allEqual) a = 0;
       const kept = cfg.sign === 'both' || (cfg.sign === 'positive' && a > 0) || (cfg.sign === 'negative' && a < 0);
-      if (allEqual || !kept) a = 0;
+      if (!kept) a = 0;
       advantages[p * groupSize + g] = a;
       if (a !== 0) nonzero++;
     });
