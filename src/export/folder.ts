@@ -58,6 +58,7 @@ export function taskInstruction(task: AnyTask, cfg: TaskConfig): string {
     case 'paths':
       return 'The prompt lists directed edges ("ab" is an edge from a to b), then start ">" goal, then ":". Reply with a path from start to goal along the edges that visits no node twice, written as its node letters (for example "acd"), and nothing else.';
     case 'tree':
+    case 'trees':
       return `Reply with exactly ${cfg.h} letters, each one of "${'abcdefgh'.slice(0, cfg.k)}", and nothing else; a few sequences win.`;
   }
 }
@@ -152,6 +153,8 @@ export function buildExport(req: ExportRequest): ExportPlan {
     { path: 'data/eval.jsonl', text: jsonl(evals, instruction) },
     { path: 'reward/lab_completion.py', text: fileText(TASK_PY, 'lab_completion.py') },
     { path: `reward/${config.task}.py`, text: fileText(TASK_PY, `${config.task}.py`) },
+    // The many-trees reward is the tree reward, imported from its module.
+    ...(config.task === 'trees' ? [{ path: 'reward/tree.py', text: fileText(TASK_PY, 'tree.py') }] : []),
     { path: 'lab_reward.py', text: fileText(ENGINE_PY, 'lab_reward.py') },
   ];
   if (target === 'trl') {

@@ -20,6 +20,7 @@ const CONFIGS: Record<TaskName, Partial<TaskConfig>[]> = {
   arithmetic: [{}, { terms: 5, digits: 3, multiply: 1 }, { terms: 2, digits: 1, multiply: 0 }],
   paths: [{}, { nodes: 6, edges: 12, shortestBonus: 0.15 }, { nodes: 4, edges: 6, minPaths: 1, shortestBonus: 0.5 }],
   tree: [{}, { k: 2, h: 8, winners: 20, trees: 12 }, { k: 8, h: 3, winners: 100, trees: 3 }],
+  trees: [{}, { k: 4, h: 3, winners: 5, trees: 30 }],
 };
 
 /** Whitespace JavaScript's trim() strips, and look-alikes it keeps. */

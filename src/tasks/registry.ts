@@ -4,7 +4,7 @@
 import { arithmetic } from './arithmetic';
 import { countdown } from './countdown';
 import { paths } from './paths';
-import { tree } from './tree';
+import { tree, trees } from './tree';
 import type { AnyTask, TaskConfig, TaskName } from './types';
 
 export const TASK_REGISTRY: Record<TaskName, AnyTask> = {
@@ -12,6 +12,7 @@ export const TASK_REGISTRY: Record<TaskName, AnyTask> = {
   arithmetic: arithmetic,
   paths: paths,
   tree: tree,
+  trees: trees,
 };
 
 export function getTask(name: TaskName): AnyTask {

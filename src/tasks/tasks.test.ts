@@ -16,6 +16,7 @@ const SMALL: Record<TaskName, TaskConfig> = {
   arithmetic: { terms: 2, digits: 1, multiply: 0 },
   paths: { nodes: 3, edges: 3, minPaths: 1 },
   tree: {},
+  trees: {},
 };
 
 describe.each(NAMES)('%s', (name) => {

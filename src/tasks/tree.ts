@@ -155,3 +155,20 @@ export const tree: TaskSpec<TreeConfig, TreeProblem> = {
     return leafText(p.k, p.h, rank);
   },
 };
+
+/**
+ * Many trees: the tree task with 16 small trees (k = 3, h = 4) of 12 winning
+ * leaves each, and the prompt naming the tree. One policy serves every tree,
+ * so sharpening can lose whole trees while it gains on others: pass@k at large
+ * k can then fall below the base, which a single tree cannot show. A
+ * leaf-uniform base solves 12/81 ≈ 15 % of attempts and nearly every tree
+ * within 64 samples.
+ */
+export const trees: TaskSpec<TreeConfig, TreeProblem> = {
+  ...tree,
+  name: 'trees',
+  title: 'Many trees',
+  description: 'Sixteen small trees, one policy: the prompt names the tree; reward 1 on a winning leaf of that tree.',
+  defaults: { k: 3, h: 4, winners: 12, trees: 16, layout: 1 },
+};
+

@@ -6,7 +6,7 @@ import type { CharTokenizer } from './tokenizer';
 
 export type Split = 'train' | 'eval';
 /** Every task the lab knows; a new task adds its name here and its spec to TASK_REGISTRY. */
-export const TASK_NAMES = ['countdown', 'arithmetic', 'paths', 'tree'] as const;
+export const TASK_NAMES = ['countdown', 'arithmetic', 'paths', 'tree', 'trees'] as const;
 export type TaskName = (typeof TASK_NAMES)[number];
 
 /** Every difficulty knob is a number (switches are 0/1), so configs serialise flat. */

@@ -94,7 +94,7 @@ function useProbes(runs: LabRun[], checkpoint: (id: string) => Promise<ArrayBuff
     void checkpoint(todo.id)
       .then(async (data) => {
         if (data) {
-          const snap = await probeTree(data);
+          const snap = await probeTree(data, todo.config.decoding);
           setProbes((p) => ({ ...p, [todo.id]: { step, snap } }));
         }
       })
@@ -113,7 +113,7 @@ function useBaseProbe(config: RunConfig): Probed | null {
     let live = true;
     void fetch(defaultBasePath(config))
       .then((r) => r.arrayBuffer())
-      .then(probeTree)
+      .then((data) => probeTree(data, config.decoding))
       .then((snap) => live && setBase({ step: 0, snap }))
       .catch(() => undefined);
     return () => {

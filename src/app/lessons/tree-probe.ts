@@ -6,6 +6,7 @@ import { type GpuContext, createGpuContext } from '../../gpu/context';
 import { readCheckpoint } from '../../model/checkpoint';
 import { GptModel } from '../../model/gpt';
 import { type TreeValues, leafLogProbs, treeValues } from '../../rl/tree-values';
+import { type Decoding, excludedTokens } from '../../rl/rollout';
 import { getTask, resolveConfig } from '../../tasks/registry';
 import { CharTokenizer } from '../../tasks/tokenizer';
 import { type TreeConfig, type TreeProblem, buildTree, leafIndex, qUniform } from '../../tasks/tree';
@@ -50,16 +51,17 @@ export function summarise(values: TreeValues): TreeSnapshot {
 
 let device: Promise<GpuContext> | null = null;
 
-/** Values of the policy in `checkpoint` (a tree-task safetensors file). */
-export async function probeTree(checkpoint: ArrayBuffer): Promise<TreeSnapshot> {
+/** Values of the policy in `checkpoint` (a tree-task safetensors file), decoded as the run decodes (decoding = answer: the actions only). */
+export async function probeTree(checkpoint: ArrayBuffer, decoding: Decoding = 'full'): Promise<TreeSnapshot> {
   const ctx = await (device ??= createGpuContext(navigator.gpu, { label: 'rlvr-lab lesson tree' }));
   const cp = readCheckpoint(checkpoint);
   const cfg = resolveConfig(getTask('tree'), cp.meta.taskConfig as Partial<TaskConfig>) as TreeConfig;
   // The run's one tree: trees come from the task's layout knob, and a single-tree task names tree 0.
   const problem = buildTree(cfg, cfg.layout, 0);
-  const model = new GptModel(ctx, cp.meta.config, { maxBatch: 64, params: cp.params });
+  const tokenizer = new CharTokenizer(cp.meta.alphabet);
+  const model = new GptModel(ctx, cp.meta.config, { maxBatch: 64, params: cp.params, excludedTokens: excludedTokens(getTask('tree'), cfg, tokenizer, decoding) });
   try {
-    return summarise(await treeValues(model, new CharTokenizer(cp.meta.alphabet), problem));
+    return summarise(await treeValues(model, tokenizer, problem));
   } finally {
     model.dispose();
   }
