@@ -46,7 +46,7 @@ test('lesson 2: frac_reward_zero_std is charted as the run trains', async ({ pag
 test('lesson 3: the base model’s pass@k against k appears', async ({ page }, testInfo) => {
   await open(page, 3, /Sharpening or discovery/);
   await page.getByRole('button', { name: 'Train GRPO from the base' }).click();
-  await expect(figure(page, 'pass@k against k')).toHaveAttribute('data-points', '6');
+  await expect(figure(page, 'pass@k against k')).toHaveAttribute('data-points', '7');
   await expect(figure(page, 'pass@1 (training samples)')).toHaveAttribute('data-points', /^[1-9]/);
   await shot(page, testInfo, 'lesson-3');
 });

@@ -129,7 +129,9 @@ export function Launcher() {
             </option>
           ))}
         </select>
-        <p className="hint">{chosen.description} Uses the task, model, seed and steps below.</p>
+        <p className="hint">
+          {chosen.description} {chosen.shipped ? `The settings of npm run compare -- --experiment ${chosen.shipped}; only the seed comes from below.` : 'Uses the task, model, seed and steps below.'}
+        </p>
         <LaunchButton id="launch-comparison-blocked" problems={comparisonProblems} ready={canLaunch} onClick={() => void launch(comparison, comparisonProblems)}>
           Launch comparison ({comparison.length} runs)
         </LaunchButton>

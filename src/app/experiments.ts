@@ -1,13 +1,18 @@
-// Ready-made comparisons for a first experiment. Each keeps the launcher's
+// Ready-made comparisons for a first experiment. Most keep the launcher's
 // task, model, seed and step count, so the runs share a base and a seed and
-// differ only in what the comparison is about.
+// differ only in what the comparison is about. The shipped experiments
+// (src/rl/experiments.ts, npm run compare -- --experiment NAME) bring their
+// own measured settings and take only the seed from the launcher.
 
 import type { RunConfig } from '../rl/config';
+import { armConfig, EXPERIMENTS as SHIPPED } from '../rl/experiments';
 
 export interface Experiment {
   id: string;
   title: string;
   description: string;
+  /** The name of the shipped experiment whose settings it uses; absent when it keeps the launcher's. */
+  shipped?: string;
   configs(base: RunConfig): RunConfig[];
 }
 
@@ -36,4 +41,11 @@ export const EXPERIMENTS: Experiment[] = [
     description: 'The same run with seeds s, s+1, s+2: how much of a difference between algorithms is noise?',
     configs: (base) => [0, 1, 2].map((i) => ({ ...base, algo: 'grpo', seed: base.seed + i })),
   },
+  ...SHIPPED.map((spec) => ({
+    id: `shipped-${spec.name}`,
+    title: `Shipped: ${spec.name}`,
+    description: `${spec.title}. Arms ${spec.arms.filter((a) => a.train).map((a) => a.name).join(', ')} from the ${spec.common.task} base, ${spec.common.steps} steps.`,
+    shipped: spec.name,
+    configs: (base: RunConfig) => spec.arms.flatMap((arm) => (arm.train ? [armConfig(spec, arm.train, base.seed)] : [])),
+  })),
 ];

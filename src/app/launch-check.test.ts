@@ -29,6 +29,18 @@ describe('launch problems', () => {
     expect(problems[0]).toMatchObject({ key: 'seed', label: 'Seed', message: expect.stringMatching(/out of range/) });
   });
 
+  it('the shipped experiments launch their own settings, with the launcher’s seed, and nothing blocks them', () => {
+    const shipped = EXPERIMENTS.filter((e) => e.shipped);
+    expect(shipped.map((e) => e.shipped)).toEqual(['sharpening', 'rover-diversity', 'polarity', 'd3s-tokens']);
+    const draft = { ...defaultRunConfig(), task: 'countdown' as const, steps: 500, seed: 42 };
+    for (const e of shipped) {
+      const configs = e.configs(draft);
+      expect(configs.length).toBeGreaterThan(0);
+      expect(configs.every((c) => c.seed === 42 && c.task === 'trees' && c.decoding === 'answer' && c.steps < 500)).toBe(true);
+      expect(launchProblems(configs, {}, null)).toEqual([]);
+    }
+  });
+
   it('settings that contradict each other are named once', () => {
     const draft = { ...defaultRunConfig(), prompts: 1, group: 2, minibatches: 4 };
     const three = EXPERIMENTS[0].configs(draft);

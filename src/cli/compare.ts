@@ -13,7 +13,7 @@ import { createNodeContext } from '../gpu/node';
 import { ALGORITHMS, runSchema, type Algorithm } from '../rl/config';
 import { compareTable, passAtKPlot, type RunResult } from './compare-report';
 import { type ArmRun, diversityPlot, passAtKArmsPlot, resultsMarkdown, summarise } from './experiment-report';
-import { armConfig, EXPERIMENT_NAMES, EXPERIMENTS, experimentByName, type ExperimentSpec } from './experiments';
+import { armConfig, EXPERIMENT_NAMES, EXPERIMENTS, experimentByName, type ExperimentSpec } from '../rl/experiments';
 import { defaultBaseFile, loadBase, trainToDir } from './run-files';
 
 const argv = process.argv.slice(2);

@@ -7,7 +7,7 @@ import { defaultRunConfig, runConfigIssues } from '../rl/config';
 import type { EvalRow, MetricsRow, TrainRow } from '../rl/types';
 import { syntheticTrainRow } from '../app/test-rows';
 import { type ArmRun, diversityPlot, finalMetrics, passAtKArmsPlot, reportedKs, resultsMarkdown, summarise, summaryProblems } from './experiment-report';
-import { ARM_METRICS, armConfig, EXPERIMENTS, type ExperimentSpec, TUNING_SEEDS } from './experiments';
+import { ARM_METRICS, armConfig, EXPERIMENTS, type ExperimentSpec, TUNING_SEEDS } from '../rl/experiments';
 
 function evalRow(step: number, pass: number[], distinct: number, coverage: number | null = 0.5): EvalRow {
   return {

@@ -7,7 +7,7 @@ import { passAtKOf } from '../metrics/passk';
 import { interquartileMean, iqmWithCI, MIN_SEEDS_FOR_INTERVAL } from '../metrics/stats';
 import { linePlotSvg, type PlotSeries, seriesColor } from '../metrics/svg-plot';
 import type { EvalRow, MetricsRow, TrainRow } from '../rl/types';
-import { ARM_METRICS, type EffectSpec, type ExperimentSpec } from './experiments';
+import { ARM_METRICS, type EffectSpec, type ExperimentSpec } from '../rl/experiments';
 
 /** One arm on one seed: its metric rows (the base arm: the step-0 evaluation alone). */
 export interface ArmRun {
@@ -249,5 +249,7 @@ export function diversityPlot(spec: ExperimentSpec, runs: readonly ArmRun[]): st
     });
     series.push({ name: a.train === null ? 'base' : `${a.name} (steps 0–${steps.at(-1)})`, color: seriesColor(a.name, i), dashed: a.train === null, points });
   });
-  return linePlotSvg(series, { title: `${spec.name}: distinct correct against pass@1 over training`, xLabel: 'pass@1', yLabel: 'distinct correct solutions / prompt', xDomain: [0, 1] });
+  // From 0 to just past the largest pass@1 reached, in tenths: the curves fill the plot.
+  const reach = Math.max(0, ...series.flatMap((s) => s.points.map((p) => p.x)));
+  return linePlotSvg(series, { title: `${spec.name}: distinct correct against pass@1 over training`, xLabel: 'pass@1', yLabel: 'distinct correct solutions / prompt', xDomain: [0, Math.min(1, Math.ceil(reach * 10 + 0.5) / 10)] });
 }

@@ -44,6 +44,8 @@ export interface TreeValues {
 export interface TreeValueOptions {
   /** Temperature of the reported log-probs; rankings do not depend on it. Default 1. */
   temperature?: number;
+  /** Tokens greedy decoding may emit at most: the run's completion budget (default h + 1: h actions and EOS). */
+  maxTokens?: number;
 }
 
 /** BOS, the tree's prompt and the prefix's action characters: the context in which the policy picks its next action. */
@@ -104,13 +106,15 @@ export async function actionLogProbs(model: GptModel, tokenizer: CharTokenizer, 
 /**
  * Greedy decoding as the sampler does it with top-k = 1: the most likely
  * token other than PAD and BOS, until EOS or the task's completion budget
- * (h characters, then EOS). A completion that strays from the action
- * alphabet is decoded and scored all the same (reward 0).
+ * (h characters, then EOS; exactly h under decoding = answer). A completion
+ * that strays from the action alphabet is decoded and scored all the same
+ * (reward 0). Tokens the model's policy excludes have logits near
+ * EXCLUDED_LOGIT, so they are never the most likely.
  */
-export async function greedyDecode(model: GptModel, tokenizer: CharTokenizer, problem: TreeProblem): Promise<GreedyDecode> {
+export async function greedyDecode(model: GptModel, tokenizer: CharTokenizer, problem: TreeProblem, maxTokens = problem.h + 1): Promise<GreedyDecode> {
   const context = tokenizer.encodePrompt(tree.promptText(problem));
   const completion: number[] = [];
-  for (let i = 0; i <= problem.h && context.length < model.maxTime; i++) {
+  for (let i = 0; i < maxTokens && context.length < model.maxTime; i++) {
     const [logits] = await lastLogits(model, [context]);
     let best = -1;
     for (let v = 0; v < logits.length; v++) if (v !== PAD && v !== BOS && (best < 0 || logits[v] > logits[best])) best = v;
@@ -130,7 +134,7 @@ export async function treeValues(model: GptModel, tokenizer: CharTokenizer, prob
   const prefixes = decisionNodes(problem.k, problem.h);
   const logp = await actionLogProbs(model, tokenizer, problem, prefixes, opts);
   const states = prefixes.map((prefix, i) => ({ prefix, logp: logp[i], qUniform: qUniform(problem, prefix), qOptimal: qOptimal(problem, prefix) }));
-  return { problem, states, greedy: await greedyDecode(model, tokenizer, problem) };
+  return { problem, states, greedy: await greedyDecode(model, tokenizer, problem, opts.maxTokens) };
 }
 
 /**

@@ -2,7 +2,7 @@
 // against k and the number of distinct correct solutions.
 
 import type { RunConfig } from '../../rl/config';
-import { PassAtKChart, StepChart, labMetric } from './LessonCharts';
+import { DiversityChart, PassAtKChart, StepChart, labMetric } from './LessonCharts';
 import { LessonFrame } from './LessonFrame';
 import { RunStrip } from './RunStrip';
 import { Tex } from './Tex';
@@ -34,6 +34,7 @@ export function Lesson3Sharpening({ initial }: { initial: RunConfig }) {
       <RunStrip runs={control.runs} control={control} />
       <div className="lesson-charts">
         <PassAtKChart runs={control.runs} />
+        <DiversityChart runs={control.runs} />
         <StepChart runs={control.runs} metric={labMetric('pass1')} />
         <StepChart runs={control.runs} metric={labMetric('distinct')} />
       </div>

@@ -10,7 +10,7 @@ import type { LabRun } from '../store';
 import { LessonFrame } from './LessonFrame';
 import { RunStrip } from './RunStrip';
 import { Tex } from './Tex';
-import { ALIVE_SHARE, type TreeSnapshot, probeTree } from './tree-probe';
+import { ALIVE_SHARE, type TreeSnapshot, probeTree, softmaxQLeafMass } from './tree-probe';
 import { runName, useLessonRuns } from './use-lesson-runs';
 
 interface Probed {
@@ -61,11 +61,42 @@ function PathTable({ snap, label }: { snap: TreeSnapshot; label: string }) {
   );
 }
 
-function Summary({ probed, label }: { probed: Probed; label: string }) {
+const winnerMass = (snap: TreeSnapshot) => snap.winnerProbs.reduce((a, b) => a + b, 0);
+
+/** Each winning leaf's mass under π_θ beside its mass under softmax(Q^U/τ), the policy ROVER's theorem points to. */
+function WinnerTable({ snap, tau, label }: { snap: TreeSnapshot; tau: number; label: string }) {
+  const { problem } = snap.values;
+  const chars = actionChars(problem.k);
+  const ideal = softmaxQLeafMass(problem, tau);
+  return (
+    <table className="lesson-table" aria-label={`Winning leaves: ${label}`}>
+      <thead>
+        <tr>
+          <th>winning leaf</th>
+          <th>π_θ(leaf)</th>
+          <th>softmax(Q^U/τ), τ = {tau}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {problem.winning.map((leaf, i) => (
+          <tr key={leaf}>
+            <td>
+              <code>{leafActions(problem.k, problem.h, leaf).map((a) => chars[a]).join('')}</code>
+            </td>
+            <td data-testid="winner-prob">{snap.winnerProbs[i].toFixed(3)}</td>
+            <td>{ideal[i].toFixed(3)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function Summary({ probed, label, tau }: { probed: Probed; label: string; tau: number }) {
   const { snap } = probed;
   const { problem, greedy } = snap.values;
   const chars = actionChars(problem.k);
-  const mass = snap.winnerProbs.reduce((a, b) => a + b, 0);
+  const mass = winnerMass(snap);
   return (
     <div className="lesson-tree-run">
       <h4>
@@ -75,19 +106,20 @@ function Summary({ probed, label }: { probed: Probed; label: string }) {
         Greedy on π: <code>{greedy.completion || '∅'}</code> (reward {greedy.reward}). Greedy on Q<sup>U</sup>: <code>{snap.qGreedy.actions.map((a) => chars[a]).join('')}</code> (reward {snap.qGreedy.reward}). argmax π agrees with argmax Q<sup>U</sup> at {(snap.agreement * 100).toFixed(0)}% of the states where Q<sup>U</sup> tells actions apart. π on winning leaves: {mass.toFixed(3)}; {snap.alive} of {problem.winning.length} winning leaves hold ≥ {ALIVE_SHARE * 100}% of it ({problem.winning.map((leaf, i) => `${leafActions(problem.k, problem.h, leaf).map((a) => chars[a]).join('')} ${snap.winnerProbs[i].toExponential(1)}`).join(', ')}).
       </p>
       <PathTable snap={snap} label={label} />
+      <WinnerTable snap={snap} tau={tau} label={label} />
     </div>
   );
 }
 
-/** Probes each run's policy after every new step, one probe at a time, skipping steps that went by meanwhile. */
+/** Probes each run's policy after every new step, one probe at a time, skipping steps that went by meanwhile; keeps every probe. */
 function useProbes(runs: LabRun[], checkpoint: (id: string) => Promise<ArrayBuffer | null>) {
-  const [probes, setProbes] = useState<Record<string, Probed>>({});
+  const [probes, setProbes] = useState<Record<string, Probed[]>>({});
   const busy = useRef(false);
   const wanted = runs.map((r) => `${r.id}:${r.train.at(-1)?.step ?? -1}`).join(',');
   const [tick, setTick] = useState(0);
   useEffect(() => {
     if (busy.current) return;
-    const todo = runs.find((r) => r.train.length > 0 && probes[r.id]?.step !== r.train.at(-1)!.step);
+    const todo = runs.find((r) => r.train.length > 0 && probes[r.id]?.at(-1)?.step !== r.train.at(-1)!.step);
     if (!todo) return;
     busy.current = true;
     const step = todo.train.at(-1)!.step;
@@ -95,7 +127,7 @@ function useProbes(runs: LabRun[], checkpoint: (id: string) => Promise<ArrayBuff
       .then(async (data) => {
         if (data) {
           const snap = await probeTree(data, todo.config.decoding);
-          setProbes((p) => ({ ...p, [todo.id]: { step, snap } }));
+          setProbes((p) => ({ ...p, [todo.id]: [...(p[todo.id] ?? []), { step, snap }] }));
         }
       })
       .catch(() => undefined)
@@ -154,8 +186,17 @@ export function Lesson4Tree({ initial }: { initial: RunConfig }) {
         </button>
       </div>
       <RunStrip runs={control.runs} control={control} />
-      {control.runs.map((r) => probes[r.id] && <Summary key={r.id} probed={probes[r.id]} label={r.name} />)}
-      {base ? <Summary probed={base} label="base model" /> : <p className="hint">Reading the base model’s values…</p>}
+      {control.runs.map((r) => {
+        const history = probes[r.id];
+        if (!history?.length) return null;
+        const latest = history.at(-1)!;
+        // GRPO beside ROVER at matched pass@1: on a tree, pass@1 is the policy's mass on winning leaves.
+        const rover = control.runs.find((x) => x.config.algo === 'rover' && probes[x.id]?.length);
+        const target = rover && r.config.algo !== 'rover' ? winnerMass(probes[rover.id]!.at(-1)!.snap) : null;
+        const shown = target === null ? latest : history.reduce((best, p) => (Math.abs(winnerMass(p.snap) - target) < Math.abs(winnerMass(best.snap) - target) ? p : best));
+        return <Summary key={r.id} probed={shown} label={target === null ? r.name : `${r.name}, at ROVER’s pass@1`} tau={r.config.algo === 'rover' ? r.config.rho : initial.rho} />;
+      })}
+      {base ? <Summary probed={base} label="base model" tau={initial.rho} /> : <p className="hint">Reading the base model’s values…</p>}
     </>
   );
 

@@ -6,7 +6,7 @@ import { useMemo } from 'react';
 import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { TrainRow } from '../../rl/types';
 import { yAxis } from '../../metrics/axis';
-import { type MetricDef, METRICS, metricTable, passAtKTable, runStyles } from '../chart-data';
+import { diversityTable, type MetricDef, METRICS, metricTable, passAtKTable, runStyles } from '../chart-data';
 import { ChartLegend, MetricChart, formatValue, useTickLabels } from '../MetricChart';
 import type { LabRun } from '../store';
 
@@ -24,6 +24,12 @@ export function StepChart({ runs, metric, k = 1 }: { runs: LabRun[]; metric: Met
 export function PassAtKChart({ runs }: { runs: LabRun[] }) {
   const table = useMemo(() => passAtKTable(runs), [runs]);
   return <MetricChart title="pass@k against k" help="Held-out pass@k for every k: the base model (step 0) and each run at its latest evaluation" table={table} xKey="k" logTicks={table.ks} />;
+}
+
+/** Distinct correct solutions against held-out pass@1, each run from its base evaluation on. */
+export function DiversityChart({ runs }: { runs: LabRun[] }) {
+  const table = useMemo(() => diversityTable(runs), [runs]);
+  return <MetricChart title="Distinct correct against pass@1" help="Each run's held-out evaluations in step order, from the base: sharpening moves right and down, breadth right and level" table={table} xKey="pass1" />;
 }
 
 /** y against x, one line per run, from the runs' training rows; `fixedY` for a rate. */

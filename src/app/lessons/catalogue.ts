@@ -1,9 +1,12 @@
 // The six lessons: titles and the run settings each widget starts from. Every
 // lesson trains on a shipped tiny base (public/checkpoints/<task>-tiny), with
 // few prompts, small groups and few steps, so its first result arrives in
-// seconds even on a CPU-only adapter.
+// seconds even on a CPU-only adapter. Lessons 3 and 6 run the shipped
+// experiments' own settings (src/rl/experiments.ts), under which
+// docs/results.md measured the effect they teach.
 
 import { type RunConfig, defaultRunConfig } from '../../rl/config';
+import { armConfig, experimentByName } from '../../rl/experiments';
 
 export interface LessonInfo {
   number: number;
@@ -14,6 +17,11 @@ export interface LessonInfo {
 }
 
 const small = (patch: Partial<RunConfig>): RunConfig => ({ ...defaultRunConfig(), preset: 'tiny', seed: 1, minibatches: 1, ...patch });
+/** The settings of one arm of a shipped experiment, on seed 1. */
+const shipped = (name: string, arm: string): RunConfig => {
+  const spec = experimentByName(name)!;
+  return armConfig(spec, spec.arms.find((a) => a.name === arm)!.train!, 1);
+};
 
 export const LESSONS: readonly LessonInfo[] = [
   {
@@ -32,7 +40,7 @@ export const LESSONS: readonly LessonInfo[] = [
     number: 3,
     title: 'Sharpening or discovery?',
     summary: 'GRPO from the base: pass@1 rises, but does pass@k at large k, and the number of distinct solutions?',
-    config: () => small({ task: 'tree', algo: 'grpo', prompts: 4, group: 16, steps: 60, evalEvery: 20, evalPrompts: 4, evalSamples: 32 }),
+    config: () => shipped('sharpening', 'grpo'),
   },
   {
     number: 4,
@@ -50,7 +58,7 @@ export const LESSONS: readonly LessonInfo[] = [
     number: 6,
     title: 'Positive versus negative reinforcement',
     summary: 'Train on positive-advantage samples only, negative only, or both, and compare pass@k across k.',
-    config: () => small({ task: 'tree', algo: 'grpo', prompts: 4, group: 16, steps: 40, evalEvery: 20, evalPrompts: 4, evalSamples: 32 }),
+    config: () => shipped('polarity', 'both'),
   },
 ];
 

@@ -6,10 +6,10 @@ import { type GpuContext, createGpuContext } from '../../gpu/context';
 import { readCheckpoint } from '../../model/checkpoint';
 import { GptModel } from '../../model/gpt';
 import { type TreeValues, leafLogProbs, treeValues } from '../../rl/tree-values';
-import { type Decoding, excludedTokens } from '../../rl/rollout';
+import { completionBudget, type Decoding, excludedTokens } from '../../rl/rollout';
 import { getTask, resolveConfig } from '../../tasks/registry';
 import { CharTokenizer } from '../../tasks/tokenizer';
-import { type TreeConfig, type TreeProblem, buildTree, leafIndex, qUniform } from '../../tasks/tree';
+import { type TreeConfig, type TreeProblem, buildTree, leafActions, leafIndex, qUniform } from '../../tasks/tree';
 import type { TaskConfig } from '../../tasks/types';
 
 export interface TreeSnapshot {
@@ -32,6 +32,26 @@ export function greedyOnQUniform(problem: TreeProblem): { actions: number[]; rew
   const actions: number[] = [];
   while (actions.length < problem.h) actions.push(argmax(qUniform(problem, actions)));
   return { actions, reward: problem.winning.includes(leafIndex(problem.k, actions)) ? 1 : 0 };
+}
+
+/**
+ * The mass each winning leaf gets from the policy that samples every action
+ * from softmax(Q^U(s, ·)/τ): ROVER's theorem says this policy keeps every
+ * winning branch, in proportion to how many winners lie below it.
+ */
+export function softmaxQLeafMass(problem: TreeProblem, tau: number): number[] {
+  if (!(tau > 0)) throw new Error(`softmaxQLeafMass: τ must be positive, got ${tau}`);
+  return problem.winning.map((leaf) => {
+    const actions = leafActions(problem.k, problem.h, leaf);
+    let mass = 1;
+    for (let depth = 0; depth < problem.h; depth++) {
+      const q = qUniform(problem, actions.slice(0, depth));
+      const top = Math.max(...q);
+      const weights = q.map((x) => Math.exp((x - top) / tau));
+      mass *= weights[actions[depth]] / weights.reduce((a, b) => a + b, 0);
+    }
+    return mass;
+  });
 }
 
 export function summarise(values: TreeValues): TreeSnapshot {
@@ -61,7 +81,7 @@ export async function probeTree(checkpoint: ArrayBuffer, decoding: Decoding = 'f
   const tokenizer = new CharTokenizer(cp.meta.alphabet);
   const model = new GptModel(ctx, cp.meta.config, { maxBatch: 64, params: cp.params, excludedTokens: excludedTokens(getTask('tree'), cfg, tokenizer, decoding) });
   try {
-    return summarise(await treeValues(model, tokenizer, problem));
+    return summarise(await treeValues(model, tokenizer, problem, { maxTokens: completionBudget(getTask('tree'), cfg, decoding) }));
   } finally {
     model.dispose();
   }

@@ -4,7 +4,7 @@
 // recorded in docs/results.md (on tuning seeds that the reported seeds never
 // include); change them there and here together.
 
-import { defaultRunConfig, type RunConfig, runConfigIssues } from '../rl/config';
+import { defaultRunConfig, type RunConfig, runConfigIssues } from './config';
 
 /** The metrics every arm reports in summary.json (pass@k for every k besides these). */
 export const ARM_METRICS = ['distinct_correct', 'coverage', 'entropy', 'well_formed', 'tokens_used'] as const;
