@@ -1,4 +1,5 @@
 import { runStyles } from './chart-data';
+import { Gallery } from './Gallery';
 import { useRunner } from './runner-context';
 import { RunRow } from './RunRow';
 import { useLab } from './store';
@@ -20,7 +21,10 @@ export function RunList() {
         )}
       </div>
       {runs.length === 0 ? (
-        <p className="hint">No runs yet. Launch a comparison or a single run from the left, open a shared link, or import a run file.</p>
+        <>
+          <p className="hint">No runs yet. Open a finished experiment below, launch a comparison or a single run from the left, open a shared link, or import a run file.</p>
+          <Gallery />
+        </>
       ) : (
         <ul className="run-list">
           {runs.map((r) => (

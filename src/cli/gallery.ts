@@ -1,0 +1,57 @@
+// npm run gallery [-- --from runs]
+// Writes public/gallery.json from the folders of the shipped experiments
+// (runs/<experiment>/, as `npm run compare -- --experiment NAME` leaves
+// them): per experiment, the runs of its first seed as a results link, and
+// each claim's verdict over all its seeds from summary.json.
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type GalleryEntry, GALLERY_PATH, galleryEntry } from '../app/gallery';
+import { validateRows } from '../app/rows';
+import { EXPERIMENTS } from '../rl/experiments';
+import { summaryProblems, type Summary } from './experiment-report';
+import { readRunDir } from './run-files';
+
+const argv = process.argv.slice(2);
+const fromAt = argv.indexOf('--from');
+const from = fromAt >= 0 ? argv[fromAt + 1] : 'runs';
+if (!from || argv.includes('--help')) {
+  console.log('Usage: npm run gallery [-- --from DIR]\n\nReads DIR/<experiment>/ for each shipped experiment (default DIR: runs) and writes public/gallery.json.');
+  process.exit(from ? 0 : 2);
+}
+
+try {
+  const entries: GalleryEntry[] = [];
+  for (const spec of EXPERIMENTS) {
+    const dir = join(from, spec.name);
+    const summaryPath = join(dir, 'summary.json');
+    if (!existsSync(summaryPath)) {
+      console.error(`gallery: skipping ${spec.name}: no ${summaryPath} (run npm run compare -- --experiment ${spec.name} --out ${dir})`);
+      continue;
+    }
+    const summary = JSON.parse(await readFile(summaryPath, 'utf8')) as Summary;
+    const problems = summaryProblems(summary);
+    if (problems.length > 0) throw new Error(`${summaryPath}: ${problems.join('; ')}`);
+    const seed = summary.seeds[0];
+    const runs = [];
+    for (const arm of spec.arms) {
+      if (arm.train === null) continue;
+      const runDir = join(dir, `${arm.name}-s${seed}`);
+      const { config } = await readRunDir(runDir);
+      const lines = (await readFile(join(runDir, 'metrics.jsonl'), 'utf8')).split('\n').filter((l) => l.trim() !== '');
+      const { rows, errors } = validateRows(lines.map((l) => JSON.parse(l)));
+      if (errors.length > 0) throw new Error(`${runDir}/metrics.jsonl: ${errors.join('; ')}`);
+      runs.push({ arm: arm.name, config, rows });
+    }
+    const claims = summary.effects.map((e) => ({ claim: e.claim, holds: e.holds }));
+    entries.push(await galleryEntry(spec.name, spec.title, summary.seeds, claims, runs));
+    console.log(`${spec.name}: ${claims.filter((c) => c.holds).length} of ${claims.length} claims reproduced over seeds ${summary.seeds.join(', ')}; link of seed ${seed}`);
+  }
+  const out = join('public', GALLERY_PATH);
+  await writeFile(out, `${JSON.stringify({ entries }, null, 1)}\n`);
+  console.log(`wrote ${out} (${entries.length} experiments)`);
+  process.exit(0);
+} catch (e) {
+  console.error(`gallery: ${(e as Error).message}`);
+  process.exit(1);
+}
