@@ -276,3 +276,18 @@ test('Pause, Step and Stop say they are waiting until the worker answers', async
   expect(await pressNow('Stop GRPO · countdown · seed 1')).toEqual(['■ Stopping…', true, 'stopping…']);
   await expect(status).toHaveText('stopped');
 });
+
+test('the first page lists the finished experiments; one opens as a verified results link with its runs and curves, without training', async ({ page, problems }) => {
+  void problems;
+  const gallery = JSON.parse(readFileSync('public/gallery.json', 'utf8')) as { entries: { experiment: string; hash: string }[] };
+  expect(gallery.entries.map((e) => e.experiment)).toEqual(['sharpening', 'rover-diversity', 'polarity', 'd3s-tokens']);
+  await openLab(page);
+  const list = page.getByRole('region', { name: 'Finished experiments' });
+  await expect(list.getByRole('link')).toHaveCount(4);
+  await list.getByRole('link', { name: 'rover-diversity' }).click();
+  await expect(page.locator('li.run')).toHaveCount(2);
+  await expect(page.getByText('Unverified link')).toHaveCount(0);
+  await expect(page.getByRole('figure', { name: 'Distinct correct against pass@1', exact: true })).toHaveAttribute('data-series', '2');
+  await expect(page.getByRole('figure', { name: 'pass@k against k', exact: true })).toHaveAttribute('data-points', '7');
+});
+

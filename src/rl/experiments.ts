@@ -64,7 +64,7 @@ export const EXPERIMENTS: readonly ExperimentSpec[] = [
   {
     name: 'sharpening',
     title: 'GRPO sharpens: pass@1 rises, pass@k at large k falls below the base',
-    common: { ...TREES, steps: 30, evalEvery: 5, lr: 3e-3 },
+    common: { ...TREES, steps: 60, evalEvery: 10, lr: 3e-3 },
     base: TREES_BASE,
     defaultSeeds: 5,
     arms: [BASE_ARM, { name: 'grpo', train: { algo: 'grpo' } }],
@@ -77,7 +77,7 @@ export const EXPERIMENTS: readonly ExperimentSpec[] = [
   {
     name: 'rover-diversity',
     title: 'ROVER keeps more distinct correct solutions than GRPO, and keeps large-k pass@k',
-    common: { ...TREES, steps: 30, evalEvery: 10 },
+    common: { ...TREES, steps: 60, evalEvery: 20 },
     base: TREES_BASE,
     defaultSeeds: 5,
     arms: [BASE_ARM, { name: 'grpo', train: { algo: 'grpo', lr: 3e-3 } }, { name: 'rover', train: { algo: 'rover', rho: 3, lr: 1e-2 } }],
@@ -93,7 +93,7 @@ export const EXPERIMENTS: readonly ExperimentSpec[] = [
     name: 'polarity',
     title: 'Positive-only reinforcement sharpens; negative-only keeps large-k pass@k',
     // GRPO's own group advantages, one sign kept; nsr-pm1 is negative-only as its paper defines it: −1 for a failure, no baseline, so a group that fails entirely is still pushed.
-    common: { ...TREES, steps: 30, evalEvery: 10, lr: 3e-3 },
+    common: { ...TREES, steps: 60, evalEvery: 20, evalPrompts: 16, lr: 3e-3 },
     base: TREES_BASE,
     defaultSeeds: 5,
     arms: [
@@ -115,10 +115,11 @@ export const EXPERIMENTS: readonly ExperimentSpec[] = [
   {
     name: 'd3s-tokens',
     title: "D³S reaches GRPO's pass@1 with at most 60 % of its loss tokens",
-    common: { ...TREES, steps: 60, evalEvery: 20, lr: 3e-3 },
+    // Each arm at the learning rate its sweep chose: D³S trains on 40 % of the tokens and, at GRPO's 3e-3, learns too slowly to compare within 60 steps.
+    common: { ...TREES, steps: 60, evalEvery: 20 },
     base: TREES_BASE,
     defaultSeeds: 5,
-    arms: [BASE_ARM, { name: 'grpo', train: { algo: 'grpo' } }, { name: 'd3s', train: { algo: 'd3s' } }],
+    arms: [BASE_ARM, { name: 'grpo', train: { algo: 'grpo', lr: 3e-3 } }, { name: 'd3s', train: { algo: 'd3s', lr: 1e-2 } }],
     effects: [
       { claim: 'D³S uses at most 60 % of the loss tokens of GRPO', metric: 'tokens_used', arm: 'd3s', than: 'grpo', kind: 'ratio', side: 'below', bound: 0.6 },
       { claim: "D³S reaches GRPO's pass@1 (within 0.05)", metric: 'pass@1', arm: 'd3s', than: 'grpo', kind: 'difference', side: 'above', bound: -0.05 },

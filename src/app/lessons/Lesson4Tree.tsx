@@ -175,6 +175,9 @@ export function Lesson4Tree({ initial }: { initial: RunConfig }) {
         the fraction of winning leaves below <Tex>{'s\\cdot a'}</Tex>; <Tex>{'Q^*(s,a) = 1'}</Tex> when any winning leaf lies below. ROVER’s theorem: greedy on <Tex>Q^U</Tex> is optimal, and sampling from <Tex>{'\\operatorname{softmax}(Q^U/\\tau)'}</Tex> keeps mass on every winning branch. ROVER learns <Tex>{'Q_{i,t} = \\rho\\,(\\log\\pi_\\theta - \\log\\pi_{\\text{old}})'}</Tex> by regressing onto{' '}
         <Tex>{'\\tilde r_i + \\bar V_{i,t+1}'}</Tex>, a target averaged <em>uniformly</em> over the next actions, and samples from <Tex>{'\\pi_\\theta \\propto \\pi_{\\text{old}}\\, e^{Q/\\rho}'}</Tex>. The table follows the policy’s greedy path: at each state, <Tex>{'\\pi_\\theta(a\\mid s)'}</Tex> beside the exact <Tex>{'Q^U'}</Tex> and <Tex>{'Q^*'}</Tex>.
       </p>
+      <p>
+        The second table puts the policy’s mass on each winning leaf beside the mass that sampling every action from <Tex>{'\\operatorname{softmax}(Q^U/\\tau)'}</Tex>, with <Tex>{'\\tau = \\rho'}</Tex>, would give it. On the shipped tree that policy spreads evenly over all six winners (0.027 each at <Tex>{'\\tau = 0.3'}</Tex>). With the default settings the learned ROVER policy does not: it ends with most of its mass on winners, but on one of them. A GRPO run added beside it is shown at the step where its mass on winners (its exact pass@1) is closest to ROVER’s, so the two are compared at matched pass@1.
+      </p>
     </>
   );
 

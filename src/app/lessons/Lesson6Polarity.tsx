@@ -21,7 +21,8 @@ export function Lesson6Polarity({ initial }: { initial: RunConfig }) {
   const control = useLessonRuns();
   const train = (c: RunConfig) => {
     setConfig(c);
-    void control.launch([{ config: c, name: runName(c, MODES.find((m) => m.id === c.polarity)!.label) }], { start: true });
+    const label = MODES.find((m) => m.id === c.polarity)!.label + (c.advScale === 'reward' ? ', ±1 rewards' : '');
+    void control.launch([{ config: c, name: runName(c, label) }], { start: true });
   };
 
   const text = (
@@ -31,7 +32,7 @@ export function Lesson6Polarity({ initial }: { initial: RunConfig }) {
         separates them.
       </p>
       <p>
-        PSR concentrates mass on answers already found, which tends to raise pass@1 and lower pass@k at large <Tex>k</Tex>. NSR only takes mass away from wrong answers and lets the policy’s own prior spread it over the rest, which tends to keep pass@k across the whole range.
+        In large language models PSR concentrates mass on answers already found, raising pass@1 and lowering pass@k at large <Tex>k</Tex>, while NSR only takes mass away from wrong answers and lets the model’s prior spread it over the rest, keeping pass@k across the whole range. Here the prior is flat: the base plays every one of the sixteen trees uniformly at random. With these settings (seed 1), both signs together stay at the base for 60 steps; positive-only narrows (distinct solutions 6.6 → 3.4 by step 20) and spreads out again; negative-only <em>sharpens</em>: pass@1 0.15 → 0.31 → 0.43 at steps 0, 40 and 60 while pass@32 falls from 0.99 to 0.44 and entropy to 0.01 — the mass taken from sampled failures has no plausible alternative to flow to, so it piles onto whatever was not sampled. Over the experiment’s five seeds negative-only ends below positive-only at pass@32 on every seed (docs/results.md).
       </p>
     </>
   );
@@ -54,14 +55,15 @@ export function Lesson6Polarity({ initial }: { initial: RunConfig }) {
         <DiversityChart runs={control.runs} />
         <StepChart runs={control.runs} metric={labMetric('pass1')} />
         <StepChart runs={control.runs} metric={labMetric('entropy')} />
+        <StepChart runs={control.runs} metric={labMetric('wellFormed')} />
       </div>
     </>
   );
 
   const tries = [
-    { label: 'Train all three modes side by side', look: 'At the last evaluation, which line is highest at k = 1 and which at the largest k? Do they cross?', apply: () => MODES.forEach((m) => train({ ...initial, polarity: m.id })) },
-    { label: 'Positive only, four times longer', look: 'Entropy falls under PSR: the policy narrows onto what it already found. On this tiny model it can narrow onto the wrong thing (empty completions): watch the step at which pass@k drops, at every k.', apply: () => train({ ...initial, polarity: 'positive', steps: initial.steps * 4 }) },
-    { label: 'Negative only, four times longer', look: 'NSR only pushes probability away from sampled failures; where it goes is up to the model. Watch entropy: above ln 3 ≈ 1.10 nats the policy is spending mass on characters that are not actions at all.', apply: () => train({ ...initial, polarity: 'negative', steps: initial.steps * 4 }) },
+    { label: 'Train all three modes side by side', look: 'At the last evaluation, which line is highest at k = 1 and which at the largest k? On seed 1 negative-only ends highest at k = 1 and lowest at k = 32.', apply: () => MODES.forEach((m) => train({ ...initial, polarity: m.id })) },
+    { label: 'Negative only, ±1 rewards', look: 'The PSR/NSR paper’s objective: −1 for a failure and no baseline, so even a group that fails entirely is pushed down. On seed 1 the policy stays broad far longer (entropy 0.87 and pass@32 0.99 at step 40) and still collapses by step 60 (pass@32 0.33).', apply: () => train({ ...initial, polarity: 'negative', advScale: 'reward' }) },
+    { label: 'Negative only, full decoding', look: 'Every token allowed, EOS included: now the mass taken from failures can also flow to characters that are no action at all or to a missing EOS. Watch pass@k at every k, and the well-formed share.', apply: () => train({ ...initial, polarity: 'negative', decoding: 'full' }) },
   ];
 
   return <LessonFrame number={6} config={config} text={text} widget={widget} tries={tries} disabled={!control.ready} />;

@@ -17,10 +17,10 @@ export interface LessonInfo {
 }
 
 const small = (patch: Partial<RunConfig>): RunConfig => ({ ...defaultRunConfig(), preset: 'tiny', seed: 1, minibatches: 1, ...patch });
-/** The settings of one arm of a shipped experiment, on seed 1. */
-const shipped = (name: string, arm: string): RunConfig => {
+/** The settings of one arm of a shipped experiment, on one of its reported seeds. */
+const shipped = (name: string, arm: string, seed: number): RunConfig => {
   const spec = experimentByName(name)!;
-  return armConfig(spec, spec.arms.find((a) => a.name === arm)!.train!, 1);
+  return armConfig(spec, spec.arms.find((a) => a.name === arm)!.train!, seed);
 };
 
 export const LESSONS: readonly LessonInfo[] = [
@@ -40,7 +40,8 @@ export const LESSONS: readonly LessonInfo[] = [
     number: 3,
     title: 'Sharpening or discovery?',
     summary: 'GRPO from the base: pass@1 rises, but does pass@k at large k, and the number of distinct solutions?',
-    config: () => shipped('sharpening', 'grpo'),
+    // Seed 2: among the reported seeds, one on which GRPO leaves the base early (docs/teaching.md says how often that happens).
+    config: () => shipped('sharpening', 'grpo', 2),
   },
   {
     number: 4,
@@ -58,7 +59,7 @@ export const LESSONS: readonly LessonInfo[] = [
     number: 6,
     title: 'Positive versus negative reinforcement',
     summary: 'Train on positive-advantage samples only, negative only, or both, and compare pass@k across k.',
-    config: () => shipped('polarity', 'both'),
+    config: () => shipped('polarity', 'both', 1),
   },
 ];
 
