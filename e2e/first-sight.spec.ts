@@ -285,9 +285,10 @@ test('the first page lists the finished experiments; one opens as a verified res
   const list = page.getByRole('region', { name: 'Finished experiments' });
   await expect(list.getByRole('link')).toHaveCount(4);
   await list.getByRole('link', { name: 'rover-diversity' }).click();
-  await expect(page.locator('li.run')).toHaveCount(2);
+  // Both arms on each of the five seeds.
+  await expect(page.locator('li.run')).toHaveCount(10);
   await expect(page.getByText('Unverified link')).toHaveCount(0);
-  await expect(page.getByRole('figure', { name: 'Distinct correct against pass@1', exact: true })).toHaveAttribute('data-series', '2');
+  await expect(page.getByRole('figure', { name: 'Distinct correct against pass@1', exact: true })).toHaveAttribute('data-series', '10');
   await expect(page.getByRole('figure', { name: 'pass@k against k', exact: true })).toHaveAttribute('data-points', '7');
 });
 

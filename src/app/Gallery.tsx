@@ -20,7 +20,7 @@ export function Gallery() {
   return (
     <section className="gallery" aria-label="Finished experiments">
       <h3>Finished experiments</h3>
-      <p className="hint">Each opens one seed of every arm as a results link; the verdicts are over all the experiment’s seeds (docs/results.md).</p>
+      <p className="hint">Each opens every arm on the experiment’s first seeds as a results link; the verdicts are over all its seeds (docs/results.md).</p>
       <ul>
         {entries.map((e) => {
           const held = e.claims.filter((c) => c.holds).length;

@@ -1,7 +1,8 @@
 // The gallery of finished experiments the lab opens on: public/gallery.json,
 // written by `npm run gallery` from the folders `npm run compare --
-// --experiment NAME` leaves. Each entry is an ordinary results link (one seed
-// of every arm) with what the experiment measured over all its seeds.
+// --experiment NAME` leaves. Each entry is an ordinary results link (every arm
+// on as many of the first seeds as a link holds) with what the experiment
+// measured over all its seeds.
 
 import type { MetricsRow } from '../rl/types';
 import type { RunConfig } from '../rl/config';
@@ -16,7 +17,7 @@ export interface GalleryClaim {
 export interface GalleryEntry {
   experiment: string;
   title: string;
-  /** The seeds the verdicts come from; the link holds the runs of the first. */
+  /** The seeds the verdicts come from; the link holds the runs of the first ones. */
   seeds: number[];
   claims: GalleryClaim[];
   /** `#results=…&check=…`: opens the runs in the lab, no GPU needed. */
@@ -36,7 +37,7 @@ export interface GalleryArmRun {
   rows: MetricsRow[];
 }
 
-/** One gallery entry: the arms' runs of one seed as a results link. */
+/** One gallery entry: the given runs (arms × seeds) as one results link. */
 export async function galleryEntry(experiment: string, title: string, seeds: number[], claims: GalleryClaim[], runs: readonly GalleryArmRun[]): Promise<GalleryEntry> {
   const hash = await resultsHash(runs.map((r) => ({ name: `${experiment}: ${r.arm} (seed ${r.config.seed})`, config: r.config, rows: r.rows })));
   return { experiment, title, seeds, claims, hash };

@@ -1,13 +1,15 @@
 // npm run gallery [-- --from runs]
 // Writes public/gallery.json from the folders of the shipped experiments
 // (runs/<experiment>/, as `npm run compare -- --experiment NAME` leaves
-// them): per experiment, the runs of its first seed as a results link, and
-// each claim's verdict over all its seeds from summary.json.
+// them): per experiment, the runs of as many of its seeds as one link holds
+// (the first seeds, every arm), as a results link, and each claim's verdict
+// over all its seeds from summary.json.
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type GalleryEntry, GALLERY_PATH, galleryEntry } from '../app/gallery';
 import { validateRows } from '../app/rows';
+import { MAX_SHARED_RUNS } from '../app/share';
 import { EXPERIMENTS } from '../rl/experiments';
 import { summaryProblems, type Summary } from './experiment-report';
 import { readRunDir } from './run-files';
@@ -32,10 +34,10 @@ try {
     const summary = JSON.parse(await readFile(summaryPath, 'utf8')) as Summary;
     const problems = summaryProblems(summary);
     if (problems.length > 0) throw new Error(`${summaryPath}: ${problems.join('; ')}`);
-    const seed = summary.seeds[0];
+    const trained = spec.arms.filter((a) => a.train !== null);
+    const shown = summary.seeds.slice(0, Math.max(1, Math.floor(MAX_SHARED_RUNS / trained.length)));
     const runs = [];
-    for (const arm of spec.arms) {
-      if (arm.train === null) continue;
+    for (const seed of shown) for (const arm of trained) {
       const runDir = join(dir, `${arm.name}-s${seed}`);
       const { config } = await readRunDir(runDir);
       const lines = (await readFile(join(runDir, 'metrics.jsonl'), 'utf8')).split('\n').filter((l) => l.trim() !== '');
@@ -45,7 +47,7 @@ try {
     }
     const claims = summary.effects.map((e) => ({ claim: e.claim, holds: e.holds }));
     entries.push(await galleryEntry(spec.name, spec.title, summary.seeds, claims, runs));
-    console.log(`${spec.name}: ${claims.filter((c) => c.holds).length} of ${claims.length} claims reproduced over seeds ${summary.seeds.join(', ')}; link of seed ${seed}`);
+    console.log(`${spec.name}: ${claims.filter((c) => c.holds).length} of ${claims.length} claims reproduced over seeds ${summary.seeds.join(', ')}; the link holds seeds ${shown.join(', ')}`);
   }
   const out = join('public', GALLERY_PATH);
   await writeFile(out, `${JSON.stringify({ entries }, null, 1)}\n`);
