@@ -2,7 +2,7 @@
 // settings, a mismatched base checkpoint, an overlong run name; the first view
 // on a desktop and on a phone. No test here may leave an uncaught error or a
 // console error behind.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { type Browser, type Page, test as base, expect } from '@playwright/test';
 import { runToJson } from '../src/app/export';
 import { MAX_RUN_NAME_LENGTH } from '../src/app/run-name';
@@ -277,7 +277,7 @@ test('Pause, Step and Stop say they are waiting until the worker answers', async
   await expect(status).toHaveText('stopped');
 });
 
-test('the first page lists the finished experiments; one opens as a verified results link with its runs and curves, without training', async ({ page, problems }) => {
+test('the first page lists the finished experiments; one opens as a verified results link with its runs and curves, without training', async ({ page, problems }, testInfo) => {
   void problems;
   const gallery = JSON.parse(readFileSync('public/gallery.json', 'utf8')) as { entries: { experiment: string; hash: string }[] };
   expect(gallery.entries.map((e) => e.experiment)).toEqual(['sharpening', 'rover-diversity', 'polarity', 'd3s-tokens']);
@@ -290,5 +290,13 @@ test('the first page lists the finished experiments; one opens as a verified res
   await expect(page.getByText('Unverified link')).toHaveCount(0);
   await expect(page.getByRole('figure', { name: 'Distinct correct against pass@1', exact: true })).toHaveAttribute('data-series', '10');
   await expect(page.getByRole('figure', { name: 'pass@k against k', exact: true })).toHaveAttribute('data-points', '7');
+  // Charts redraw at most once a second each: wait until every one shows all ten runs before the picture.
+  for (const name of ['Distinct correct solutions', 'Token entropy (nats)', 'Reward (mean)']) await expect(page.getByRole('figure', { name, exact: true })).toHaveAttribute('data-series', '10');
+  await page.setViewportSize({ width: 1400, height: 1400 });
+  const shot = testInfo.outputPath('lab-comparison.png');
+  await page.screenshot({ path: shot, fullPage: true });
+  await testInfo.attach('the lab on the rover-diversity experiment', { path: shot, contentType: 'image/png' });
+  // UPDATE_DOCS=1 npx playwright test -g "finished experiments" refreshes the README's picture from this view.
+  if (process.env.UPDATE_DOCS === '1') copyFileSync(shot, 'docs/lab-comparison.png');
 });
 

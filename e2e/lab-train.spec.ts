@@ -1,6 +1,5 @@
 // Training in the page with the real engine, from a small random base model
 // uploaded in the launcher (so the test needs no pretrained files).
-import { copyFileSync } from 'node:fs';
 import { type Page, expect, test } from '@playwright/test';
 import { writeCheckpoint } from '../src/model/checkpoint';
 import { randomBase } from '../src/testing/base-model';
@@ -38,8 +37,6 @@ test('GRPO, ROVER and D³S train side by side: curves gain points, rollouts and 
   const shot = testInfo.outputPath('lab-comparison.png');
   await page.screenshot({ path: shot, fullPage: true });
   await testInfo.attach('main view after a short comparison', { path: shot, contentType: 'image/png' });
-  // UPDATE_DOCS=1 npm run e2e refreshes the README's picture from this run.
-  if (process.env.UPDATE_DOCS === '1') copyFileSync(shot, 'docs/lab-comparison.png');
   const run = page.getByRole('listitem', { name: /Run GRPO/ });
   await run.getByText('More').click();
   const [download] = await Promise.all([page.waitForEvent('download'), run.getByRole('button', { name: 'Checkpoint' }).click()]);
