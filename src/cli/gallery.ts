@@ -8,11 +8,10 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type GalleryEntry, GALLERY_PATH, galleryEntry } from '../app/gallery';
-import { validateRows } from '../app/rows';
 import { MAX_SHARED_RUNS } from '../app/share';
 import { EXPERIMENTS } from '../rl/experiments';
 import { summaryProblems, type Summary } from './experiment-report';
-import { readRunDir } from './run-files';
+import { readRunDir, readRunRows } from './run-files';
 
 const argv = process.argv.slice(2);
 const fromAt = argv.indexOf('--from');
@@ -40,10 +39,7 @@ try {
     for (const seed of shown) for (const arm of trained) {
       const runDir = join(dir, `${arm.name}-s${seed}`);
       const { config } = await readRunDir(runDir);
-      const lines = (await readFile(join(runDir, 'metrics.jsonl'), 'utf8')).split('\n').filter((l) => l.trim() !== '');
-      const { rows, errors } = validateRows(lines.map((l) => JSON.parse(l)));
-      if (errors.length > 0) throw new Error(`${runDir}/metrics.jsonl: ${errors.join('; ')}`);
-      runs.push({ arm: arm.name, config, rows });
+      runs.push({ arm: arm.name, config, rows: await readRunRows(runDir) });
     }
     const claims = summary.effects.map((e) => ({ claim: e.claim, holds: e.holds }));
     entries.push(await galleryEntry(spec.name, spec.title, summary.seeds, claims, runs));

@@ -9,7 +9,8 @@ import { defaultRunConfig } from '../rl/config';
 import { cpuView, outputWeightName } from '../model/params';
 import { randomBase } from '../testing/base-model';
 import { testContext } from '../testing/gpu';
-import { defaultBaseFile, readRunDir, trainToDir } from './run-files';
+import { defaultBaseFile, readRunDir, readRunRows, trainToDir } from './run-files';
+import { syntheticRun } from '../app/test-rows';
 
 function folder(config: unknown, withModel = true): string {
   const dir = mkdtempSync(join(tmpdir(), 'run-'));
@@ -17,6 +18,19 @@ function folder(config: unknown, withModel = true): string {
   if (withModel) copyFileSync(defaultBaseFile({ task: 'paths', preset: 'tiny' }), join(dir, 'model.safetensors'));
   return dir;
 }
+
+describe('readRunRows', () => {
+  it('reads metrics.jsonl back row for row, and refuses a broken line or a bad row, naming the file', async () => {
+    const dir = folder({ task: 'tree' }, false);
+    const rows = syntheticRun(6, 3);
+    writeFileSync(join(dir, 'metrics.jsonl'), rows.map((r) => `${JSON.stringify(r)}\n`).join(''));
+    expect(await readRunRows(dir)).toEqual(rows);
+    writeFileSync(join(dir, 'metrics.jsonl'), `${JSON.stringify(rows[0])}\n{"kind": "train"`);
+    await expect(readRunRows(dir)).rejects.toThrow(/metrics\.jsonl is not one JSON row per line/);
+    writeFileSync(join(dir, 'metrics.jsonl'), `${JSON.stringify({ ...rows[1], loss: 'high' })}\n`);
+    await expect(readRunRows(dir)).rejects.toThrow(/metrics\.jsonl: row 1: "loss" should be a number/);
+  });
+});
 
 describe('readRunDir', () => {
   it('reads the settings and the task config of the run\'s model', async () => {

@@ -15,6 +15,7 @@ import type { MetricsRow } from '../rl/types';
 import { defaultBasePath } from '../worker/api';
 import { progressBar } from './progress';
 import { nonFiniteDiagnosis } from '../rl/health';
+import { validateRows } from '../app/rows';
 
 /** The shipped base checkpoint for a task and preset, as a path from the repository root. */
 export function defaultBaseFile(config: Pick<RunConfig, 'task' | 'preset'>): string {
@@ -84,3 +85,19 @@ export async function readRunDir(dir: string): Promise<RunOnDisk> {
   const taskConfig = existsSync(from) ? ((await loadCheckpointFile(from)).meta.taskConfig as RunOnDisk['taskConfig']) : null;
   return { name: basename(dir.replace(/\/+$/, '')), config: parsed.values, taskConfig, taskConfigFrom: existsSync(from) ? from : 'the task defaults' };
 }
+
+/** The metric rows of a folder written by trainToDir, each checked as a results link's rows are; a bad row refuses the file, naming it. */
+export async function readRunRows(dir: string): Promise<MetricsRow[]> {
+  const path = join(dir, 'metrics.jsonl');
+  const lines = (await readFile(path, 'utf8')).split('\n').filter((l) => l.trim() !== '');
+  let raw: unknown[];
+  try {
+    raw = lines.map((l) => JSON.parse(l) as unknown);
+  } catch (e) {
+    throw new Error(`${path} is not one JSON row per line: ${(e as Error).message}`);
+  }
+  const { rows, errors } = validateRows(raw);
+  if (errors.length > 0) throw new Error(`${path}: ${errors.join('; ')}`);
+  return rows;
+}
+

@@ -4,7 +4,7 @@
 // recorded in docs/results.md (on tuning seeds that the reported seeds never
 // include); change them there and here together.
 
-import { defaultRunConfig, type RunConfig, runConfigIssues } from './config';
+import { defaultRunConfig, type RunConfig } from './config';
 
 /** The metrics every arm reports in summary.json (pass@k for every k besides these). */
 export const ARM_METRICS = ['distinct_correct', 'coverage', 'entropy', 'well_formed', 'tokens_used'] as const;
@@ -136,8 +136,7 @@ export function experimentByName(name: string): ExperimentSpec | null {
 
 /** The run config of one arm of an experiment on one seed. */
 export function armConfig(spec: ExperimentSpec, train: Partial<RunConfig>, seed: number): RunConfig {
-  const config = { ...defaultRunConfig(), ...spec.common, ...train, seed };
-  const issues = runConfigIssues(config);
-  if (issues.length > 0) throw new Error(`experiment ${spec.name}: ${issues.map((i) => `${i.key} ${i.message}`).join('; ')}`);
-  return config;
+  // Not checked here: the trainer refuses an impossible config naming the setting, and the lab's launch
+  // checks name it beside the launch button, where a throw would instead break the launcher's render.
+  return { ...defaultRunConfig(), ...spec.common, ...train, seed };
 }
