@@ -2,7 +2,7 @@
 // against k and the number of distinct correct solutions.
 
 import type { RunConfig } from '../../rl/config';
-import { DiversityChart, PassAtKChart, StepChart, labMetric } from './LessonCharts';
+import { OutcomeCharts } from './LessonCharts';
 import { LessonFrame } from './LessonFrame';
 import { RunStrip } from './RunStrip';
 import { Tex } from './Tex';
@@ -35,13 +35,7 @@ export function Lesson3Sharpening({ initial }: { initial: RunConfig }) {
         </button>
       </div>
       <RunStrip runs={control.runs} control={control} />
-      <div className="lesson-charts">
-        <PassAtKChart runs={control.runs} />
-        <DiversityChart runs={control.runs} />
-        <StepChart runs={control.runs} metric={labMetric('pass1')} />
-        <StepChart runs={control.runs} metric={labMetric('distinct')} />
-        <StepChart runs={control.runs} metric={labMetric('wellFormed')} />
-      </div>
+      <OutcomeCharts runs={control.runs} metrics={['pass1', 'distinct', 'wellFormed']} />
     </>
   );
 

@@ -3,7 +3,7 @@
 
 import { useState } from 'react';
 import type { RunConfig } from '../../rl/config';
-import { DiversityChart, PassAtKChart, StepChart, labMetric } from './LessonCharts';
+import { OutcomeCharts } from './LessonCharts';
 import { LessonFrame } from './LessonFrame';
 import { RunStrip } from './RunStrip';
 import { Tex } from './Tex';
@@ -50,13 +50,7 @@ export function Lesson6Polarity({ initial }: { initial: RunConfig }) {
         </button>
       </div>
       <RunStrip runs={control.runs} control={control} />
-      <div className="lesson-charts">
-        <PassAtKChart runs={control.runs} />
-        <DiversityChart runs={control.runs} />
-        <StepChart runs={control.runs} metric={labMetric('pass1')} />
-        <StepChart runs={control.runs} metric={labMetric('entropy')} />
-        <StepChart runs={control.runs} metric={labMetric('wellFormed')} />
-      </div>
+      <OutcomeCharts runs={control.runs} metrics={['pass1', 'entropy', 'wellFormed']} />
     </>
   );
 

@@ -32,6 +32,19 @@ export function DiversityChart({ runs }: { runs: LabRun[] }) {
   return <MetricChart title="Distinct correct against pass@1" help="Each run's held-out evaluations in step order, from the base: sharpening moves right and down, breadth right and level" table={table} xKey="pass1" />;
 }
 
+/** What sharpening looks like: pass@k against k, distinct correct against pass@1, and these lab metrics against step. */
+export function OutcomeCharts({ runs, metrics }: { runs: LabRun[]; metrics: string[] }) {
+  return (
+    <div className="lesson-charts">
+      <PassAtKChart runs={runs} />
+      <DiversityChart runs={runs} />
+      {metrics.map((id) => (
+        <StepChart key={id} runs={runs} metric={labMetric(id)} />
+      ))}
+    </div>
+  );
+}
+
 /** y against x, one line per run, from the runs' training rows; `fixedY` for a rate. */
 export function XYChart({ runs, title, x, y, xLabel, fixedY }: { runs: LabRun[]; title: string; xLabel: string; x: (r: TrainRow) => number; y: (r: TrainRow) => number; fixedY?: [number, number] }) {
   const styles = runStyles(runs);
