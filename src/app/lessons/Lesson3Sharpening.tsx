@@ -40,7 +40,7 @@ export function Lesson3Sharpening({ initial }: { initial: RunConfig }) {
   );
 
   const tries = [
-    { label: 'Another seed', look: 'When GRPO starts to sharpen varies from seed to seed: some runs leave the base within 15 steps, others only after 30 or more. Compare where this run’s curve turns.', apply: () => add({ ...initial, seed: initial.seed + 1 }, `seed ${initial.seed + 1}`) },
+    { label: 'Another seed', look: 'When GRPO starts to sharpen varies from seed to seed: some runs leave the base within 10 steps, others only after 30, and some not within 60. Compare where this run’s curve turns, if it does.', apply: () => add({ ...initial, seed: initial.seed + 1 }, `seed ${initial.seed + 1}`) },
     { label: 'Add ROVER (ρ = 3, lr 10⁻²)', look: 'The shipped rover-diversity arm: it keeps the base’s distinct solutions and large-k pass@k, but on this task and budget its pass@1 barely leaves the base either.', apply: () => add({ ...initial, algo: 'rover', rho: 3, lr: 1e-2 }, 'ROVER') },
     { label: 'Full decoding', look: 'The same run with every token allowed, EOS included: watch the well-formed share (and pass@k) fall to 0 as GRPO pushes EOS down at losing prefixes, until no completion ends and nothing is rewarded.', apply: () => add({ ...initial, decoding: 'full' }, 'full decoding') },
   ];
