@@ -332,3 +332,197 @@ fn attention_decode_vec4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin
   let inv = 1.0 / sum;
   for (var d = 0u; d < HS4; d++) { d4_out[(b * p.C + h * HS) / 4u + d] = acc[d] * inv; }
 }
+
+// The vec4 kernels eight channels at a time (hs % 8 = 0, every preset's head
+// size), with the loop over a head's channels outside the loops over keys, so
+// those run straight-line on registers (two vec4s) instead of per-invocation
+// arrays, about twice as fast on CPU adapters. Each element is summed in the
+// same order as in the vec4 kernels.
+
+fn first_or(first: bool, x: f32) -> f32 {
+  return select(x, 0.0, first);
+}
+
+@compute @workgroup_size(64)
+fn attention_forward_vec8(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = flat_index(gid, nwg);
+  if (i >= p.B * p.H * p.T) { return; }
+  let HS4 = HS / 4u;
+  let t = i % p.T;
+  let h = (i / p.T) % p.H;
+  let b = i / (p.T * p.H);
+  let arow = i * p.T;
+  let q = qkv_offset(b * p.T + t, 0u, h) / 4u;
+  let k0 = qkv_offset(b * p.T, 1u, h) / 4u;
+  let v0 = qkv_offset(b * p.T, 2u, h) / 4u;
+  let row4 = 3u * p.C / 4u;
+  // att[j] gathers q·k_j eight channels at a time, then is scaled.
+  for (var d = 0u; d < HS4; d += 2u) {
+    let qa = f4_qkv[q + d];
+    let qb = f4_qkv[q + d + 1u];
+    for (var j = 0u; j <= t; j++) {
+      let k = k0 + j * row4 + d;
+      f_att[arow + j] = first_or(d == 0u, f_att[arow + j]) + dot(qa, f4_qkv[k]) + dot(qb, f4_qkv[k + 1u]);
+    }
+  }
+  var m = -3.4e38;
+  for (var j = 0u; j <= t; j++) {
+    let s = f_att[arow + j] * p.scale;
+    f_att[arow + j] = s;
+    m = max(m, s);
+  }
+  var sum = 0.0;
+  for (var j = 0u; j <= t; j++) {
+    let e = exp(f_att[arow + j] - m);
+    f_att[arow + j] = e;
+    sum += e;
+  }
+  let inv = 1.0 / sum;
+  let o = ((b * p.T + t) * p.C + h * HS) / 4u;
+  for (var d = 0u; d < HS4; d += 2u) {
+    var acc_a = vec4<f32>(0.0);
+    var acc_b = vec4<f32>(0.0);
+    for (var j = 0u; j <= t; j++) {
+      let e = f_att[arow + j];
+      let v = v0 + j * row4 + d;
+      acc_a += e * f4_qkv[v];
+      acc_b += e * f4_qkv[v + 1u];
+    }
+    f4_out[o + d] = acc_a * inv;
+    f4_out[o + d + 1u] = acc_b * inv;
+  }
+  for (var j = 0u; j <= t; j++) { f_att[arow + j] *= inv; }
+  for (var j = t + 1u; j < p.T; j++) { f_att[arow + j] = 0.0; }
+}
+
+@compute @workgroup_size(64)
+fn attention_backward_queries_vec8(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = flat_index(gid, nwg);
+  if (i >= p.B * p.H * p.T) { return; }
+  let HS4 = HS / 4u;
+  let t = i % p.T;
+  let h = (i / p.T) % p.H;
+  let b = i / (p.T * p.H);
+  let arow = i * p.T;
+  let o = ((b * p.T + t) * p.C + h * HS) / 4u;
+  let k0 = qkv_offset(b * p.T, 1u, h) / 4u;
+  let v0 = qkv_offset(b * p.T, 2u, h) / 4u;
+  let row4 = 3u * p.C / 4u;
+  // dscore[j] first gathers dout·v_j, then becomes att·(dout·v_j − Σ att·dout·v).
+  for (var d = 0u; d < HS4; d += 2u) {
+    let ga = g4_dout[o + d];
+    let gb = g4_dout[o + d + 1u];
+    for (var j = 0u; j <= t; j++) {
+      let v = v0 + j * row4 + d;
+      g_dscore_out[arow + j] = first_or(d == 0u, g_dscore_out[arow + j]) + dot(ga, g4_qkv[v]) + dot(gb, g4_qkv[v + 1u]);
+    }
+  }
+  var weighted = 0.0;
+  for (var j = 0u; j <= t; j++) { weighted += g_att[arow + j] * g_dscore_out[arow + j]; }
+  for (var j = 0u; j <= t; j++) { g_dscore_out[arow + j] = g_att[arow + j] * (g_dscore_out[arow + j] - weighted); }
+  let q = qkv_offset(b * p.T + t, 0u, h) / 4u;
+  for (var d = 0u; d < HS4; d += 2u) {
+    var dq_a = vec4<f32>(0.0);
+    var dq_b = vec4<f32>(0.0);
+    for (var j = 0u; j <= t; j++) {
+      let ds = g_dscore_out[arow + j];
+      let k = k0 + j * row4 + d;
+      dq_a += ds * g4_qkv[k];
+      dq_b += ds * g4_qkv[k + 1u];
+    }
+    g4_dqkv[q + d] = dq_a * p.scale;
+    g4_dqkv[q + d + 1u] = dq_b * p.scale;
+  }
+}
+
+@compute @workgroup_size(64)
+fn attention_backward_keys_vec8(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = flat_index(gid, nwg);
+  if (i >= p.B * p.H * p.T) { return; }
+  let HS4 = HS / 4u;
+  let j = i % p.T;
+  let h = (i / p.T) % p.H;
+  let b = i / (p.T * p.H);
+  let bh = i - j;
+  let q0 = qkv_offset(b * p.T, 0u, h) / 4u;
+  let o0 = (b * p.T * p.C + h * HS) / 4u;
+  let row4 = 3u * p.C / 4u;
+  let c4 = p.C / 4u;
+  let k = qkv_offset(b * p.T + j, 1u, h) / 4u;
+  let v = qkv_offset(b * p.T + j, 2u, h) / 4u;
+  for (var d = 0u; d < HS4; d += 2u) {
+    var dk_a = vec4<f32>(0.0);
+    var dk_b = vec4<f32>(0.0);
+    var dv_a = vec4<f32>(0.0);
+    var dv_b = vec4<f32>(0.0);
+    for (var t = j; t < p.T; t++) {
+      let a = (bh + t) * p.T + j;
+      let ds = g_dscore[a];
+      let w = g_att[a];
+      let q = q0 + t * row4 + d;
+      let o = o0 + t * c4 + d;
+      dk_a += ds * g4_qkv[q];
+      dk_b += ds * g4_qkv[q + 1u];
+      dv_a += w * g4_dout[o];
+      dv_b += w * g4_dout[o + 1u];
+    }
+    g4_dqkv[k + d] = dk_a * p.scale;
+    g4_dqkv[k + d + 1u] = dk_b * p.scale;
+    g4_dqkv[v + d] = dv_a;
+    g4_dqkv[v + d + 1u] = dv_b;
+  }
+}
+
+@compute @workgroup_size(16)
+fn attention_decode_vec8(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let g = gid.x + gid.y * nwg.x * 16u;
+  if (g >= p.B * p.H) { return; }
+  let HS4 = HS / 4u;
+  let b = g / p.H;
+  let h = g % p.H;
+  let Tmax = p.T;
+  let P = min(d_pos[b], Tmax - 1u);
+  let head = (b * Tmax * p.C + h * HS) / 4u;
+  let row4 = p.C / 4u;
+  let k_new = qkv_offset(b, 1u, h) / 4u;
+  let v_new = qkv_offset(b, 2u, h) / 4u;
+  for (var d = 0u; d < HS4; d++) {
+    d4_kcache[head + P * row4 + d] = d4_qkv[k_new + d];
+    d4_vcache[head + P * row4 + d] = d4_qkv[v_new + d];
+  }
+  let q = qkv_offset(b, 0u, h) / 4u;
+  let srow = g * Tmax;
+  for (var d = 0u; d < HS4; d += 2u) {
+    let qa = d4_qkv[q + d];
+    let qb = d4_qkv[q + d + 1u];
+    for (var j = 0u; j <= P; j++) {
+      let k = head + j * row4 + d;
+      d_scores[srow + j] = first_or(d == 0u, d_scores[srow + j]) + dot(qa, d4_kcache[k]) + dot(qb, d4_kcache[k + 1u]);
+    }
+  }
+  var m = -3.4e38;
+  for (var j = 0u; j <= P; j++) {
+    let s = d_scores[srow + j] * p.scale;
+    d_scores[srow + j] = s;
+    m = max(m, s);
+  }
+  var sum = 0.0;
+  for (var j = 0u; j <= P; j++) {
+    let e = exp(d_scores[srow + j] - m);
+    d_scores[srow + j] = e;
+    sum += e;
+  }
+  let inv = 1.0 / sum;
+  for (var d = 0u; d < HS4; d += 2u) {
+    var acc_a = vec4<f32>(0.0);
+    var acc_b = vec4<f32>(0.0);
+    for (var j = 0u; j <= P; j++) {
+      let e = d_scores[srow + j];
+      let v = head + j * row4 + d;
+      acc_a += e * d4_vcache[v];
+      acc_b += e * d4_vcache[v + 1u];
+    }
+    d4_out[(b * p.C + h * HS) / 4u + d] = acc_a * inv;
+    d4_out[(b * p.C + h * HS) / 4u + d + 1u] = acc_b * inv;
+  }
+}

@@ -26,6 +26,11 @@ struct Params {
 @group(0) @binding(2) var<storage, read> b1: array<f32>;
 
 const TILE = 16u;
+// Invocations per workgroup side, a pipeline constant chosen by adapter
+// (src/gpu/kernels/matmul.ts): 2 on CPU adapters, where four invocations fill
+// a SIMD group and small products need many workgroups to spread over cores,
+// 4 on GPUs. It changes only which invocation computes a tile, never the sums.
+override WG_SIDE: u32 = 4u;
 const BLOCK_OFFSETS = vec4<u32>(0u, 4u, 8u, 12u);
 
 // Four 4×4 operand blocks: A's for rows m0, m0+4, …, or B's for columns n0, n0+4, ….

@@ -122,7 +122,7 @@ fn row_sums_1(m0: u32, tile_n: u32) {
 }
 
 // C[M,N] = A[M,K] · B[K,N] with an epilogue   (dx = (dy·W) ⊙ gelu'(pre))
-@compute @workgroup_size(4, 4)
+@compute @workgroup_size(WG_SIDE, WG_SIDE)
 fn nn_v4_fused(@builtin(global_invocation_id) gid: vec3<u32>) {
   let m0 = gid.y * TILE;
   let n0 = gid.x * TILE;
@@ -131,7 +131,7 @@ fn nn_v4_fused(@builtin(global_invocation_id) gid: vec3<u32>) {
 }
 
 // C[M,N] = A[M,K] · B[N,K]ᵀ with an epilogue   (y = gelu(x·Wᵀ + b), y = r + x·Wᵀ + b)
-@compute @workgroup_size(4, 4)
+@compute @workgroup_size(WG_SIDE, WG_SIDE)
 fn nt_v4_fused(@builtin(global_invocation_id) gid: vec3<u32>) {
   let m0 = gid.y * TILE;
   let n0 = gid.x * TILE;
@@ -140,7 +140,7 @@ fn nt_v4_fused(@builtin(global_invocation_id) gid: vec3<u32>) {
 }
 
 // C[M,N] = A[K,M]ᵀ · B[K,N] with an epilogue, and A's row sums   (dW (+)= dYᵀ·X, db (+)= Σ_rows dY)
-@compute @workgroup_size(4, 4)
+@compute @workgroup_size(WG_SIDE, WG_SIDE)
 fn tn_v4_fused(@builtin(global_invocation_id) gid: vec3<u32>) {
   let m0 = gid.y * TILE;
   let n0 = gid.x * TILE;
@@ -150,7 +150,7 @@ fn tn_v4_fused(@builtin(global_invocation_id) gid: vec3<u32>) {
 }
 
 // Any shape and layout with an epilogue, and A's row sums
-@compute @workgroup_size(4, 4)
+@compute @workgroup_size(WG_SIDE, WG_SIDE)
 fn general_fused(@builtin(global_invocation_id) gid: vec3<u32>) {
   let m0 = gid.y * TILE;
   let n0 = gid.x * TILE;

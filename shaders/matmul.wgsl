@@ -59,7 +59,7 @@ fn store_general(m: u32, n: u32, block: mat4x4<f32>) {
 }
 
 // C[M,N] = A[M,K] · B[K,N]   (dX = dY · W in the backward pass of y = x·Wᵀ)
-@compute @workgroup_size(4, 4)
+@compute @workgroup_size(WG_SIDE, WG_SIDE)
 fn nn_v4(@builtin(global_invocation_id) gid: vec3<u32>) {
   let m0 = gid.y * TILE;
   let n0 = gid.x * TILE;
@@ -68,7 +68,7 @@ fn nn_v4(@builtin(global_invocation_id) gid: vec3<u32>) {
 }
 
 // C[M,N] = A[M,K] · B[N,K]ᵀ   (y = x·Wᵀ with W stored [out, in])
-@compute @workgroup_size(4, 4)
+@compute @workgroup_size(WG_SIDE, WG_SIDE)
 fn nt_v4(@builtin(global_invocation_id) gid: vec3<u32>) {
   let m0 = gid.y * TILE;
   let n0 = gid.x * TILE;
@@ -77,7 +77,7 @@ fn nt_v4(@builtin(global_invocation_id) gid: vec3<u32>) {
 }
 
 // C[M,N] = A[K,M]ᵀ · B[K,N]   (dW = dYᵀ · X in the backward pass of y = x·Wᵀ)
-@compute @workgroup_size(4, 4)
+@compute @workgroup_size(WG_SIDE, WG_SIDE)
 fn tn_v4(@builtin(global_invocation_id) gid: vec3<u32>) {
   let m0 = gid.y * TILE;
   let n0 = gid.x * TILE;
@@ -86,7 +86,7 @@ fn tn_v4(@builtin(global_invocation_id) gid: vec3<u32>) {
 }
 
 // C[M,N] = A·B for any shape and layout, A(m,k) = a[m·a_m + k·a_k], B(k,n) = b[k·b_k + n·b_n]
-@compute @workgroup_size(4, 4)
+@compute @workgroup_size(WG_SIDE, WG_SIDE)
 fn general(@builtin(global_invocation_id) gid: vec3<u32>) {
   let m0 = gid.y * TILE;
   let n0 = gid.x * TILE;

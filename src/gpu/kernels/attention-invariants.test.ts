@@ -70,7 +70,7 @@ describe('attention strategies', () => {
   it.each([
     [4, 17, 32, 4],
     [2, 33, 96, 4],
-  ])('agree bit for bit in forward and backward where hs %% 4 = 0: B=%i T=%i C=%i H=%i', async (B, T, C, H) => {
+  ])('agree bit for bit in forward and backward where hs is a multiple of 4: B=%i T=%i C=%i H=%i', async (B, T, C, H) => {
     const ctx = await testContext();
     const tQkv = ctx.tensor([B * T, 3 * C], 'f32', randn(B * T * 3 * C, 61)), tDout = ctx.tensor([B * T, C], 'f32', randn(B * T * C, 62));
     const run = async (strategy: AttentionStrategy) => {

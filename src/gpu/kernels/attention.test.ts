@@ -3,7 +3,8 @@ import { expectClose, finiteDiff, randn, testContext } from '../../testing/gpu';
 import { attentionBackward64, attentionBackwardRef, attentionDecodeRef, attentionForward64, attentionForwardRef } from '../reference/attention';
 import { ATTENTION_STRATEGIES, attentionBackward, attentionDecode, attentionForward } from './attention';
 
-// [B, T, C, H]: head sizes 4, 2, 6, 12, 18, 36 and 3; none a multiple of a tile.
+// [B, T, C, H]: head sizes 4, 2, 6, 12, 18, 36 and 3 (the scalar and vec4
+// kernels), 8, 24 and 16 (vec8); none a multiple of a tile.
 const SHAPES: [number, number, number, number][] = [
   [1, 1, 4, 1],
   [3, 17, 4, 2],
@@ -12,6 +13,9 @@ const SHAPES: [number, number, number, number][] = [
   [2, 33, 36, 2],
   [1, 130, 12, 3],
   [4, 3, 36, 1],
+  [2, 19, 16, 2],
+  [1, 33, 48, 2],
+  [3, 5, 64, 4],
 ];
 
 describe.each(ATTENTION_STRATEGIES)('attention (training, %s)', (strategy) => {
@@ -78,6 +82,8 @@ describe.each(ATTENTION_STRATEGIES)('attention (KV-cache decode, %s)', (strategy
     [5, 33, 36, 2],
     [2, 130, 12, 1],
     [3, 19, 24, 3],
+    [3, 21, 32, 4],
+    [2, 40, 48, 2],
   ];
 
   it.each(DECODE)('matches the reference for B=%i Tmax=%i C=%i H=%i', async (B, Tmax, C, H) => {
@@ -134,8 +140,8 @@ describe.each(ATTENTION_STRATEGIES)('attention (KV-cache decode, %s)', (strategy
     for (const t of [tK, tV, tQkv, tPos, out]) t.dispose();
   });
 
-  // Four channels at a time (head size 4) and one at a time (head size 7).
-  it.each([[3, 17, 12, 3], [2, 9, 21, 3]])('equals the GPU causal forward bit for bit, B=%i T=%i C=%i H=%i', async (B, T, C, H) => {
+  // Four channels at a time (head size 4), one at a time (head size 7) and eight at a time (head size 16).
+  it.each([[3, 17, 12, 3], [2, 9, 21, 3], [2, 9, 48, 3]])('equals the GPU causal forward bit for bit, B=%i T=%i C=%i H=%i', async (B, T, C, H) => {
     const ctx = await testContext();
     const qkv = randn(B * T * 3 * C, 57);
     const tFull = ctx.tensor([B * T, 3 * C], 'f32', qkv), fwdOut = ctx.tensor([B * T, C]), att = ctx.tensor([B, H, T, T]);

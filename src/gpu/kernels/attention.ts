@@ -39,11 +39,12 @@ function params(B: number, T: number, C: number, H: number) {
   return { B: u32(B), T: u32(T), C: u32(C), H: u32(H), hs: u32(hs), scale: f32(1 / Math.sqrt(hs)) };
 }
 
-/** The tiled entry, or the rows one (its vec4 variant whenever every head slice starts on a multiple of 4 channels). */
+/** The tiled entry, or the rows one (its vec8 or vec4 variant whenever every head slice starts on a multiple of 8 or 4 channels). */
 function kernel(entry: string, C: number, H: number, strategy: AttentionStrategy): KernelRef {
   const hs = headSize(C, H);
   if (strategy === 'tiled') return { shader: 'attention-tiled', entry: `${entry}_tiled`, constants: { HS: hs } };
-  return { shader: 'attention', entry: hs % 4 === 0 ? `${entry}_vec4` : entry, constants: { HS: hs } };
+  const variant = hs % 8 === 0 ? '_vec8' : hs % 4 === 0 ? '_vec4' : '';
+  return { shader: 'attention', entry: `${entry}${variant}`, constants: { HS: hs } };
 }
 
 /** Workgroups covering B·H·T rows: a flat grid for 'rows', [row blocks, B·H] for 'tiled'. */

@@ -4,7 +4,7 @@
 
 import type { GpuContext } from '../context';
 import type { Tensor } from '../tensor';
-import { FLAG_ACCUMULATE, FLAG_BIAS, type MatmulLayout, checkSize, matmulParams, matmulWorkgroups, vectorizable } from './matmul';
+import { FLAG_ACCUMULATE, FLAG_BIAS, type MatmulLayout, checkSize, defaultMatmulSide, matmulKernel, matmulParams, matmulWorkgroups, vectorizable } from './matmul';
 
 const FLAG_GELU = 4;
 const FLAG_SAVE_PRE = 8;
@@ -42,7 +42,8 @@ function fusedMatmul(ctx: GpuContext, fn: string, a: Tensor, b: Tensor, out: Ten
   // Bindings the epilogue does not use are still declared: A stands in for the read ones, a
   // pooled scratch (a separate buffer, as WebGPU wants for writable bindings) for the written one.
   const scratch = f.sideOut ? null : ctx.tensor([4]);
-  ctx.dispatch({ shader: 'matmul-fused', entry, constants: { FLAGS: flags } }, [a, b, f.bias ?? a, out, f.side ?? a, f.sideOut ?? scratch!], matmulParams(f.layout, M, K, N, flags), matmulWorkgroups(M, N));
+  const side = defaultMatmulSide(ctx);
+  ctx.dispatch(matmulKernel('matmul-fused', entry, side, { FLAGS: flags }), [a, b, f.bias ?? a, out, f.side ?? a, f.sideOut ?? scratch!], matmulParams(f.layout, M, K, N, flags), matmulWorkgroups(M, N, side));
   scratch?.dispose();
 }
 

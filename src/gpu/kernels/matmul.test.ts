@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { expectClose, randn, testContext } from '../../testing/gpu';
 import { type MatmulLayout, columnSumRef, matmulRef } from '../reference/matmul';
-import { columnSum, matmul } from './matmul';
+import { MATMUL_SIDES, type MatmulSide, columnSum, matmul } from './matmul';
 
 const LAYOUTS: MatmulLayout[] = ['nn', 'nt', 'tn'];
 
@@ -28,9 +28,10 @@ interface Case {
   withBias?: boolean;
   accumulate?: boolean;
   seed?: number;
+  side?: MatmulSide;
 }
 
-async function runCase({ M, K, N, layout, withBias = false, accumulate = false, seed = 1 }: Case) {
+async function runCase({ M, K, N, layout, withBias = false, accumulate = false, seed = 1, side }: Case) {
   const ctx = await testContext();
   const a = randn(M * K, seed), b = randn(K * N, seed + 1);
   const bias = withBias ? randn(N, seed + 2) : undefined;
@@ -38,7 +39,7 @@ async function runCase({ M, K, N, layout, withBias = false, accumulate = false, 
   const ta = ctx.tensor([M * K], 'f32', a), tb = ctx.tensor([K * N], 'f32', b);
   const tbias = bias ? ctx.tensor([N], 'f32', bias) : undefined;
   const out = ctx.tensor([M * N], 'f32', before ?? new Float32Array(M * N).fill(Number.NaN));
-  matmul(ctx, ta, tb, out, { M, K, N, layout, bias: tbias, accumulate });
+  matmul(ctx, ta, tb, out, { M, K, N, layout, bias: tbias, accumulate, side });
   const got = await ctx.read(out);
   for (const t of [ta, tb, tbias, out]) t?.dispose();
   return { got, want: matmulRef(a, b, M, K, N, layout, bias, before) };
@@ -110,6 +111,24 @@ describe('matmul', () => {
     // randn draws one sequence per seed, so the first M rows of A are the same in both cases.
     const want = all.got.subarray(0, M * N);
     expect(Buffer.from(some.got.buffer).equals(Buffer.from(want.buffer, want.byteOffset, want.byteLength))).toBe(true);
+  });
+
+  // The workgroup side is chosen by adapter; each side must give the reference, and the same bits as the other.
+  describe.each(MATMUL_SIDES)('with workgroup side %i', (side) => {
+    it.each([
+      [1, 33, 130],
+      [70, 130, 257],
+      [68, 132, 36],
+      [260, 32, 96],
+    ])('every layout matches the reference and the other side bit for bit, M=%i K=%i N=%i', async (M, K, N) => {
+      const other = MATMUL_SIDES.find((s) => s !== side)!;
+      for (const layout of LAYOUTS) {
+        const here = await runCase({ M, K, N, layout, withBias: true, seed: 7, side });
+        expectClose(here.got, here.want, { ...tolerance(K), what: `${layout} side ${side}` });
+        const there = await runCase({ M, K, N, layout, withBias: true, seed: 7, side: other });
+        expect(Buffer.from(here.got.buffer).equals(Buffer.from(there.got.buffer)), `${layout}: side ${side} against ${other}`).toBe(true);
+      }
+    });
   });
 
   it('refuses mismatched sizes clearly', async () => {
