@@ -24,6 +24,7 @@ test('GRPO, ROVER and D³S train side by side: curves gain points, rollouts and 
   await page.goto('/');
   await expect(page.getByTestId('adapter')).toContainText('WebGPU adapter:');
   await configure(page, { ...tiny, Steps: '4', 'Evaluate every (steps)': '2' });
+  await page.getByLabel('Comparison').selectOption({ label: 'GRPO vs ROVER vs D³S' });
   await page.getByRole('button', { name: /Launch comparison/ }).click();
   await expect(page.locator('li.run')).toHaveCount(3);
   for (const status of await page.getByTestId('run-status').all()) await expect(status).toHaveText('done', { timeout: 170_000 });

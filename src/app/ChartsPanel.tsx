@@ -43,8 +43,8 @@ export function ChartsPanel() {
         {tables.map(({ metric, table }, i) => (
           <MetricChart key={metric.id} slot={i + 1} title={metric.title(k)} help={metric.help} table={table} xKey="step" digits={metric.digits} />
         ))}
-        <MetricChart title="Distinct correct against pass@1" help="Each run's held-out evaluations in step order, from the base: a run that sharpens moves right and down (more often right, fewer different solutions); one that stays broad moves right and level" table={diversity} xKey="pass1" />
-        <MetricChart title="pass@k against k" help="Held-out pass@k for every k: the base model (step 0) and each run at its latest evaluation" table={passAtK} xKey="k" logTicks={passAtK.ks} />
+        <MetricChart slot={tables.length + 1} title="Distinct correct against pass@1" help="Each run's held-out evaluations in step order, from the base: a run that sharpens moves right and down (more often right, fewer different solutions); one that stays broad moves right and level" table={diversity} xKey="pass1" />
+        <MetricChart slot={tables.length + 2} title="pass@k against k" help="Held-out pass@k for every k: the base model (step 0) and each run at its latest evaluation" table={passAtK} xKey="k" logTicks={passAtK.ks} />
       </div>
     </section>
   );

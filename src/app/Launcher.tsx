@@ -102,7 +102,9 @@ export function Launcher() {
   const chosen = EXPERIMENTS.find((e) => e.id === experiment)!;
   const comparison = chosen.configs(draft);
   const runProblems = launchProblems([draft], fieldErrors, base);
-  const comparisonProblems = launchProblems(comparison, fieldErrors, base);
+  // A shipped experiment brings its own base (the task's shipped checkpoint), as its settings; an uploaded base is for the launcher's runs.
+  const comparisonBase = chosen.shipped ? null : base;
+  const comparisonProblems = launchProblems(comparison, fieldErrors, comparisonBase);
   const canLaunch = !!runner && gpuReady;
   const fieldError = (k: string) => (message: string | null) =>
     setTyped((t) => {
@@ -110,10 +112,10 @@ export function Launcher() {
       return { epoch, errors: message === null ? rest : { ...rest, [k]: message } };
     });
 
-  const launch = async (configs: RunConfig[], problems: LaunchProblem[]) => {
+  const launch = async (configs: RunConfig[], problems: LaunchProblem[], withBase: BaseFile | null) => {
     if (!runner || problems.length > 0) return;
-    const baseFile = base && { name: base.name, sha256: base.sha256 };
-    for (const config of configs) await runner.create({ config, base: base?.data.slice(0), baseFile: baseFile ?? undefined, start: true });
+    const baseFile = withBase && { name: withBase.name, sha256: withBase.sha256 };
+    for (const config of configs) await runner.create({ config, base: withBase?.data.slice(0), baseFile: baseFile ?? undefined, start: true });
   };
 
   return (
@@ -130,9 +132,9 @@ export function Launcher() {
           ))}
         </select>
         <p className="hint">
-          {chosen.description} {chosen.shipped ? `The settings of npm run compare -- --experiment ${chosen.shipped}; only the seed comes from below.` : 'Uses the task, model, seed and steps below.'}
+          {chosen.description} {chosen.shipped ? `The settings and base model of npm run compare -- --experiment ${chosen.shipped}; only the seed comes from below.` : 'Uses the task, model, seed and steps below.'}
         </p>
-        <LaunchButton id="launch-comparison-blocked" problems={comparisonProblems} ready={canLaunch} onClick={() => void launch(comparison, comparisonProblems)}>
+        <LaunchButton id="launch-comparison-blocked" problems={comparisonProblems} ready={canLaunch} onClick={() => void launch(comparison, comparisonProblems, comparisonBase)}>
           Launch comparison ({comparison.length} runs)
         </LaunchButton>
       </section>
@@ -140,7 +142,7 @@ export function Launcher() {
         key={epoch}
         onSubmit={(e) => {
           e.preventDefault();
-          void launch([draft], runProblems);
+          void launch([draft], runProblems, base);
         }}
       >
         {GROUPS.map((g) => (

@@ -1,6 +1,6 @@
 import { memo, startTransition, useEffect, useMemo, useRef, useState } from 'react';
 import { CartesianGrid, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { tickLabels } from '../metrics/axis';
+import { linearTicks, niceDomain, tickLabels } from '../metrics/axis';
 import type { ChartTable } from './chart-data';
 
 interface Props {
@@ -58,30 +58,79 @@ export function ChartLegend({ table }: { table: Pick<ChartTable, 'series' | 'mar
   );
 }
 
+/**
+ * The x axis' domain and ticks, computed here rather than by recharts: given
+ * explicit ticks shown at interval 0, recharts does not measure tick labels
+ * in the DOM (a forced layout per label) to decide which ones fit.
+ */
+export function xAxisOf(rows: ChartTable['rows'], xKey: Props['xKey'], logTicks?: number[]): { domain: [number, number]; ticks: number[] } {
+  if (xKey === 'pass1') return { domain: [0, 1], ticks: linearTicks(0, 1, 5) };
+  const xs = rows.map((r) => r[xKey]).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+  const lo = xs.length ? Math.min(...xs) : 0;
+  const hi = xs.length ? Math.max(...xs) : 1;
+  if (logTicks) return { domain: [lo, hi], ticks: logTicks };
+  if (hi - lo < 1) return { domain: [lo, lo + 1], ticks: [lo, lo + 1] };
+  // Steps are whole numbers: ticks on whole steps inside the data, domain exactly the data's.
+  const [a, b] = niceDomain(lo, hi);
+  const ticks = linearTicks(a, b).filter((t) => Number.isInteger(t) && t >= lo && t <= hi);
+  return { domain: [lo, hi], ticks: ticks.length >= 2 ? ticks : [lo, hi] };
+}
+
+interface TickProps {
+  x?: string | number;
+  y?: string | number;
+  textAnchor?: string;
+  verticalAnchor?: string;
+  fill?: string;
+  className?: string;
+  payload?: { value?: unknown };
+}
+
+/**
+ * A tick label as plain SVG text. Recharts' own <Text> measures each label's
+ * words in the DOM (a forced layout each) because it is handed the axis width;
+ * these labels are short numbers that never wrap.
+ */
+function axisTick(format: (v: number) => string) {
+  return function AxisTick({ x, y, textAnchor, verticalAnchor, fill, className, payload }: TickProps) {
+    const dy = verticalAnchor === 'start' ? '0.71em' : verticalAnchor === 'end' ? '0' : '0.355em';
+    return (
+      <text x={x} y={y} dy={dy} textAnchor={textAnchor as 'start' | 'middle' | 'end' | undefined} fill={fill} fontSize={11} className={className}>
+        {format(Number(payload?.value))}
+      </text>
+    );
+  };
+}
+
 /** One live line chart; every run is a line, the tooltip shows exact values at the hovered step. */
 function MetricChartView({ title, help, table, xKey, digits = 6, logTicks }: Props) {
   const empty = table.series.length === 0;
   const yLabel = useTickLabels(table.y.ticks);
+  const x = useMemo(() => xAxisOf(table.rows, xKey, logTicks), [table.rows, xKey, logTicks]);
+  const xLabel = useTickLabels(x.ticks);
+  const xTick = useMemo(() => axisTick(xLabel), [xLabel]);
+  const yTick = useMemo(() => axisTick(yLabel), [yLabel]);
   return (
     <figure className="chart" aria-label={title} data-series={table.series.length} data-points={table.rows.length} data-markers={table.markers.length}>
       <figcaption title={help}>{title}</figcaption>
-      {empty ? (
-        <p className="chart-empty">{xKey === 'step' ? 'No points yet.' : 'Appears after the first evaluation.'}</p>
-      ) : (
+      {/* The chart stays mounted while it is empty: the first points then update it instead of mounting
+          recharts (a long main-thread task per chart, just when the runs start training). */}
+      <div className="chart-body">
         <ResponsiveContainer width="100%" height={180}>
           <LineChart data={table.rows} margin={{ top: 6, right: 12, bottom: 2, left: 0 }}>
             <CartesianGrid stroke="#e5e7eb" />
             <XAxis
               dataKey={xKey}
               type="number"
-              domain={xKey === 'pass1' ? [0, 1] : ['dataMin', 'dataMax']}
+              domain={x.domain}
               scale={logTicks ? 'log' : 'auto'}
-              ticks={logTicks}
+              ticks={x.ticks}
+              interval={0}
               allowDecimals={xKey === 'pass1'}
-              tick={{ fontSize: 11 }}
+              tick={xTick}
               label={xKey === 'k' ? { value: 'k (log₂)', position: 'insideBottomRight', offset: -2, fontSize: 11 } : xKey === 'pass1' ? { value: 'pass@1', position: 'insideBottomRight', offset: -2, fontSize: 11 } : undefined}
             />
-            <YAxis width={48} tick={{ fontSize: 11 }} tickFormatter={yLabel} domain={table.y.domain} ticks={table.y.ticks} interval={0} />
+            <YAxis width={48} tick={yTick} domain={table.y.domain} ticks={table.y.ticks} interval={0} />
             <Tooltip
               isAnimationActive={false}
               labelFormatter={(x) => (xKey === 'pass1' ? `pass@1 ${formatValue(x, 3)}` : `${xKey === 'k' ? 'k' : 'step'} ${x}`)}
@@ -96,7 +145,8 @@ function MetricChartView({ title, help, table, xKey, digits = 6, logTicks }: Pro
             ))}
           </LineChart>
         </ResponsiveContainer>
-      )}
+        {empty && <p className="chart-empty">{xKey === 'step' ? 'No points yet.' : 'Appears after the first evaluation.'}</p>}
+      </div>
       {!empty && <ChartLegend table={table} />}
     </figure>
   );
@@ -108,7 +158,7 @@ const ChartView = memo(MetricChartView);
  * Shows the latest table at most once per `everyMs`, `offsetMs` into its slot,
  * as a transition: React renders it in slices it can interrupt, so a redraw
  * never holds the main thread for long, and charts redraw one after another
- * instead of all in one task. Live curves lag by at most a second.
+ * instead of all in one task. Live curves lag by at most about two seconds.
  */
 function useThrottled<T>(value: T, everyMs: number, offsetMs: number): T {
   const [shown, setShown] = useState(value);
@@ -127,9 +177,16 @@ function useThrottled<T>(value: T, everyMs: number, offsetMs: number): T {
 
 /** The shortest time between two redraws of one chart. */
 const REDRAW_EVERY_MS = 1000;
+/**
+ * Charts take turns within that second, this far apart: far enough that one
+ * chart's redraw (recharts re-renders its own store synchronously after each
+ * commit) is finished before the next begins, so redraws never pile up into
+ * one long main-thread task (npm run bench:redraw measures it).
+ */
+const SLOT_MS = 80;
 
-/** Redraws only when its table changes, in its own slot (`slot` × a few ms after the data). */
+/** Redraws only when its table changes, in its own slot (`slot` × SLOT_MS after the data). */
 export const MetricChart = memo(function MetricChart({ slot = 0, ...props }: Props & { slot?: number }) {
-  const table = useThrottled(props.table, REDRAW_EVERY_MS, slot * 8);
+  const table = useThrottled(props.table, REDRAW_EVERY_MS, slot * SLOT_MS);
   return <ChartView {...props} table={table} />;
 });

@@ -31,7 +31,7 @@ describe('launch problems', () => {
 
   it('the shipped experiments launch their own settings, with the launcher’s seed, and nothing blocks them', () => {
     const shipped = EXPERIMENTS.filter((e) => e.shipped);
-    expect(shipped.map((e) => e.shipped)).toEqual(['sharpening', 'rover-diversity', 'polarity', 'd3s-tokens']);
+    expect(shipped.map((e) => e.shipped)).toEqual(['quick', 'sharpening', 'rover-diversity', 'polarity', 'd3s-tokens']);
     const draft = { ...defaultRunConfig(), task: 'countdown' as const, steps: 500, seed: 42 };
     for (const e of shipped) {
       const configs = e.configs(draft);
@@ -43,7 +43,7 @@ describe('launch problems', () => {
 
   it('settings that contradict each other are named once', () => {
     const draft = { ...defaultRunConfig(), prompts: 1, group: 2, minibatches: 4 };
-    const three = EXPERIMENTS[0].configs(draft);
+    const three = EXPERIMENTS.find((e) => e.id === 'three-algorithms')!.configs(draft);
     expect(launchProblems(three, {}, null)).toEqual([{ key: 'minibatches', label: 'Minibatches', message: '4 minibatches but only 2 rollouts per step (prompts × group)' }]);
   });
 });

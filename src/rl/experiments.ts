@@ -62,6 +62,21 @@ const TREES = { task: 'trees', preset: 'tiny', decoding: 'answer', evalPrompts: 
 
 export const EXPERIMENTS: readonly ExperimentSpec[] = [
   {
+    name: 'quick',
+    title: 'In half a minute: GRPO narrows onto few solutions, ROVER stays broad',
+    // Sized for a first look in the lab (about a minute on a CPU adapter): GRPO at a learning rate
+    // high enough to narrow within 30 steps on every tuning seed, ROVER at the settings of rover-diversity.
+    common: { ...TREES, steps: 30, evalEvery: 5, evalPrompts: 16, evalSamples: 32 },
+    base: TREES_BASE,
+    defaultSeeds: 5,
+    arms: [BASE_ARM, { name: 'grpo', train: { algo: 'grpo', lr: 1e-2 } }, { name: 'rover', train: { algo: 'rover', rho: 3, lr: 1e-2 } }],
+    effects: [
+      { claim: 'GRPO finds fewer distinct correct solutions than the base', metric: 'distinct_correct', arm: 'grpo', than: 'base', kind: 'difference', side: 'below', bound: 0 },
+      { claim: 'ROVER keeps more distinct correct solutions than GRPO', metric: 'distinct_correct', arm: 'rover', than: 'grpo', kind: 'difference', side: 'above', bound: 0 },
+      { claim: 'GRPO’s entropy falls below ROVER’s', metric: 'entropy', arm: 'grpo', than: 'rover', kind: 'difference', side: 'below', bound: 0 },
+    ],
+  },
+  {
     name: 'sharpening',
     title: 'GRPO sharpens: pass@1 rises, pass@k at large k falls below the base',
     common: { ...TREES, steps: 60, evalEvery: 10, lr: 3e-3 },

@@ -1,0 +1,37 @@
+// The lab served for a browser benchmark: the production build (vite build,
+// then vite preview) or the dev server that npm start opens, on a free port,
+// without file watching or hot reload.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build, createServer, preview } from 'vite';
+
+export const LAB_BUILDS = ['prod', 'dev'] as const;
+export type LabBuild = (typeof LAB_BUILDS)[number];
+
+/** `minify: false` keeps function names readable in a profile. */
+export async function serveLab(root: string, build_: LabBuild, { minify = true } = {}): Promise<{ url: string; close: () => Promise<void> }> {
+  const configFile = join(root, 'vite.config.ts');
+  if (build_ === 'dev') {
+    const server = await createServer({ root, configFile, logLevel: 'warn', server: { host: '127.0.0.1', port: 0, open: false, hmr: false, ws: false, watch: null }, cacheDir: join(root, 'node_modules/.vite-bench') });
+    await server.listen();
+    const url = server.resolvedUrls?.local[0];
+    if (!url) throw new Error('The Vite dev server did not report its address');
+    return { url, close: () => server.close() };
+  }
+  const outDir = mkdtempSync(join(tmpdir(), 'rlvr-redraw-'));
+  // Under vite-node NODE_ENV reads "development", and vite build would then bundle React's development build.
+  process.env.NODE_ENV = 'production';
+  await build({ root, configFile, logLevel: 'warn', build: { outDir, emptyOutDir: true, minify } });
+  const server = await preview({ root, configFile, logLevel: 'warn', build: { outDir }, preview: { host: '127.0.0.1', port: 0, open: false } });
+  const url = server.resolvedUrls?.local[0];
+  if (!url) throw new Error('vite preview did not report its address');
+  return {
+    url,
+    close: async () => {
+      await new Promise<void>((done) => server.httpServer.close(() => done()));
+      rmSync(outDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,192 @@
+// npm run bench:redraw [-- --seconds 60] [--comparison three-algorithms] [--builds prod,dev] [--no-docs]
+//
+// How long the lab's main thread is blocked while runs train: the lab is served
+// (a production build through vite preview, and the dev server), headless
+// Chromium opens it at 1280×800, launches a ready-made comparison (three runs
+// by default) and records every main-thread task over 50 ms (the Long Tasks
+// API) and every long animation frame with the scripts it ran, for a fixed
+// time. The table goes to stdout and its section of docs/benchmarks.md.
+//
+// On a CPU adapter the runs' workers and the page share the same cores, so a
+// task's duration includes the time the main thread waited for a core; the
+// "script" column (the long animation frames' script time) is what the page's
+// own code cost.
+
+import { readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from '@playwright/test';
+import { chromiumLaunchOptions } from '../../e2e/browser';
+import { replaceDocSection } from '../bench/doc-section';
+import { LAB_BUILDS, type LabBuild, serveLab } from '../bench/lab-server';
+import { EXPERIMENTS } from '../app/experiments';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+interface Args {
+  seconds: number;
+  comparison: string;
+  builds: LabBuild[];
+  docs: boolean;
+}
+
+const USAGE = `Usage: npm run bench:redraw -- [--seconds N] [--comparison ID] [--builds prod,dev] [--no-docs]
+  --seconds N        how long to record after launching (default 60)
+  --comparison ID    the ready-made comparison to launch (default three-algorithms; ids: ${EXPERIMENTS.map((e) => e.id).join(', ')})
+  --builds LIST      prod (vite build + preview) and/or dev (the dev server npm start opens); default prod,dev
+  --no-docs          do not rewrite docs/benchmarks.md`;
+
+function parseArgs(argv: string[]): Args {
+  const a: Args = { seconds: 60, comparison: 'three-algorithms', builds: [...LAB_BUILDS], docs: true };
+  for (let i = 0; i < argv.length; i++) {
+    const f = argv[i];
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined || v.startsWith('--')) throw new Error(`${f} needs a value\n${USAGE}`);
+      return v;
+    };
+    if (f === '--') continue;
+    else if (f === '--seconds') {
+      a.seconds = Number(value());
+      if (!(a.seconds >= 5)) throw new Error('--seconds: at least 5');
+    } else if (f === '--comparison') {
+      a.comparison = value();
+      if (!EXPERIMENTS.some((e) => e.id === a.comparison)) throw new Error(`--comparison: no comparison "${a.comparison}"\n${USAGE}`);
+    } else if (f === '--builds') {
+      const list = value().split(',');
+      const bad = list.find((b) => !(LAB_BUILDS as readonly string[]).includes(b));
+      if (bad) throw new Error(`--builds: "${bad}" is neither prod nor dev`);
+      a.builds = list as LabBuild[];
+    } else if (f === '--no-docs') a.docs = false;
+    else if (f === '--help') {
+      console.log(USAGE);
+      process.exit(0);
+    } else throw new Error(`Unknown option ${f}\n${USAGE}`);
+  }
+  return a;
+}
+
+interface Sample {
+  build: LabBuild;
+  runs: number;
+  steps: number;
+  longTasks: number[];
+  /** Per long animation frame: its duration and the script time inside it. */
+  frames: { duration: number; script: number; top: string }[];
+}
+
+declare global {
+  interface Window {
+    __redraw: { tasks: number[]; frames: { duration: number; script: number; top: string }[] };
+  }
+}
+
+/** Installed before the lab's own scripts: collects long tasks and long animation frames. */
+function observe(): void {
+  window.__redraw = { tasks: [], frames: [] };
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) window.__redraw.tasks.push(e.duration);
+  }).observe({ type: 'longtask', buffered: true });
+  try {
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries() as unknown as { duration: number; scripts?: { duration: number; invoker?: string; sourceFunctionName?: string }[] }[]) {
+        const scripts = e.scripts ?? [];
+        const top = [...scripts].sort((x, y) => y.duration - x.duration)[0];
+        window.__redraw.frames.push({ duration: e.duration, script: scripts.reduce((s, x) => s + x.duration, 0), top: top ? `${top.invoker ?? ''} ${top.sourceFunctionName ?? ''}`.trim() : '' });
+      }
+    }).observe({ type: 'long-animation-frame', buffered: true });
+  } catch {
+    // Older Chromium without long animation frames: the long-task column still stands.
+  }
+}
+
+async function measure(build_: LabBuild, args: Args): Promise<Sample> {
+  const { url, close } = await serveLab(ROOT, build_);
+  const browser = await chromium.launch(chromiumLaunchOptions());
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.on('pageerror', (err) => console.error(`[page] ${err.message}`));
+    await page.addInitScript(observe);
+    await page.goto(url);
+    const launch = page.getByRole('button', { name: /^Launch comparison/ });
+    await page.locator('#experiment').selectOption(args.comparison);
+    await launch.waitFor();
+    await page.waitForFunction(() => {
+      const b = [...document.querySelectorAll('button')].find((x) => x.textContent?.startsWith('Launch comparison'));
+      return !!b && !b.disabled;
+    }, null, { timeout: 120_000 });
+    await page.evaluate(() => {
+      window.__redraw.tasks.length = 0;
+      window.__redraw.frames.length = 0;
+    });
+    await launch.click();
+    console.error(`${build_}: recording ${args.seconds} s after launching "${args.comparison}"…`);
+    await page.waitForTimeout(args.seconds * 1000);
+    const got = await page.evaluate(() => window.__redraw);
+    const runs = await page.locator('li.run').count();
+    // Each run card's progress bar holds its step; their sum is how much training happened meanwhile.
+    const steps = await page.locator('li.run progress').evaluateAll((bars) => bars.reduce((s, b) => s + (b as HTMLProgressElement).value, 0));
+    return { build: build_, runs, steps, longTasks: got.tasks, frames: got.frames };
+  } finally {
+    await browser.close();
+    await close();
+  }
+}
+
+const quantile = (xs: number[], q: number) => {
+  if (xs.length === 0) return 0;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
+};
+const ms = (x: number) => `${Math.round(x)}`;
+
+function table(samples: Sample[], args: Args): string {
+  const lines = [
+    '| build | runs | steps in the window | tasks > 50 ms | longest task ms | 95th percentile ms | long frames | longest frame: script ms | top script of the longest frame |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+  ];
+  for (const s of samples) {
+    const worst = [...s.frames].sort((a, b) => b.script - a.script)[0];
+    lines.push(
+      `| ${s.build} | ${s.runs} | ${s.steps} | ${s.longTasks.length} | ${ms(Math.max(0, ...s.longTasks))} | ${ms(quantile(s.longTasks, 0.95))} | ${s.frames.length} | ${worst ? ms(worst.script) : '—'} | ${worst?.top.replace(/\|/g, '\\|') || '—'} |`,
+    );
+  }
+  return `${lines.join('\n')}\n\n(${args.seconds} s after launching "${args.comparison}")`;
+}
+
+function markdown(samples: Sample[], args: Args, load: number): string {
+  const date = new Date().toISOString().slice(0, 10);
+  return `## Main-thread tasks while runs train
+
+\`npm run bench:redraw\` on ${date}, headless Chromium at 1280×800; ${availableParallelism()} CPU cores, load average ${load.toFixed(1)} when the run began.
+
+${table(samples, args)}
+
+A task is anything the page's main thread ran without a break (script, style,
+layout, paint), as the browser's Long Tasks API reports it; only tasks over
+50 ms are reported, so "tasks > 50 ms" counts the ones that could make the
+page feel stuck. "Script ms" is the script time inside the longest long
+animation frame. The runs train in Web Workers on the same cores, so on a CPU
+adapter a task also contains the time the main thread waited for a core. prod is
+the production build (\`vite build\`, served by \`vite preview\`); dev is the
+development server \`npm start\` opens, where React runs its development checks.`;
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const load = loadavg()[0];
+  const samples: Sample[] = [];
+  for (const b of args.builds) samples.push(await measure(b, args));
+  console.log(table(samples, args));
+  if (args.docs) {
+    const docs = join(ROOT, 'docs/benchmarks.md');
+    writeFileSync(docs, replaceDocSection(readFileSync(docs, 'utf8'), 'bench:redraw', markdown(samples, args, load)));
+    console.error('wrote docs/benchmarks.md');
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? (e.stack ?? e.message) : e);
+  process.exit(1);
+});
