@@ -280,10 +280,10 @@ test('Pause, Step and Stop say they are waiting until the worker answers', async
 test('the first page lists the finished experiments; one opens as a verified results link with its runs and curves, without training', async ({ page, problems }, testInfo) => {
   void problems;
   const gallery = JSON.parse(readFileSync('public/gallery.json', 'utf8')) as { entries: { experiment: string; hash: string }[] };
-  expect(gallery.entries.map((e) => e.experiment)).toEqual(['sharpening', 'rover-diversity', 'polarity', 'd3s-tokens']);
+  expect(gallery.entries.map((e) => e.experiment)).toEqual(['quick', 'sharpening', 'rover-diversity', 'polarity', 'd3s-tokens']);
   await openLab(page);
   const list = page.getByRole('region', { name: 'Finished experiments' });
-  await expect(list.getByRole('link')).toHaveCount(4);
+  await expect(list.getByRole('link')).toHaveCount(5);
   await list.getByRole('link', { name: 'rover-diversity' }).click();
   // Both arms on each of the five seeds.
   await expect(page.locator('li.run')).toHaveCount(10);

@@ -19,7 +19,7 @@ export interface Experiment {
 function shipped(spec: ExperimentSpec): Experiment {
   return {
     id: `shipped-${spec.name}`,
-    title: spec.name === QUICK ? `Quick (about a minute): ${spec.title.replace(/^In half a minute: /, '')}` : `Shipped: ${spec.name}`,
+    title: spec.name === QUICK ? `Quick (about a minute): ${spec.title}` : `Shipped: ${spec.name}`,
     description: `${spec.title}. Arms ${spec.arms.filter((a) => a.train).map((a) => a.name).join(', ')} from the ${spec.common.task} base, ${spec.common.steps} steps.`,
     shipped: spec.name,
     configs: (base: RunConfig) => spec.arms.flatMap((arm) => (arm.train ? [armConfig(spec, arm.train, base.seed)] : [])),

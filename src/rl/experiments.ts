@@ -63,7 +63,7 @@ const TREES = { task: 'trees', preset: 'tiny', decoding: 'answer', evalPrompts: 
 export const EXPERIMENTS: readonly ExperimentSpec[] = [
   {
     name: 'quick',
-    title: 'In half a minute: GRPO narrows onto few solutions, ROVER stays broad',
+    title: 'GRPO narrows onto few solutions within 30 steps, ROVER stays broad',
     // Sized for a first look in the lab (about a minute on a CPU adapter): GRPO at a learning rate
     // high enough to narrow within 30 steps on every tuning seed, ROVER at the settings of rover-diversity.
     common: { ...TREES, steps: 30, evalEvery: 5, evalPrompts: 16, evalSamples: 32 },
