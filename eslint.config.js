@@ -4,7 +4,7 @@ import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist', 'node_modules', 'runs', 'test-results', 'playwright-report', 'public', '.venv-export'] },
+  { ignores: ['dist', 'dist-e2e', 'node_modules', 'runs', 'test-results', 'playwright-report', 'public', '.venv-export'] },
   {
     extends: [js.configs.recommended, ...tseslint.configs.recommended],
     files: ['**/*.{ts,tsx,js,mjs}'],
