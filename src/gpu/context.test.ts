@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { testContext } from '../testing/gpu';
 import { add } from './kernels/elementwise';
+import { matmul } from './kernels/matmul';
+import { createNodeContext } from './node';
 
 describe('GpuContext counters', () => {
   it('count dispatches, submits and readbacks of a known sequence exactly', async () => {
@@ -30,5 +32,39 @@ describe('GpuContext counters', () => {
     expect(vb[0]).toBe(4);
     expect(vb2[63]).toBe(4);
     for (const t of [c, b, a]) t.dispose();
+  });
+});
+
+describe('GpuContext kernel profile', () => {
+  it('times every dispatch in order, across submits, without changing results', async () => {
+    const ctx = await createNodeContext({ label: 'profile test', timestamps: true });
+    try {
+      const n = 1000;
+      const a = ctx.tensor([n], 'f32', Float32Array.from({ length: n }, (_, i) => i / 7));
+      const b = ctx.tensor([n]), c = ctx.tensor([n]);
+      add(ctx, a, a, b);
+      const plain = await ctx.read(b);
+      const times = await ctx.profileKernels(async () => {
+        add(ctx, a, a, b);
+        ctx.submit();
+        matmul(ctx, a.view([10, 100]), a.view([100, 10]), c.view([100]), { M: 10, K: 100, N: 10, layout: 'nn' });
+        add(ctx, b, a, c);
+        await ctx.sync();
+      });
+      expect(times.map((t) => t.kernel.split('{')[0])).toEqual(['elementwise:add_vec4', 'matmul:general', 'elementwise:add_vec4']);
+      expect(times.every((t) => Number.isFinite(t.ms) && t.ms >= 0)).toBe(true);
+      expect(times[1].kernel).toContain('WG_SIDE');
+      expect(Array.from(await ctx.read(b))).toEqual(Array.from(plain));
+      // Outside profileKernels nothing is timed.
+      await expect(ctx.profileKernels(async () => {})).resolves.toEqual([]);
+      for (const t of [a, b, c]) t.dispose();
+    } finally {
+      ctx.destroy();
+    }
+  });
+
+  it('needs a context made with timestamps', async () => {
+    const ctx = await testContext();
+    await expect(ctx.profileKernels(async () => {})).rejects.toThrow(/timestamps: true/);
   });
 });

@@ -87,7 +87,20 @@ export function summarizeAdapter(info: GPUAdapterInfo | undefined, fallback = fa
 export interface CreateContextOptions {
   powerPreference?: GPUPowerPreference;
   label?: string;
+  /** Request the adapter's 'timestamp-query' feature, for profileKernels(); refused clearly where the adapter lacks it. */
+  timestamps?: boolean;
 }
+
+/** One dispatch's GPU time, from timestamps written around it (GpuContext.profileKernels). */
+export interface KernelTime {
+  /** shader:entry, with its pipeline constants. */
+  kernel: string;
+  workgroups: [number, number, number];
+  ms: number;
+}
+
+/** Timestamp pairs one query set holds (WebGPU allows 4096 queries per set). */
+const PROFILE_PAIRS_PER_SET = 2048;
 
 export async function createGpuContext(gpu: GPU | undefined, options: CreateContextOptions = {}): Promise<GpuContext> {
   if (!gpu) throw new GpuUnavailableError('WebGPU is not available here (no navigator.gpu). Use a recent Chrome or Edge, or enable WebGPU in your browser settings.');
@@ -100,7 +113,12 @@ export async function createGpuContext(gpu: GPU | undefined, options: CreateCont
     requiredLimits[limit] = need;
   }
   for (const limit of GROWABLE_LIMITS) requiredLimits[limit] = adapter.limits[limit];
-  const device = await adapter.requestDevice({ requiredLimits, label: options.label ?? 'rlvr-lab' });
+  const requiredFeatures: GPUFeatureName[] = [];
+  if (options.timestamps) {
+    if (!adapter.features.has('timestamp-query')) throw new GpuUnavailableError("This adapter has no 'timestamp-query' feature, which the kernel profile needs.");
+    requiredFeatures.push('timestamp-query');
+  }
+  const device = await adapter.requestDevice({ requiredLimits, requiredFeatures, label: options.label ?? 'rlvr-lab' });
   const info = adapter.info as GPUAdapterInfo | undefined;
   const isFallback = (adapter as unknown as { isFallbackAdapter?: boolean }).isFallbackAdapter ?? (info as unknown as { isFallbackAdapter?: boolean })?.isFallbackAdapter ?? false;
   return new GpuContext(device, summarizeAdapter(info, isFallback));
@@ -127,6 +145,8 @@ export class GpuContext {
   private lostError: GpuDeviceLostError | null = null;
   private readonly lostListeners = new Set<(e: GpuDeviceLostError) => void>();
   private counters = { bindGroupsCreated: 0, dispatches: 0, submits: 0, readbacks: 0, readbackBuffers: 0 };
+  /** While profiling: the kernels recorded into the open encoder, their query sets, and the readbacks in flight. */
+  private profile: { names: { kernel: string; workgroups: [number, number, number] }[]; sets: GPUQuerySet[]; pending: Promise<KernelTime[]>[] } | null = null;
 
   constructor(
     readonly device: GPUDevice,
@@ -271,11 +291,74 @@ export class GpuContext {
       this.counters.bindGroupsCreated++;
     }
     const wg = typeof workgroups === 'number' ? grid1d(workgroups) : workgroups;
-    const pass = this.computePass();
+    const grid: [number, number, number] = [Math.max(1, wg[0]), wg[1] ?? 1, wg[2] ?? 1];
+    const pass = this.profile ? this.timedPass(pipelineKey(k), grid) : this.computePass();
     pass.setPipeline(pipeline);
     pass.setBindGroup(0, group);
-    pass.dispatchWorkgroups(Math.max(1, wg[0]), wg[1] ?? 1, wg[2] ?? 1);
+    pass.dispatchWorkgroups(...grid);
+    if (this.profile) this.endPass();
     this.counters.dispatches++;
+  }
+
+  /**
+   * Times every dispatch recorded while `run` runs (each in a compute pass of
+   * its own, with GPU timestamps at its start and end) and returns them in
+   * order. Needs a context made with `timestamps: true`. One pass per
+   * dispatch adds a little overhead of its own; the times are for comparing
+   * kernels, the step's wall time is measured without this.
+   */
+  async profileKernels(run: () => Promise<void>): Promise<KernelTime[]> {
+    if (!this.device.features.has('timestamp-query')) throw new Error("profileKernels: make the context with { timestamps: true } (the adapter's 'timestamp-query' feature)");
+    this.submit();
+    this.profile = { names: [], sets: [], pending: [] };
+    try {
+      await run();
+      this.submit();
+      return (await Promise.all(this.profile.pending)).flat();
+    } finally {
+      for (const set of this.profile?.sets ?? []) set.destroy();
+      this.profile = null;
+    }
+  }
+
+  private timedPass(kernel: string, workgroups: [number, number, number]): GPUComputePassEncoder {
+    const prof = this.profile!;
+    this.endPass();
+    const i = prof.names.length;
+    const slot = i % PROFILE_PAIRS_PER_SET;
+    if (slot === 0) prof.sets.push(this.device.createQuerySet({ type: 'timestamp', count: 2 * PROFILE_PAIRS_PER_SET }));
+    prof.names.push({ kernel, workgroups });
+    const querySet = prof.sets[prof.sets.length - 1];
+    this.pass = this.ensureEncoder().beginComputePass({ timestampWrites: { querySet, beginningOfPassWriteIndex: 2 * slot, endOfPassWriteIndex: 2 * slot + 1 } });
+    return this.pass;
+  }
+
+  /** Resolves the open encoder's timestamps into a buffer; the returned function starts reading it back, once submitted. */
+  private resolveProfile(enc: GPUCommandEncoder): () => void {
+    const prof = this.profile;
+    if (!prof || prof.names.length === 0) return () => {};
+    const names = prof.names;
+    const sets = prof.sets;
+    prof.names = [];
+    prof.sets = [];
+    const bytes = names.length * 16;
+    const resolved = this.device.createBuffer({ size: bytes, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
+    const staging = this.device.createBuffer({ size: bytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    sets.forEach((set, j) => {
+      const count = Math.min(PROFILE_PAIRS_PER_SET, names.length - j * PROFILE_PAIRS_PER_SET);
+      enc.resolveQuerySet(set, 0, 2 * count, resolved, j * PROFILE_PAIRS_PER_SET * 16);
+    });
+    enc.copyBufferToBuffer(resolved, 0, staging, 0, bytes);
+    return () => prof.pending.push(
+      staging.mapAsync(GPUMapMode.READ).then(() => {
+        const t = new BigUint64Array(staging.getMappedRange().slice(0));
+        staging.unmap();
+        staging.destroy();
+        resolved.destroy();
+        for (const set of sets) set.destroy();
+        return names.map((n, i) => ({ ...n, ms: Number(t[2 * i + 1] - t[2 * i]) / 1e6 }));
+      }),
+    );
   }
 
   /** Submits everything recorded since the last submit as one command buffer. */
@@ -283,12 +366,14 @@ export class GpuContext {
     this.throwIfLost();
     if (!this.encoder && this.uniformPending.length === 0) return;
     const enc = this.endPass();
+    const readProfile = this.resolveProfile(enc);
     this.flushUniformChunk();
     for (const { chunk, data } of this.uniformPending) this.device.queue.writeBuffer(this.uniformChunks[chunk], 0, data.buffer, data.byteOffset, data.byteLength);
     this.uniformPending.length = 0;
     this.uniformChunk = 0;
     this.uniformOffset = 0;
     this.device.queue.submit([enc.finish()]);
+    readProfile();
     this.encoder = null;
     this.counters.submits++;
   }
