@@ -1,5 +1,5 @@
 // The lab served for a browser benchmark: the production build (vite build,
-// then vite preview) or the dev server that npm start opens, on a free port,
+// then vite preview) or the dev server of npm run dev, on a free port,
 // without file watching or hot reload.
 
 import { mkdtempSync, rmSync } from 'node:fs';

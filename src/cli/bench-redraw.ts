@@ -34,7 +34,7 @@ interface Args {
 const USAGE = `Usage: npm run bench:redraw -- [--seconds N] [--comparison ID] [--builds prod,dev] [--no-docs]
   --seconds N        how long to record after launching (default 60)
   --comparison ID    the ready-made comparison to launch (default three-algorithms; ids: ${EXPERIMENTS.map((e) => e.id).join(', ')})
-  --builds LIST      prod (vite build + preview) and/or dev (the dev server npm start opens); default prod,dev
+  --builds LIST      prod (vite build + preview) and/or dev (the dev server of npm run dev); default prod,dev
   --no-docs          do not rewrite docs/benchmarks.md`;
 
 function parseArgs(argv: string[]): Args {
@@ -169,8 +169,8 @@ layout, paint), as the browser's Long Tasks API reports it; only tasks over
 page feel stuck. "Script ms" is the script time inside the longest long
 animation frame. The runs train in Web Workers on the same cores, so on a CPU
 adapter a task also contains the time the main thread waited for a core. prod is
-the production build (\`vite build\`, served by \`vite preview\`); dev is the
-development server \`npm start\` opens, where React runs its development checks.`;
+the production build \`npm start\` serves (\`vite build\`, then \`vite preview\`); dev is the
+development server (\`npm run dev\`), where React runs its development checks.`;
 }
 
 async function main(): Promise<void> {
