@@ -40,12 +40,12 @@ test('every chart has a legend, a y axis that fits its metric, and tick labels t
       return (await chart.getByRole('list', { name: 'Legend' }).getByRole('listitem').count()) === expected;
     };
     await expect.poll(legendMatches, { message: `${name} legend` }).toBe(true);
-    const labels = await chart.locator('.recharts-yAxis-tick-labels .recharts-cartesian-axis-tick-value').allTextContents();
+    const labels = await chart.locator('.chart-y-ticks .chart-tick').allTextContents();
     expect(labels.length, `${name} y ticks`).toBeGreaterThanOrEqual(3);
     expect(new Set(labels).size, `${name}: ${labels.join(' ')}`).toBe(labels.length);
   }
 
-  const yTicks = (name: string) => page.getByRole('figure', { name, exact: true }).locator('.recharts-yAxis-tick-labels .recharts-cartesian-axis-tick-value').allTextContents();
+  const yTicks = (name: string) => page.getByRole('figure', { name, exact: true }).locator('.chart-y-ticks .chart-tick').allTextContents();
   for (const rate of ['Reward (mean)', 'pass@1 (training samples)', 'pass@k against k']) expect(await yTicks(rate), rate).toEqual(['0', '0.2', '0.4', '0.6', '0.8', '1.0']);
   const entropy = await yTicks('Token entropy (nats)');
   expect(entropy.filter((l) => l.startsWith('3.09')).length).toBeGreaterThanOrEqual(2);
@@ -64,7 +64,7 @@ test('every chart has a legend, a y axis that fits its metric, and tick labels t
   await expect(page.getByRole('listitem', { name: 'Run ROVER run' }).getByRole('status')).toContainText('Collapsed at step 40: every group’s completions are identical');
   await expect(page.getByRole('figure', { name: 'Token entropy (nats)' })).toHaveAttribute('data-markers', '1');
   await expect(legend('Token entropy (nats)')).toContainText('ROVER run collapsed at step 40');
-  await expect(page.getByRole('figure', { name: 'Token entropy (nats)' }).locator('.recharts-reference-line')).toHaveCount(1);
+  await expect(page.getByRole('figure', { name: 'Token entropy (nats)' }).locator('.chart-marker')).toHaveCount(1);
 
   const shot = testInfo.outputPath('charts-1280x800.png');
   await page.locator('section.charts').screenshot({ path: shot });

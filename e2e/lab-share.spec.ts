@@ -64,10 +64,10 @@ test('a results link shows the recorded curves with WebGPU disabled, and they su
     const reward = page.getByRole('figure', { name: 'Reward (mean)' });
     await expect(reward).toHaveAttribute('data-series', '3');
     await expect(reward).toHaveAttribute('data-points', '60');
-    await expect(reward.locator('path.recharts-line-curve')).toHaveCount(3);
+    await expect(reward.locator('path.chart-line')).toHaveCount(3);
     const passk = page.getByRole('figure', { name: 'pass@k against k' });
     await expect(passk).toHaveAttribute('data-series', '4');
-    await expect(passk.locator('path.recharts-line-curve')).toHaveCount(4);
+    await expect(passk.locator('path.chart-line')).toHaveCount(4);
     await expect(page.getByRole('figure', { name: 'Var(A) before → after down-sampling' })).toHaveAttribute('data-series', '6');
   };
   await checkCurves();
@@ -77,8 +77,8 @@ test('a results link shows the recorded curves with WebGPU disabled, and they su
   await page.reload();
   await checkCurves();
   const reward = page.getByRole('figure', { name: 'Reward (mean)' });
-  await reward.locator('.recharts-surface').hover({ position: { x: 200, y: 80 } });
-  await expect(reward.locator('.recharts-tooltip-wrapper')).toContainText(/step \d+.*grpo run : 0\.\d+/);
+  await reward.locator('.chart-svg').hover({ position: { x: 200, y: 80 } });
+  await expect(reward.getByRole('tooltip')).toContainText(/step \d+.*grpo run: 0\.\d+/);
 });
 
 test('a malformed link shows what is wrong and leaves a working lab with everything kept', async ({ page }) => {

@@ -1,4 +1,4 @@
-// Turns runs into the flat tables recharts draws: one object per step holding
+// Turns runs into the flat tables the charts draw: one object per step holding
 // every run's value under its own key, so the tooltip lists all runs at a step.
 
 import { yAxis } from '../metrics/axis';

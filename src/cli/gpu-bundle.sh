@@ -21,7 +21,7 @@ tar -C "$(dirname "$modules")" -cf - \
   --exclude='webgpu/dist/darwin-*' --exclude='webgpu/dist/win32-*' --exclude='webgpu/dist/linux-arm64' \
   --exclude='@tensorflow' --exclude='typescript' --exclude='playwright' --exclude='playwright-core' --exclude='@playwright' \
   --exclude='@typescript-eslint' --exclude='typescript-eslint' --exclude='eslint' --exclude='eslint-*' --exclude='@eslint' \
-  --exclude='@types' --exclude='katex' --exclude='recharts' --exclude='react-dom' --exclude='@reduxjs' --exclude='es-toolkit' \
+  --exclude='@types' --exclude='katex' --exclude='react-dom' \
   --exclude='.cache' --exclude='.vite' --exclude='.vite-bench' \
   "$(basename "$modules")" | tar -C "$stage" -xf -
 [ "$(basename "$modules")" = node_modules ] || mv "$stage/$(basename "$modules")" "$stage/node_modules"

@@ -3,11 +3,11 @@
 // against tokens spent).
 
 import { useMemo } from 'react';
-import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { TrainRow } from '../../rl/types';
 import { yAxis } from '../../metrics/axis';
 import { diversityTable, type MetricDef, METRICS, metricTable, passAtKTable, runStyles } from '../chart-data';
-import { ChartLegend, MetricChart, formatValue, useTickLabels } from '../MetricChart';
+import { LineChartSvg } from '../LineChartSvg';
+import { ChartLegend, MetricChart, formatValue, useTickLabels, xAxisOf } from '../MetricChart';
 import type { LabRun } from '../store';
 
 export function trainMetric(id: string, title: string, help: string, get: (r: TrainRow) => number | null, fixedY?: [number, number]): MetricDef {
@@ -47,33 +47,26 @@ export function OutcomeCharts({ runs, metrics }: { runs: LabRun[]; metrics: stri
 
 /** y against x, one line per run, from the runs' training rows; `fixedY` for a rate. */
 export function XYChart({ runs, title, x, y, xLabel, fixedY }: { runs: LabRun[]; title: string; xLabel: string; x: (r: TrainRow) => number; y: (r: TrainRow) => number; fixedY?: [number, number] }) {
-  const styles = runStyles(runs);
-  const points = runs.reduce((n, r) => n + r.train.length, 0);
-  const axis = useMemo(() => {
-    const ys = runs.flatMap((r) => r.train.map(y)).filter(Number.isFinite);
-    return ys.length > 0 ? yAxis(Math.min(...ys), Math.max(...ys), fixedY) : yAxis(0, 1, fixedY);
-  }, [runs, y, fixedY]);
-  const yLabel = useTickLabels(axis.ticks);
-  const legend = { series: runs.filter((r) => r.train.length > 0).map((r) => ({ key: r.id, name: r.name, ...styles.get(r.id)! })), markers: [] };
+  const table = useMemo(() => {
+    const styles = runStyles(runs);
+    const rows = runs.flatMap((r) => r.train.map((row) => ({ x: x(row), [r.id]: y(row) })));
+    const ys = rows.flatMap((r) => Object.entries(r).flatMap(([k, v]) => (k !== 'x' && Number.isFinite(v) ? [v] : [])));
+    const axis = ys.length > 0 ? yAxis(Math.min(...ys), Math.max(...ys), fixedY) : yAxis(0, 1, fixedY);
+    const series = runs.filter((r) => r.train.length > 0).map((r) => ({ key: r.id, name: r.name, ...styles.get(r.id)! }));
+    return { rows, series, y: axis, markers: [] };
+  }, [runs, x, y, fixedY]);
+  const xAxis = useMemo(() => xAxisOf(table.rows, 'x'), [table.rows]);
+  const yLabel = useTickLabels(table.y.ticks);
+  const xTick = useTickLabels(xAxis.ticks);
+  const empty = table.rows.length === 0;
   return (
-    <figure className="chart" aria-label={title} data-series={runs.filter((r) => r.train.length > 0).length} data-points={points}>
+    <figure className="chart" aria-label={title} data-series={table.series.length} data-points={table.rows.length}>
       <figcaption>{title}</figcaption>
-      {points === 0 ? (
-        <p className="chart-empty">No points yet.</p>
-      ) : (
-        <ResponsiveContainer width="100%" height={180}>
-          <LineChart margin={{ top: 6, right: 12, bottom: 2, left: 0 }}>
-            <CartesianGrid stroke="#e5e7eb" />
-            <XAxis dataKey="x" type="number" domain={['dataMin', 'dataMax']} tick={{ fontSize: 11 }} label={{ value: xLabel, position: 'insideBottomRight', offset: -2, fontSize: 11 }} />
-            <YAxis width={48} tick={{ fontSize: 11 }} tickFormatter={yLabel} domain={axis.domain} ticks={axis.ticks} interval={0} />
-            <Tooltip isAnimationActive={false} labelFormatter={(v) => `${xLabel} ${formatValue(v, 6)}`} formatter={(v) => formatValue(v, 4)} contentStyle={{ fontSize: 12 }} />
-            {runs.map((r) => (
-              <Line key={r.id} data={r.train.map((row) => ({ x: x(row), y: y(row) }))} dataKey="y" name={r.name} stroke={styles.get(r.id)!.color} strokeDasharray={styles.get(r.id)!.dash} dot={false} strokeWidth={1.75} isAnimationActive={false} />
-            ))}
-          </LineChart>
-        </ResponsiveContainer>
-      )}
-      {points > 0 && <ChartLegend table={legend} />}
+      <div className="chart-body">
+        <LineChartSvg table={table} xKey="x" x={xAxis} logX={false} xLabel={xTick} yLabel={yLabel} format={(v) => formatValue(v, 4)} xTitle={xLabel} cursorLabel={(v) => `${xLabel} ${formatValue(v, 6)}`} dots={false} />
+        {empty && <p className="chart-empty">No points yet.</p>}
+      </div>
+      {!empty && <ChartLegend table={table} />}
     </figure>
   );
 }
