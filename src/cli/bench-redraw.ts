@@ -72,21 +72,23 @@ interface Sample {
   runs: number;
   steps: number;
   longTasks: number[];
+  /** When the longest task began, in seconds after the launch click; null without one. */
+  longestAt: number | null;
   /** Per long animation frame: its duration and the script time inside it. */
   frames: { duration: number; script: number; top: string }[];
 }
 
 declare global {
   interface Window {
-    __redraw: { tasks: number[]; frames: { duration: number; script: number; top: string }[] };
+    __redraw: { t0: number; tasks: { duration: number; start: number }[]; frames: { duration: number; script: number; top: string }[] };
   }
 }
 
 /** Installed before the lab's own scripts: collects long tasks and long animation frames. */
 function observe(): void {
-  window.__redraw = { tasks: [], frames: [] };
+  window.__redraw = { t0: 0, tasks: [], frames: [] };
   new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) window.__redraw.tasks.push(e.duration);
+    for (const e of list.getEntries()) window.__redraw.tasks.push({ duration: e.duration, start: e.startTime });
   }).observe({ type: 'longtask', buffered: true });
   try {
     new PerformanceObserver((list) => {
@@ -119,6 +121,7 @@ async function measure(build_: LabBuild, args: Args): Promise<Sample> {
     await page.evaluate(() => {
       window.__redraw.tasks.length = 0;
       window.__redraw.frames.length = 0;
+      window.__redraw.t0 = performance.now();
     });
     await launch.click();
     console.error(`${build_}: recording ${args.seconds} s after launching "${args.comparison}"…`);
@@ -127,7 +130,8 @@ async function measure(build_: LabBuild, args: Args): Promise<Sample> {
     const runs = await page.locator('li.run').count();
     // Each run card's progress bar holds its step; their sum is how much training happened meanwhile.
     const steps = await page.locator('li.run progress').evaluateAll((bars) => bars.reduce((s, b) => s + (b as HTMLProgressElement).value, 0));
-    return { build: build_, runs, steps, longTasks: got.tasks, frames: got.frames };
+    const longest = [...got.tasks].sort((a, b) => b.duration - a.duration)[0];
+    return { build: build_, runs, steps, longTasks: got.tasks.map((t) => t.duration), longestAt: longest ? (longest.start - got.t0) / 1000 : null, frames: got.frames };
   } finally {
     await browser.close();
     await close();
@@ -143,13 +147,13 @@ const ms = (x: number) => `${Math.round(x)}`;
 
 function table(samples: Sample[], args: Args): string {
   const lines = [
-    '| build | runs | steps in the window | tasks > 50 ms | longest task ms | 95th percentile ms | long frames | longest frame: script ms | top script of the longest frame |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+    '| build | runs | steps in the window | tasks > 50 ms | longest task ms | longest began, s after launch | 95th percentile ms | long frames | longest frame: script ms | top script of the longest frame |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
   ];
   for (const s of samples) {
     const worst = [...s.frames].sort((a, b) => b.script - a.script)[0];
     lines.push(
-      `| ${s.build} | ${s.runs} | ${s.steps} | ${s.longTasks.length} | ${ms(Math.max(0, ...s.longTasks))} | ${ms(quantile(s.longTasks, 0.95))} | ${s.frames.length} | ${worst ? ms(worst.script) : '—'} | ${worst?.top.replace(/\|/g, '\\|') || '—'} |`,
+      `| ${s.build} | ${s.runs} | ${s.steps} | ${s.longTasks.length} | ${ms(Math.max(0, ...s.longTasks))} | ${s.longestAt === null ? '—' : s.longestAt.toFixed(1)} | ${ms(quantile(s.longTasks, 0.95))} | ${s.frames.length} | ${worst ? ms(worst.script) : '—'} | ${worst?.top.replace(/\|/g, '\\|') || '—'} |`,
     );
   }
   return `${lines.join('\n')}\n\n(${args.seconds} s after launching "${args.comparison}")`;
