@@ -293,6 +293,16 @@ fn attention_decode(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_
 @group(0) @binding(3) var<storage, read_write> d4_vcache: array<vec4<f32>>;
 @group(0) @binding(5) var<storage, read_write> d4_out: array<vec4<f32>>;
 
+// Writes sequence b's new k and v of head h (qkv row b) into the caches at vec4 index `at`.
+fn store_kv4(b: u32, h: u32, at: u32) {
+  let k_new = qkv_offset(b, 1u, h) / 4u;
+  let v_new = qkv_offset(b, 2u, h) / 4u;
+  for (var d = 0u; d < HS / 4u; d++) {
+    d4_kcache[at + d] = d4_qkv[k_new + d];
+    d4_vcache[at + d] = d4_qkv[v_new + d];
+  }
+}
+
 @compute @workgroup_size(16)
 fn attention_decode_vec4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let g = gid.x + gid.y * nwg.x * 16u;
@@ -304,12 +314,7 @@ fn attention_decode_vec4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin
   let P = min(d_pos[b], Tmax - 1u);
   let head = (b * Tmax * p.C + h * HS) / 4u;
   let row4 = p.C / 4u;
-  let k_new = qkv_offset(b, 1u, h) / 4u;
-  let v_new = qkv_offset(b, 2u, h) / 4u;
-  for (var d = 0u; d < HS4; d++) {
-    d4_kcache[head + P * row4 + d] = d4_qkv[k_new + d];
-    d4_vcache[head + P * row4 + d] = d4_qkv[v_new + d];
-  }
+  store_kv4(b, h, head + P * row4);
   let q = qkv_offset(b, 0u, h) / 4u;
   var qr: array<vec4<f32>, MAX_HS4>;
   for (var d = 0u; d < HS4; d++) { qr[d] = d4_qkv[q + d]; }
@@ -484,12 +489,7 @@ fn attention_decode_vec8(@builtin(global_invocation_id) gid: vec3<u32>, @builtin
   let P = min(d_pos[b], Tmax - 1u);
   let head = (b * Tmax * p.C + h * HS) / 4u;
   let row4 = p.C / 4u;
-  let k_new = qkv_offset(b, 1u, h) / 4u;
-  let v_new = qkv_offset(b, 2u, h) / 4u;
-  for (var d = 0u; d < HS4; d++) {
-    d4_kcache[head + P * row4 + d] = d4_qkv[k_new + d];
-    d4_vcache[head + P * row4 + d] = d4_qkv[v_new + d];
-  }
+  store_kv4(b, h, head + P * row4);
   let q = qkv_offset(b, 0u, h) / 4u;
   let srow = g * Tmax;
   for (var d = 0u; d < HS4; d += 2u) {

@@ -9,7 +9,7 @@
 import { useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { ChartTable } from './chart-data';
 
-interface Props {
+export interface LineChartProps {
   table: ChartTable;
   /** The rows' field holding x. */
   xKey: string;
@@ -56,7 +56,7 @@ export function seriesPoints(rows: ChartTable['rows'], xKey: string, key: string
   return out;
 }
 
-export function LineChartSvg({ table, xKey, x, logX, xLabel, yLabel, format, xTitle, cursorLabel, dots, height = 180 }: Props) {
+export function LineChartSvg({ table, xKey, x, logX, xLabel, yLabel, format, xTitle, cursorLabel, dots, height = 180 }: LineChartProps) {
   const [ref, width] = useWidth();
   const [hover, setHover] = useState<number | null>(null);
   const plotW = Math.max(10, width - MARGIN.left - MARGIN.right);

@@ -1,7 +1,7 @@
 import { memo, startTransition, useEffect, useMemo, useRef, useState } from 'react';
 import { linearTicks, niceDomain, tickLabels } from '../metrics/axis';
 import type { ChartTable } from './chart-data';
-import { LineChartSvg } from './LineChartSvg';
+import { type LineChartProps, LineChartSvg } from './LineChartSvg';
 
 interface Props {
   title: string;
@@ -72,33 +72,44 @@ export function xAxisOf(rows: ChartTable['rows'], xKey: string, logTicks?: numbe
   return { domain: [lo, hi], ticks: ticks.length >= 2 ? ticks : [lo, hi] };
 }
 
+/** A chart's figure: its caption, the plot (with `emptyText` over it while there is no series yet) and the legend. */
+export function ChartFigure({ title, help, emptyText, ...plot }: LineChartProps & { title: string; help?: string; emptyText: string }) {
+  const { table } = plot;
+  const empty = table.series.length === 0;
+  return (
+    <figure className="chart" aria-label={title} data-series={table.series.length} data-points={table.rows.length} data-markers={table.markers.length}>
+      <figcaption title={help}>{title}</figcaption>
+      <div className="chart-body">
+        <LineChartSvg {...plot} />
+        {empty && <p className="chart-empty">{emptyText}</p>}
+      </div>
+      {!empty && <ChartLegend table={table} />}
+    </figure>
+  );
+}
+
 /** One live line chart; every run is a line, the tooltip shows exact values at the hovered step. */
 function MetricChartView({ title, help, table, xKey, digits = 6, logTicks }: Props) {
-  const empty = table.series.length === 0;
   const yLabel = useTickLabels(table.y.ticks);
   const x = useMemo(() => xAxisOf(table.rows, xKey, logTicks), [table.rows, xKey, logTicks]);
   const xLabel = useTickLabels(x.ticks);
   const format = useMemo(() => (v: number) => formatValue(v, digits), [digits]);
   return (
-    <figure className="chart" aria-label={title} data-series={table.series.length} data-points={table.rows.length} data-markers={table.markers.length}>
-      <figcaption title={help}>{title}</figcaption>
-      <div className="chart-body">
-        <LineChartSvg
-          table={table}
-          xKey={xKey}
-          x={x}
-          logX={!!logTicks}
-          xLabel={xLabel}
-          yLabel={yLabel}
-          format={format}
-          xTitle={xKey === 'k' ? 'k (log₂)' : xKey === 'pass1' ? 'pass@1' : undefined}
-          cursorLabel={(v) => (xKey === 'pass1' ? `pass@1 ${formatValue(v, 3)}` : `${xKey === 'k' ? 'k' : 'step'} ${v}`)}
-          dots={xKey !== 'step' || table.rows.length < 3}
-        />
-        {empty && <p className="chart-empty">{xKey === 'step' ? 'No points yet.' : 'Appears after the first evaluation.'}</p>}
-      </div>
-      {!empty && <ChartLegend table={table} />}
-    </figure>
+    <ChartFigure
+      title={title}
+      help={help}
+      emptyText={xKey === 'step' ? 'No points yet.' : 'Appears after the first evaluation.'}
+      table={table}
+      xKey={xKey}
+      x={x}
+      logX={!!logTicks}
+      xLabel={xLabel}
+      yLabel={yLabel}
+      format={format}
+      xTitle={xKey === 'k' ? 'k (log₂)' : xKey === 'pass1' ? 'pass@1' : undefined}
+      cursorLabel={(v) => (xKey === 'pass1' ? `pass@1 ${formatValue(v, 3)}` : `${xKey === 'k' ? 'k' : 'step'} ${v}`)}
+      dots={xKey !== 'step' || table.rows.length < 3}
+    />
   );
 }
 

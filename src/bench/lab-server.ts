@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Locator, Page } from '@playwright/test';
 import { build, createServer, preview } from 'vite';
 
 export const LAB_BUILDS = ['prod', 'dev'] as const;
@@ -34,4 +35,15 @@ export async function serveLab(root: string, build_: LabBuild, { minify = true }
       rmSync(outDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Chooses a ready-made comparison in the lab's launcher and waits until its launch button is enabled (the GPU is ready); returns the button. */
+export async function readyComparison(page: Page, comparisonId: string): Promise<Locator> {
+  await page.locator('#experiment').selectOption(comparisonId);
+  const launch = page.getByRole('button', { name: /^Launch comparison/ });
+  await page.waitForFunction(() => {
+    const b = [...document.querySelectorAll('button')].find((x) => x.textContent?.startsWith('Launch comparison'));
+    return !!b && !b.disabled;
+  }, null, { timeout: 120_000 });
+  return launch;
 }

@@ -15,7 +15,7 @@ import { chromium } from '@playwright/test';
 import { chromiumLaunchOptions } from '../../e2e/browser';
 import { EXPERIMENTS } from '../app/experiments';
 import { replaceDocSection } from '../bench/doc-section';
-import { serveLab } from '../bench/lab-server';
+import { readyComparison, serveLab } from '../bench/lab-server';
 import type { MetricsRow } from '../rl/types';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -98,13 +98,8 @@ async function measure(url: string, seed: number): Promise<Timeline> {
     await page.goto(url);
     const quick = EXPERIMENTS[0];
     if (quick.shipped !== 'quick') throw new Error(`The launcher's first comparison is ${quick.id}, not the quick experiment`);
-    await page.locator('#experiment').selectOption(quick.id);
+    const launch = await readyComparison(page, quick.id);
     await page.getByLabel('Seed', { exact: true }).fill(String(seed));
-    const launch = page.getByRole('button', { name: /^Launch comparison/ });
-    await page.waitForFunction(() => {
-      const b = [...document.querySelectorAll('button')].find((x) => x.textContent?.startsWith('Launch comparison'));
-      return !!b && !b.disabled;
-    }, null, { timeout: 120_000 });
     const t0 = performance.now();
     await launch.click();
     const since = () => (performance.now() - t0) / 1000;

@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
 import { chromiumLaunchOptions } from '../../e2e/browser';
 import { replaceDocSection } from '../bench/doc-section';
-import { LAB_BUILDS, type LabBuild, serveLab } from '../bench/lab-server';
+import { LAB_BUILDS, type LabBuild, readyComparison, serveLab } from '../bench/lab-server';
 import { EXPERIMENTS } from '../app/experiments';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -111,13 +111,7 @@ async function measure(build_: LabBuild, args: Args): Promise<Sample> {
     page.on('pageerror', (err) => console.error(`[page] ${err.message}`));
     await page.addInitScript(observe);
     await page.goto(url);
-    const launch = page.getByRole('button', { name: /^Launch comparison/ });
-    await page.locator('#experiment').selectOption(args.comparison);
-    await launch.waitFor();
-    await page.waitForFunction(() => {
-      const b = [...document.querySelectorAll('button')].find((x) => x.textContent?.startsWith('Launch comparison'));
-      return !!b && !b.disabled;
-    }, null, { timeout: 120_000 });
+    const launch = await readyComparison(page, args.comparison);
     await page.evaluate(() => {
       window.__redraw.tasks.length = 0;
       window.__redraw.frames.length = 0;

@@ -49,6 +49,8 @@ export interface ExperimentSpec {
 export const TUNING_SEEDS = [101, 102, 103] as const;
 
 const BASE_ARM: ArmSpec = { name: 'base', train: null };
+/** ROVER at the settings its sweep chose (docs/results.md), in rover-diversity and quick. */
+const ROVER_ARM: ArmSpec = { name: 'rover', train: { algo: 'rover', rho: 3, lr: 1e-2 } };
 
 /** The base every experiment starts from: 16 trees, leaf-uniform (docs/base-models.md). */
 const TREES_BASE = 'public/checkpoints/trees-tiny.safetensors';
@@ -69,7 +71,7 @@ export const EXPERIMENTS: readonly ExperimentSpec[] = [
     common: { ...TREES, steps: 30, evalEvery: 5, evalPrompts: 16, evalSamples: 32 },
     base: TREES_BASE,
     defaultSeeds: 5,
-    arms: [BASE_ARM, { name: 'grpo', train: { algo: 'grpo', lr: 1e-2 } }, { name: 'rover', train: { algo: 'rover', rho: 3, lr: 1e-2 } }],
+    arms: [BASE_ARM, { name: 'grpo', train: { algo: 'grpo', lr: 1e-2 } }, ROVER_ARM],
     effects: [
       { claim: 'GRPO finds fewer distinct correct solutions than the base', metric: 'distinct_correct', arm: 'grpo', than: 'base', kind: 'difference', side: 'below', bound: 0 },
       { claim: 'ROVER keeps more distinct correct solutions than GRPO', metric: 'distinct_correct', arm: 'rover', than: 'grpo', kind: 'difference', side: 'above', bound: 0 },
@@ -95,7 +97,7 @@ export const EXPERIMENTS: readonly ExperimentSpec[] = [
     common: { ...TREES, steps: 60, evalEvery: 20 },
     base: TREES_BASE,
     defaultSeeds: 5,
-    arms: [BASE_ARM, { name: 'grpo', train: { algo: 'grpo', lr: 3e-3 } }, { name: 'rover', train: { algo: 'rover', rho: 3, lr: 1e-2 } }],
+    arms: [BASE_ARM, { name: 'grpo', train: { algo: 'grpo', lr: 3e-3 } }, ROVER_ARM],
     effects: [
       { claim: 'ROVER keeps more distinct correct solutions than GRPO', metric: 'distinct_correct', arm: 'rover', than: 'grpo', kind: 'difference', side: 'above', bound: 0 },
       { claim: 'ROVER keeps more of the winning leaves (coverage) than GRPO', metric: 'coverage', arm: 'rover', than: 'grpo', kind: 'difference', side: 'above', bound: 0 },

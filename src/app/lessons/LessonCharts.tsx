@@ -6,8 +6,7 @@ import { useMemo } from 'react';
 import type { TrainRow } from '../../rl/types';
 import { yAxis } from '../../metrics/axis';
 import { diversityTable, type MetricDef, METRICS, metricTable, passAtKTable, runStyles } from '../chart-data';
-import { LineChartSvg } from '../LineChartSvg';
-import { ChartLegend, MetricChart, formatValue, useTickLabels, xAxisOf } from '../MetricChart';
+import { ChartFigure, MetricChart, formatValue, useTickLabels, xAxisOf } from '../MetricChart';
 import type { LabRun } from '../store';
 
 export function trainMetric(id: string, title: string, help: string, get: (r: TrainRow) => number | null, fixedY?: [number, number]): MetricDef {
@@ -58,15 +57,20 @@ export function XYChart({ runs, title, x, y, xLabel, fixedY }: { runs: LabRun[];
   const xAxis = useMemo(() => xAxisOf(table.rows, 'x'), [table.rows]);
   const yLabel = useTickLabels(table.y.ticks);
   const xTick = useTickLabels(xAxis.ticks);
-  const empty = table.rows.length === 0;
   return (
-    <figure className="chart" aria-label={title} data-series={table.series.length} data-points={table.rows.length}>
-      <figcaption>{title}</figcaption>
-      <div className="chart-body">
-        <LineChartSvg table={table} xKey="x" x={xAxis} logX={false} xLabel={xTick} yLabel={yLabel} format={(v) => formatValue(v, 4)} xTitle={xLabel} cursorLabel={(v) => `${xLabel} ${formatValue(v, 6)}`} dots={false} />
-        {empty && <p className="chart-empty">No points yet.</p>}
-      </div>
-      {!empty && <ChartLegend table={table} />}
-    </figure>
+    <ChartFigure
+      title={title}
+      emptyText="No points yet."
+      table={table}
+      xKey="x"
+      x={xAxis}
+      logX={false}
+      xLabel={xTick}
+      yLabel={yLabel}
+      format={(v) => formatValue(v, 4)}
+      xTitle={xLabel}
+      cursorLabel={(v) => `${xLabel} ${formatValue(v, 6)}`}
+      dots={false}
+    />
   );
 }
