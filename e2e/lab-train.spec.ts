@@ -58,6 +58,24 @@ test('a reload mid-run keeps the finished steps, and the run resumes from its sa
   await expect(run.getByTestId('run-status')).toHaveText('paused');
   const kept = await stepOf(page, name);
   expect(kept).toBeGreaterThanOrEqual(3);
+  // The run worker stored the state in the lab's IndexedDB itself, and the run record names its step.
+  const saved = await page.evaluate(
+    () =>
+      new Promise<{ blobs: string[]; savedSteps: (number | null)[] }>((resolve, reject) => {
+        const open = indexedDB.open('rlvr-lab');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const tx = open.result.transaction(['blobs', 'runs']);
+          const keys = tx.objectStore('blobs').getAllKeys();
+          const runs = tx.objectStore('runs').getAll();
+          tx.oncomplete = () => resolve({ blobs: keys.result.map(String), savedSteps: runs.result.map((r: { savedStep: number | null }) => r.savedStep) });
+        };
+      }),
+  );
+  expect(saved.blobs.filter((k) => k.endsWith('/state'))).toHaveLength(1);
+  expect(saved.savedSteps).toHaveLength(1);
+  expect(saved.savedSteps[0]).toBeGreaterThanOrEqual(1);
+  expect(saved.savedSteps[0]).toBeLessThanOrEqual(kept);
   await expect(page.getByRole('figure', { name: 'Reward (mean)' })).toHaveAttribute('data-points', String(kept));
   await run.getByRole('button', { name: /Play/ }).click();
   await expect(run.getByTestId('run-status')).toHaveText('running');

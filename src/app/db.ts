@@ -36,6 +36,8 @@ export interface StoredRun {
 export type BlobKind = 'state' | 'checkpoint' | 'base';
 
 export interface LabDb {
+  /** The IndexedDB database's name, which a run worker opens to store its blobs (src/worker/run-worker.ts); null for a database only this page can reach. */
+  readonly name: string | null;
   listRuns(): Promise<StoredRun[]>;
   putRun(run: StoredRun): Promise<void>;
   /** A new run with its first rows and base checkpoint, all or nothing. */
@@ -90,6 +92,7 @@ export async function openLabDb(name = 'rlvr-lab'): Promise<LabDb> {
   }
 
   return {
+    name,
     listRuns: async () => (await done(db.transaction('runs').objectStore('runs').getAll())) as StoredRun[],
     putRun: (run) => write(['runs'], (tx) => tx.objectStore('runs').put(run)),
     addRun: (run, rows, base) =>

@@ -5,7 +5,7 @@
 import * as Comlink from 'comlink';
 import type { RunConfig } from '../rl/config';
 import type { MetricsRow, RolloutGroup } from '../rl/types';
-import { type RunSink, type RunWorkerApi, type WorkerStatus, defaultBasePath } from '../worker/api';
+import { type PageSink, type RunWorkerApi, type WorkerStatus, defaultBasePath } from '../worker/api';
 import { ALGORITHM_LABELS, algorithmOf } from './colors';
 import { type BaseFileInfo, type LabDb, type RunOrigin, type StoredRun, openLabDb } from './db';
 import { type LabRun, useLab } from './store';
@@ -144,9 +144,11 @@ export class Runner {
     this.pendingRollouts.clear();
   }
 
-  private sink(id: string): RunSink {
-    // A removed run's worker may still speak for a moment; nothing it says is kept.
+  private sink(id: string): PageSink {
+    // A removed run's worker may still speak for a moment; nothing it says is
+    // kept, and a blob it stored after the removal is removed again.
     const gone = () => !this.run(id);
+    const orphan = () => void this.db?.deleteRun(id).catch(() => undefined);
     return {
       status: (status: WorkerStatus, message?: string) => {
         if (gone()) return;
@@ -167,15 +169,21 @@ export class Runner {
         this.scheduleFlush();
       },
       saved: (step, state) => {
-        if (gone()) return;
+        if (gone()) return orphan();
         this.flush();
         this.lab.patchRun(id, { savedStep: step });
-        void this.db?.putBlob(id, 'state', state).then(() => this.persist(id));
+        if (!state) void this.persist(id);
+        else void this.db?.putBlob(id, 'state', state).then(() => this.persist(id));
       },
       checkpoint: (data) => {
-        if (gone()) return;
+        if (gone()) return orphan();
         this.lab.patchRun(id, { hasCheckpoint: true });
-        void this.db?.putBlob(id, 'checkpoint', data).then(() => this.persist(id));
+        if (!data) void this.persist(id);
+        else void this.db?.putBlob(id, 'checkpoint', data).then(() => this.persist(id));
+      },
+      storageFailed: (message) => {
+        if (gone()) return;
+        this.report(`Could not save “${this.run(id)?.name}”`, new Error(message));
       },
     };
   }
@@ -209,7 +217,8 @@ export class Runner {
     worker.onerror = (e) => this.lab.patchRun(run.id, { status: 'error', error: e.message || 'the run worker crashed' });
     this.lab.patchRun(run.id, { savedStep: resume ? run.savedStep : null });
     const baseUrl = new URL(defaultBasePath(run.config), document.baseURI).href;
-    await live.api.start({ config: run.config, baseUrl, play, speed: run.speed, resume: resume ?? undefined, base: base ?? undefined }, Comlink.proxy(this.sink(run.id)));
+    const store = this.db?.name ? { db: this.db.name, runId: run.id } : null;
+    await live.api.start({ config: run.config, baseUrl, play, speed: run.speed, resume: resume ?? undefined, base: base ?? undefined, store }, Comlink.proxy(this.sink(run.id)));
     return live;
   }
 

@@ -29,15 +29,40 @@ export interface TrainerInit {
 
 export type WorkerStatus = 'starting' | 'running' | 'paused' | 'done' | 'stopped' | 'error';
 
-/** Callbacks the main thread hands to the worker (comlink-proxied). */
+/** What the run loop reports (src/worker/loop.ts); the worker stores the blobs and tells the page. */
 export interface RunSink {
   status(status: WorkerStatus, message?: string): void;
   rows(rows: MetricsRow[]): void;
   rollouts(group: RolloutGroup): void;
-  /** A resumable state at `step` (every few seconds, on pause, stop and at the end). */
-  saved(step: number, state: ArrayBuffer): void;
-  /** The final policy when the run finishes. */
-  checkpoint(data: ArrayBuffer): void;
+  /** A resumable state at `step` (every few seconds, on pause, stop and at the end); awaited before the loop goes on. */
+  saved(step: number, state: ArrayBuffer): void | Promise<void>;
+  /** The final policy when the run finishes; awaited like `saved`. */
+  checkpoint(data: ArrayBuffer): void | Promise<void>;
+}
+
+/**
+ * Callbacks the main thread hands to the worker (comlink-proxied). When the
+ * page's database is IndexedDB, state and checkpoint blobs never cross to the
+ * page: the worker writes them itself (structured-cloning megabytes into
+ * storage on the main thread blocked the page's redraws) and passes null.
+ * Otherwise (a database only the page can reach) the blob is transferred.
+ */
+export interface PageSink {
+  status(status: WorkerStatus, message?: string): void;
+  rows(rows: MetricsRow[]): void;
+  rollouts(group: RolloutGroup): void;
+  /** The resumable state at `step`: stored already (null), or here to be stored. */
+  saved(step: number, state: ArrayBuffer | null): void;
+  /** The final policy: stored already as the run's checkpoint (null), or here to be stored. */
+  checkpoint(data: ArrayBuffer | null): void;
+  /** A blob could not be stored; the run goes on. */
+  storageFailed(message: string): void;
+}
+
+/** Where the worker stores a run's blobs: the lab's database and the run's id (src/app/db.ts). */
+export interface BlobStore {
+  db: string;
+  runId: string;
 }
 
 export interface StartOptions extends TrainerInit {
@@ -48,10 +73,12 @@ export interface StartOptions extends TrainerInit {
   play: boolean;
   /** Steps per second; Infinity = as fast as the GPU goes. */
   speed: number;
+  /** The IndexedDB database the worker stores blobs in; null: they go to the page. */
+  store: BlobStore | null;
 }
 
 export interface RunWorkerApi {
-  start(options: StartOptions, sink: RunSink): Promise<void>;
+  start(options: StartOptions, sink: PageSink): Promise<void>;
   resume(): void;
   pause(): Promise<void>;
   stepOnce(): Promise<void>;

@@ -44,7 +44,7 @@ function recordingSink() {
       expect(new Uint32Array(state)[0]).toBe(step);
       log.saved.push(step);
     },
-    checkpoint: () => log.checkpoints++,
+    checkpoint: () => void log.checkpoints++,
   };
   return { sink, log };
 }
@@ -152,6 +152,22 @@ describe('RunLoop', () => {
     expect(log.steps.length).toBe(n);
   });
 
+  it('waits for the state and the checkpoint to be stored before it reports the end', async () => {
+    const t = countingTrainer();
+    const { sink, log } = recordingSink();
+    const order: string[] = [];
+    const slowly = (what: string) => new Promise<void>((r) => setTimeout(() => (order.push(what), r()), 20));
+    sink.saved = () => slowly('state stored');
+    sink.checkpoint = () => slowly('checkpoint stored');
+    const status = sink.status;
+    sink.status = (s, m) => (order.push(s), status(s, m));
+    const loop = new RunLoop(t.trainer, sink, { totalSteps: 100, speed: Infinity });
+    await loop.stepOnce();
+    await loop.stop();
+    expect(order).toEqual(['state stored', 'state stored', 'checkpoint stored', 'stopped']);
+    expect(log.statuses).toEqual(['stopped']);
+  });
+
   it('saves every few seconds while running, less often when saving is slow', async () => {
     let clock = 0;
     const t = countingTrainer();
@@ -168,7 +184,7 @@ describe('RunLoop', () => {
     };
     const { sink } = recordingSink();
     const saves: number[] = [];
-    sink.saved = () => saves.push(clock);
+    sink.saved = () => void saves.push(clock);
     const loop = new RunLoop(t.trainer, sink, { totalSteps: 1000, speed: Infinity, saveEveryMs: 1000, now: () => clock, sleep: () => new Promise((r) => setTimeout(r, 0)) });
     loop.play();
     await until(() => clock >= 5000);

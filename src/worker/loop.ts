@@ -65,7 +65,7 @@ export class RunLoop {
     const state = await this.trainer.state();
     this.lastSave = this.now();
     this.saveInterval = Math.max(this.saveEveryMs, 10 * (this.lastSave - started));
-    this.sink.saved(this.trainer.stepIndex, state);
+    await this.sink.saved(this.trainer.stepIndex, state);
   }
 
   private async stepNow() {
@@ -78,7 +78,7 @@ export class RunLoop {
       if (group) this.sink.rollouts(group);
       if (this.trainer.stepIndex >= this.totalSteps) {
         await this.save();
-        this.sink.checkpoint(await this.trainer.checkpoint());
+        await this.sink.checkpoint(await this.trainer.checkpoint());
         this.setStatus('done');
       } else if (this.now() - this.lastSave >= this.saveInterval) await this.save();
     } catch (e) {
@@ -142,7 +142,7 @@ export class RunLoop {
     this.status = 'stopped';
     await this.serial(async () => {
       await this.save();
-      this.sink.checkpoint(await this.trainer.checkpoint());
+      await this.sink.checkpoint(await this.trainer.checkpoint());
     });
     this.setStatus('stopped');
   }

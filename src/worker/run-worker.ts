@@ -2,9 +2,10 @@
 // comlink (RunWorkerApi) and hears back through a proxied RunSink.
 
 import * as Comlink from 'comlink';
+import { type LabDb, openLabDb } from '../app/db';
 import { type GpuContext, createGpuContext } from '../gpu/context';
 import { nonFiniteDiagnosis } from '../rl/health';
-import type { RunSink, RunWorkerApi, StartOptions, Trainer } from './api';
+import type { BlobStore, PageSink, RunSink, RunWorkerApi, StartOptions, Trainer } from './api';
 import { openTrainer } from './engine';
 import { RunLoop } from './loop';
 
@@ -12,26 +13,56 @@ let ctx: GpuContext | null = null;
 let trainer: Trainer | null = null;
 let loop: RunLoop | null = null;
 
-function transferable(sink: RunSink): RunSink {
-  // State and checkpoint blobs move to the page instead of being copied.
+/**
+ * The loop's sink: rows go to the page; blobs go straight into the lab's
+ * IndexedDB from this worker when it has a store (the page only hears that
+ * they are stored, so storing costs its main thread nothing), else they move
+ * to the page (transferred, not copied).
+ */
+async function storingSink(page: PageSink, store: BlobStore | null): Promise<RunSink> {
+  let db: LabDb | null = null;
+  if (store) {
+    try {
+      db = await openLabDb(store.db);
+    } catch (e) {
+      page.storageFailed(`the run worker cannot open the lab's storage (${(e as Error).message})`);
+    }
+  }
+  /** Stores the blob here; false when it could not be. */
+  const put = async (kind: 'state' | 'checkpoint', data: ArrayBuffer): Promise<boolean> => {
+    try {
+      await db!.putBlob(store!.runId, kind, data);
+      return true;
+    } catch (e) {
+      page.storageFailed((e as Error).message || String(e));
+      return false;
+    }
+  };
   return {
-    status: (s, m) => sink.status(s, m),
-    rows: (r) => sink.rows(r),
-    rollouts: (g) => sink.rollouts(g),
-    saved: (step, state) => sink.saved(step, Comlink.transfer(state, [state])),
-    checkpoint: (data) => sink.checkpoint(Comlink.transfer(data, [data])),
+    status: (s, m) => page.status(s, m),
+    rows: (r) => page.rows(r),
+    rollouts: (g) => page.rollouts(g),
+    saved: async (step, state) => {
+      if (!db) page.saved(step, Comlink.transfer(state, [state]));
+      else if (await put('state', state)) page.saved(step, null);
+    },
+    checkpoint: async (data) => {
+      if (!db) page.checkpoint(Comlink.transfer(data, [data]));
+      else if (await put('checkpoint', data)) page.checkpoint(null);
+    },
   };
 }
 
 const api: RunWorkerApi = {
-  async start(options: StartOptions, sink: RunSink) {
+  async start(options: StartOptions, page: PageSink) {
     if (loop) throw new Error('This worker already has a run.');
-    sink.status('starting');
+    page.status('starting');
+    const sink = await storingSink(page, options.store);
     try {
       ctx = await createGpuContext(navigator.gpu, { label: 'rlvr-lab run' });
       trainer = await openTrainer(ctx, options.config, options);
       const config = options.config;
-      loop = new RunLoop(trainer, transferable(sink), { totalSteps: config.steps, speed: options.speed, diagnose: (row) => nonFiniteDiagnosis(row, config) });
+      loop = new RunLoop(trainer, sink, { totalSteps: config.steps, speed: options.speed, diagnose: (row) => nonFiniteDiagnosis(row, config) });
       if (loop.status === 'done') sink.status('done');
       else if (options.play) loop.play();
       else sink.status('paused');

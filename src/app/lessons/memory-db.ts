@@ -15,6 +15,7 @@ export function memoryLabDb(): LabDb {
     rows.set(id, [...old, ...added].sort((a, b) => a.step - b.step));
   };
   return {
+    name: null,
     listRuns: async () => [...runs.values()],
     putRun: async (run) => void runs.set(run.id, run),
     addRun: async (run, first, base) => {
