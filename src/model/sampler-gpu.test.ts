@@ -10,6 +10,7 @@ import { type ModelConfig, presetConfig } from './config';
 import { GptModel } from './gpt';
 import { buildLayout, initParams } from './params';
 import { nextTokenTargets } from './reference';
+import { fusedDecodeApplies } from '../gpu/kernels/decode-model';
 import { type SampleRequest, Sampler } from './sampler';
 
 const CONFIGS: [string, ModelConfig][] = [
@@ -132,6 +133,44 @@ describe.each(CONFIGS)('Sampler on the GPU (%s)', (_, config) => {
     expect(ctx.stats().pool.live).toBeGreaterThan(before);
     sampler.dispose();
     expect(ctx.stats().pool.live).toBe(before);
+    model.dispose();
+  });
+});
+
+describe('Sampler: one dispatch per decode position', () => {
+  const config = CONFIGS[0][1];
+
+  it('gives the batch of the kernel-per-step decode bit for bit, in far fewer dispatches', async () => {
+    const ctx = await testContext();
+    const model = new GptModel(ctx, config, { maxBatch: MAX_ROWS, maxTime: config.contextLength, params: perturbedParams(config, 5) });
+    const fused = new Sampler(model, MAX_ROWS);
+    const plain = new Sampler(model, MAX_ROWS, { fusedDecode: false });
+    const dispatches = async (sampler: Sampler) => {
+      const before = ctx.stats().dispatches;
+      const s = await sampler.sample(request);
+      const stats = (await ctx.readMany([s.gpu.logp, s.gpu.entropy, s.gpu.vmean])) as Float32Array[];
+      return { s, stats, n: ctx.stats().dispatches - before };
+    };
+    const a = await dispatches(fused);
+    const b = await dispatches(plain);
+    expect(a.s.tokens).toEqual(b.s.tokens);
+    expect(bitsOf(a.s.logp)).toEqual(bitsOf(b.s.logp));
+    for (let k = 0; k < 3; k++) expect(bitsOf(a.stats[k])).toEqual(bitsOf(b.stats[k]));
+    // Per decode position: one model dispatch, then sampling, the row update and π's statistics.
+    const positions = a.s.T - 1 - (Math.min(...a.s.promptLengths) - 1);
+    // (On a GPU, whose tiled attention the fused decode does not repeat, both samplers run the unfused steps.)
+    const applies = fusedDecodeApplies(ctx, config.dModel, config.nHeads);
+    expect(b.n - a.n).toBe(applies ? positions * (1 + 7 * config.nLayers + 2 - 1) : 0);
+    fused.dispose();
+    plain.dispose();
+    model.dispose();
+  });
+
+  it('refuses the fused decode where it would not reproduce the forward pass', async () => {
+    const ctx = await testContext();
+    const awkward = CONFIGS[1][1];
+    const model = new GptModel(ctx, awkward, { maxBatch: 4, maxTime: awkward.contextLength, params: perturbedParams(awkward, 5) });
+    expect(() => new Sampler(model, 4, { fusedDecode: true })).toThrow(/fused decode does not apply/);
     model.dispose();
   });
 });

@@ -23,14 +23,16 @@
 import type { GpuContext } from '../gpu/context';
 import { attentionDecode, attentionForward } from '../gpu/kernels/attention';
 import { advanceRows, decodeEmbed, fillCache } from '../gpu/kernels/decode';
+import { decodeModel, decodeModelScratchSize, fusedDecodeApplies } from '../gpu/kernels/decode-model';
 import { embeddingForward } from '../gpu/kernels/embedding';
 import { logitStats } from '../gpu/kernels/logits';
 import { sample } from '../gpu/kernels/sample';
 import type { Tensor } from '../gpu/tensor';
 import { BOS, EOS, PAD } from '../tasks/tokenizer';
 import { hash3 } from '../util/rng';
-import { type BlockBuffers, type HeadBuffers, blockForward, outputHead } from './block';
+import { type BlockBuffers, type HeadBuffers, blockForward, decodeModelOffsets, outputHead } from './block';
 import type { GptModel } from './gpt';
+import { PARAM_ALIGN } from './params';
 
 export interface SampleRequest {
   /** P prompts as token ids, each starting with BOS. */
@@ -133,15 +135,29 @@ export class Sampler {
   private attScratch: Tensor | null = null;
   private readonly buf: Record<'sampled' | 'sampledLogp' | 'positions' | 'scores' | 'prefillTokens' | 'state' | 'tokens' | 'targets' | 'mask' | 'logp' | 'piLogp' | 'entropy' | 'vmean', Tensor>;
 
+  /** One decode position in one dispatch (src/gpu/kernels/decode-model.ts), or null for a kernel per step of each block. */
+  private readonly fused: { offsets: Tensor; scratch: Tensor } | null;
+  /** Every layer's k and v caches in one buffer, `cacheStride` floats apart (the fused decode reads them all). */
+  private readonly cacheStride: number;
+  private readonly cacheAll: Tensor;
+
   constructor(
     readonly model: GptModel,
     readonly maxRows: number,
+    options: { fusedDecode?: boolean } = {},
   ) {
     this.ctx = model.ctx;
     const { dModel: C, nLayers: L, nHeads: H, contextLength } = model.config;
     const R = maxRows;
     this.cacheTime = contextLength;
-    for (let l = 0; l < L; l++) this.caches.push({ k: this.own([R * contextLength * C]), v: this.own([R * contextLength * C]) });
+    // Each cache starts on a parameter-aligned element, so its view is a valid binding.
+    this.cacheStride = Math.ceil((R * contextLength * C) / PARAM_ALIGN) * PARAM_ALIGN;
+    this.cacheAll = this.own([2 * L * this.cacheStride]);
+    for (let l = 0; l < L; l++) this.caches.push({ k: this.cacheAll.view([R * contextLength * C], 2 * l * this.cacheStride), v: this.cacheAll.view([R * contextLength * C], (2 * l + 1) * this.cacheStride) });
+    const fused = options.fusedDecode ?? fusedDecodeApplies(this.ctx, C, H);
+    if (fused && !fusedDecodeApplies(this.ctx, C, H)) throw new Error(`Sampler: the fused decode does not apply to this model on this adapter (C=${C}, H=${H})`);
+    this.fused = fused ? { offsets: this.uploadU32(decodeModelOffsets(model.layout)), scratch: this.ctx.tensor([decodeModelScratchSize(R, C)]) } : null;
+    if (this.fused) this.owned.push(this.fused.offsets, this.fused.scratch);
     const RT = R * contextLength;
     this.buf = {
       sampled: this.own([R], 'u32'),
@@ -158,6 +174,10 @@ export class Sampler {
       entropy: this.own([RT]),
       vmean: this.own([RT]),
     };
+  }
+
+  private uploadU32(data: Uint32Array): Tensor {
+    return this.ctx.tensor([data.length], 'u32', data);
   }
 
   private own(shape: number[], dtype: 'f32' | 'u32' = 'f32'): Tensor {
@@ -273,13 +293,18 @@ export class Sampler {
     const { R, T } = shape;
     const b = this.buf;
     const p = (name: string) => model.paramViews.get(name)!;
-    const pos = b.positions.view([R]);
-    decodeEmbed(ctx, b.tokens, p('transformer.wte.weight'), p('transformer.wpe.weight'), block.input, pos, shape, C, s);
-    for (let l = 0; l < L; l++) {
-      const kCache = this.caches[l].k.view([R, this.cacheTime, C]), vCache = this.caches[l].v.view([R, this.cacheTime, C]);
-      blockForward(ctx, p, l, block, R, C, (qkv, atty) => attentionDecode(ctx, qkv, kCache, vCache, pos, atty, R, this.cacheTime, C, H, b.scores));
+    if (this.fused) {
+      const buffers = { params: model.params, offsets: this.fused.offsets, policyBias: model.policyBias, tokens: b.tokens, caches: this.cacheAll, cacheStride: this.cacheStride, scratch: this.fused.scratch, scores: b.scores, logits: head.logits };
+      decodeModel(ctx, { C, H, L, V }, buffers, { R, T, Tmax: this.cacheTime }, s);
+    } else {
+      const pos = b.positions.view([R]);
+      decodeEmbed(ctx, b.tokens, p('transformer.wte.weight'), p('transformer.wpe.weight'), block.input, pos, shape, C, s);
+      for (let l = 0; l < L; l++) {
+        const kCache = this.caches[l].k.view([R, this.cacheTime, C]), vCache = this.caches[l].v.view([R, this.cacheTime, C]);
+        blockForward(ctx, p, l, block, R, C, (qkv, atty) => attentionDecode(ctx, qkv, kCache, vCache, pos, atty, R, this.cacheTime, C, H, b.scores));
+      }
+      outputHead(ctx, p, model.config, block.output, head, model.policyBias, R);
     }
-    outputHead(ctx, p, model.config, block.output, head, model.policyBias, R);
     const sampled = b.sampled.view([R]), sampledLogp = b.sampledLogp.view([R]);
     sample(ctx, head.logits, sampled, sampledLogp, R, V, { temperature: req.temperature, topK: req.topK ?? 0, seed: req.seed >>> 0, stream: samplingStream(req.step ?? 0, s) });
     advanceRows(ctx, sampled, sampledLogp, { tokens: b.tokens, targets: b.targets, mask: b.mask, logp: b.logp, state: b.state }, shape, s, { maxNew: req.maxNewTokens, pad: PAD, eos: EOS });
