@@ -1,18 +1,18 @@
-// One decode position of the whole model in one dispatch: for four rows at a
-// time, the embedding of each row's token at position s, every block (layer
-// norm, qkv, the KV-cache append and attention over the cache, projection and
-// residual, layer norm, MLP and residual), the final layer norm and the
-// logits. Each invocation runs its rows through every layer on its own (a
-// decode row needs nothing from other rows), so a position costs one
-// dispatch instead of one per kernel per layer.
+// One decode position of the whole model in one dispatch: for each row, the
+// embedding of its token at position s, every block (layer norm, qkv, the
+// KV-cache append and attention over the cache, projection and residual,
+// layer norm, MLP and residual), the final layer norm and the logits. Each
+// invocation runs its row through every layer on its own (a decode row needs
+// nothing from other rows), so a position costs one dispatch instead of one
+// per kernel per layer.
 //
 // It repeats, expression by expression, the arithmetic of the kernels the
 // training forward uses on a CPU adapter (layernorm_forward_vec4, the matmul
 // tiles of matmul-core.wgsl with their epilogues, attention_decode_vec8,
 // decode_embed), so its logits equal both the unfused decode's and the
 // training forward's bit for bit (src/gpu/kernels/decode-model.test.ts,
-// src/model/sampler-gpu.test.ts). The products keep matmul-core's 4×4 blocks:
-// four rows of A as one mat4, so each element is summed in the same order.
+// src/model/sampler-gpu.test.ts). Each product element sums over k in 4-blocks
+// in the same order as matmul-core's 4×4 blocks.
 //
 // Needs C % 4 = 0 and a head size HS % 8 = 0 (the vec8 attention).
 //
@@ -99,54 +99,33 @@ fn layernorm_row(r: u32, src_sec: u32, w: u32, b: u32) {
   }
 }
 
-// Four consecutive vec4s, `stride` apart, from x4 or w4, as the columns of a mat4.
-fn x4_cols(a: vec4<u32>) -> mat4x4<f32> {
-  return mat4x4<f32>(x4[a.x], x4[a.y], x4[a.z], x4[a.w]);
-}
-
+// Four vec4s of w4, `stride` apart, as the columns of a mat4.
 fn w4_rows(at0: u32, stride: u32) -> mat4x4<f32> {
   return mat4x4<f32>(w4[at0], w4[at0 + stride], w4[at0 + 2u * stride], w4[at0 + 3u * stride]);
 }
 
-// Columns 4·nb … 4·nb+3 of (four rows of section `src_sec`) · Wᵀ, W [N, K] at vec4 offset w:
-// matmul-core's nt_v4_product for one 4×4 block (column r of the result is row r).
-fn nt_block(rows: vec4<u32>, src_sec: u32, K: u32, w: u32, nb: u32) -> mat4x4<f32> {
+// Columns 4·nb … 4·nb+3 of row r's section `src_sec` · Wᵀ, W [N, K] at vec4 offset w:
+// one column of matmul-core's nt_v4_product block (B · A, A's column being
+// this row) computed as B · a, which on SwiftShader gives the same sums bit
+// for bit (tested), with a quarter of the work of a whole block.
+fn nt_block(r: u32, src_sec: u32, K: u32, w: u32, nb: u32) -> vec4<f32> {
   let kq = K / 4u;
-  let a_at = vec4<u32>(row_at(rows.x, src_sec), row_at(rows.y, src_sec), row_at(rows.z, src_sec), row_at(rows.w, src_sec));
+  let a_at = row_at(r, src_sec);
   let b_at = w + 4u * nb * kq;
-  var t = mat4x4<f32>();
+  var t = vec4<f32>(0.0);
   for (var k = 0u; k < kq; k++) {
-    let a = x4_cols(a_at + vec4<u32>(k));
     let b = transpose(w4_rows(b_at + k, kq));
-    t = t + b * a;
+    t = t + b * x4[a_at + k];
   }
   return t;
 }
 
-// The rows this invocation owns, each index clamped into range (a clamped
-// duplicate's results are computed but never stored); `live` counts the real ones.
-struct Rows {
-  idx: vec4<u32>,
-  live: u32,
-}
-
-fn is_live(rows: Rows, i: u32) -> bool {
-  return i < rows.live;
-}
-
-fn row_index(rows: Rows, i: u32) -> u32 {
-  return rows.idx[i];
-}
-
 // qkv = ln · W_attnᵀ + b   (matmul's store_v4 with the bias flag)
-fn qkv_layer(rows: Rows, l: u32) {
+fn qkv_layer(r: u32, l: u32) {
   let C4 = p.C / 4u;
   let w = layer_at(l, ATTN_W);
   let b = layer_at(l, ATTN_B);
-  for (var nb = 0u; nb < 3u * C4; nb++) {
-    let t = nt_block(rows.idx, SEC_LN, p.C, w, nb);
-    for (var i = 0u; i < rows.live; i++) { x4[row_at(row_index(rows, i), SEC_QKV) + nb] = t[i] + w4[b + nb]; }
-  }
+  for (var nb = 0u; nb < 3u * C4; nb++) { x4[row_at(r, SEC_QKV) + nb] = nt_block(r, SEC_LN, p.C, w, nb) + w4[b + nb]; }
 }
 
 fn first_or(first: bool, v: f32) -> f32 {
@@ -207,75 +186,58 @@ fn attend_row(r: u32, l: u32) {
   }
 }
 
-// section `to` = section `residual` + (rows of `src_sec` · Wᵀ + b)   (the fused bias + residual epilogue)
-fn residual_product(rows: Rows, src_sec: u32, K: u32, w: u32, b: u32, residual: u32, to: u32) {
+// section `to` = section `residual` + (section `src_sec` · Wᵀ + b)   (the fused bias + residual epilogue)
+fn residual_product(r: u32, src_sec: u32, K: u32, w: u32, b: u32, residual: u32, to: u32) {
   let C4 = p.C / 4u;
-  for (var nb = 0u; nb < C4; nb++) {
-    let t = nt_block(rows.idx, src_sec, K, w, nb);
-    for (var i = 0u; i < rows.live; i++) {
-      let r = row_index(rows, i);
-      x4[row_at(r, to) + nb] = x4[row_at(r, residual) + nb] + (t[i] + w4[b + nb]);
-    }
-  }
+  for (var nb = 0u; nb < C4; nb++) { x4[row_at(r, to) + nb] = x4[row_at(r, residual) + nb] + (nt_block(r, src_sec, K, w, nb) + w4[b + nb]); }
 }
 
 // fc = gelu(ln · W_fcᵀ + b)   (the fused bias + GELU epilogue)
-fn fc_layer(rows: Rows, l: u32) {
+fn fc_layer(r: u32, l: u32) {
   let C4 = p.C / 4u;
   let w = layer_at(l, FC_W);
   let b = layer_at(l, FC_B);
-  for (var nb = 0u; nb < 4u * C4; nb++) {
-    let t = nt_block(rows.idx, SEC_LN, p.C, w, nb);
-    for (var i = 0u; i < rows.live; i++) { x4[row_at(row_index(rows, i), SEC_FC) + nb] = gelu_and_slope(t[i] + w4[b + nb])[0]; }
-  }
+  for (var nb = 0u; nb < 4u * C4; nb++) { x4[row_at(r, SEC_FC) + nb] = gelu_and_slope(nt_block(r, SEC_LN, p.C, w, nb) + w4[b + nb])[0]; }
 }
 
 // logits = ln_f(x) · W_outᵀ + policy bias, for any V: the last block's columns are clamped as in matmul's
 // general path and only the real ones stored.
-fn output_head(rows: Rows) {
+fn output_head(r: u32) {
   let kq = p.C / 4u;
   let w = at[AT_HEAD];
-  let a_at = vec4<u32>(row_at(rows.idx.x, SEC_LN), row_at(rows.idx.y, SEC_LN), row_at(rows.idx.z, SEC_LN), row_at(rows.idx.w, SEC_LN));
+  let a_at = row_at(r, SEC_LN);
   for (var n0 = 0u; n0 < p.V; n0 += 4u) {
     let cols = min(vec4<u32>(n0) + vec4<u32>(0u, 1u, 2u, 3u), vec4<u32>(p.V - 1u)) * kq + vec4<u32>(w);
-    var t = mat4x4<f32>();
+    var t = vec4<f32>(0.0);
     for (var k = 0u; k < kq; k++) {
-      let a = x4_cols(a_at + vec4<u32>(k));
       let b = transpose(mat4x4<f32>(w4[cols.x + k], w4[cols.y + k], w4[cols.z + k], w4[cols.w + k]));
-      t = t + b * a;
+      t = t + b * x4[a_at + k];
     }
-    for (var i = 0u; i < rows.live; i++) {
-      let r = row_index(rows, i);
-      for (var j = 0u; j < 4u; j++) {
-        let n = n0 + j;
-        if (n >= p.V) { break; }
-        logits[r * p.V + n] = t[i][j] + policy_bias[n];
-      }
+    for (var j = 0u; j < 4u; j++) {
+      let n = n0 + j;
+      if (n >= p.V) { break; }
+      logits[r * p.V + n] = t[j] + policy_bias[n];
     }
   }
 }
 
 @compute @workgroup_size(4)
 fn decode_model(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let first = gid.x * 4u;
-  if (first >= p.R) { return; }
-  let rows = Rows(min(vec4<u32>(first) + vec4<u32>(0u, 1u, 2u, 3u), vec4<u32>(p.R - 1u)), min(4u, p.R - first));
+  let r = gid.x;
+  if (r >= p.R) { return; }
   let C4 = p.C / 4u;
   // x = wte[token] + wpe[s]   (decode_embed)
-  for (var i = 0u; i < rows.live; i++) {
-    let r = row_index(rows, i);
-    let tok = tokens[r * p.T + p.pos];
-    for (var c = 0u; c < C4; c++) { x4[row_at(r, SEC_X) + c] = w4[at[AT_WTE] + tok * C4 + c] + w4[at[AT_WPE] + p.pos * C4 + c]; }
-  }
+  let tok = tokens[r * p.T + p.pos];
+  for (var c = 0u; c < C4; c++) { x4[row_at(r, SEC_X) + c] = w4[at[AT_WTE] + tok * C4 + c] + w4[at[AT_WPE] + p.pos * C4 + c]; }
   for (var l = 0u; l < p.L; l++) {
-    for (var i = 0u; i < rows.live; i++) { layernorm_row(row_index(rows, i), SEC_X, layer_at(l, LN1_W), layer_at(l, LN1_B)); }
-    qkv_layer(rows, l);
-    for (var i = 0u; i < rows.live; i++) { attend_row(row_index(rows, i), l); }
-    residual_product(rows, SEC_ATTY, p.C, layer_at(l, PROJ_W), layer_at(l, PROJ_B), SEC_X, SEC_RES);
-    for (var i = 0u; i < rows.live; i++) { layernorm_row(row_index(rows, i), SEC_RES, layer_at(l, LN2_W), layer_at(l, LN2_B)); }
-    fc_layer(rows, l);
-    residual_product(rows, SEC_FC, 4u * p.C, layer_at(l, FC2_W), layer_at(l, FC2_B), SEC_RES, SEC_X);
+    layernorm_row(r, SEC_X, layer_at(l, LN1_W), layer_at(l, LN1_B));
+    qkv_layer(r, l);
+    attend_row(r, l);
+    residual_product(r, SEC_ATTY, p.C, layer_at(l, PROJ_W), layer_at(l, PROJ_B), SEC_X, SEC_RES);
+    layernorm_row(r, SEC_RES, layer_at(l, LN2_W), layer_at(l, LN2_B));
+    fc_layer(r, l);
+    residual_product(r, SEC_FC, 4u * p.C, layer_at(l, FC2_W), layer_at(l, FC2_B), SEC_RES, SEC_X);
   }
-  for (var i = 0u; i < rows.live; i++) { layernorm_row(row_index(rows, i), SEC_X, at[AT_LNF_W], at[AT_LNF_B]); }
-  output_head(rows);
+  layernorm_row(r, SEC_X, at[AT_LNF_W], at[AT_LNF_B]);
+  output_head(r);
 }

@@ -135,7 +135,7 @@ export class Sampler {
   private attScratch: Tensor | null = null;
   private readonly buf: Record<'sampled' | 'sampledLogp' | 'positions' | 'scores' | 'prefillTokens' | 'state' | 'tokens' | 'targets' | 'mask' | 'logp' | 'piLogp' | 'entropy' | 'vmean', Tensor>;
 
-  /** One decode position in one dispatch (src/gpu/kernels/decode-model.ts), or null for a kernel per step of each block. */
+  /** One decode position in one dispatch (src/gpu/kernels/decode-model.ts, `fusedDecode: true`), or null for a kernel per step of each block. */
   private readonly fused: { offsets: Tensor; scratch: Tensor } | null;
   /** Every layer's k and v caches in one buffer, `cacheStride` floats apart (the fused decode reads them all). */
   private readonly cacheStride: number;
@@ -154,7 +154,8 @@ export class Sampler {
     this.cacheStride = Math.ceil((R * contextLength * C) / PARAM_ALIGN) * PARAM_ALIGN;
     this.cacheAll = this.own([2 * L * this.cacheStride]);
     for (let l = 0; l < L; l++) this.caches.push({ k: this.cacheAll.view([R * contextLength * C], 2 * l * this.cacheStride), v: this.cacheAll.view([R * contextLength * C], (2 * l + 1) * this.cacheStride) });
-    const fused = options.fusedDecode ?? fusedDecodeApplies(this.ctx, C, H);
+    // Off unless asked for: on SwiftShader it measured slower than a dispatch per kernel (docs/benchmarks.md).
+    const fused = options.fusedDecode ?? false;
     if (fused && !fusedDecodeApplies(this.ctx, C, H)) throw new Error(`Sampler: the fused decode does not apply to this model on this adapter (C=${C}, H=${H})`);
     this.fused = fused ? { offsets: this.uploadU32(decodeModelOffsets(model.layout)), scratch: this.ctx.tensor([decodeModelScratchSize(R, C)]) } : null;
     if (this.fused) this.owned.push(this.fused.offsets, this.fused.scratch);

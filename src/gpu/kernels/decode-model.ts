@@ -12,8 +12,8 @@ import { defaultAttentionStrategy } from './attention';
 
 /** Vec4s per row of the scratch buffer: x, ln, qkv (3), atty, residual, fc (4), each C/4 (ROW_SECTIONS in the shader). */
 const ROW_SECTIONS = 11;
+/** One invocation per row, four per workgroup (the shader's workgroup_size). */
 const INVOCATIONS_PER_WORKGROUP = 4;
-const ROWS_PER_INVOCATION = 4;
 
 /**
  * Whether the fused decode reproduces this model's unfused decode on this
@@ -80,6 +80,5 @@ export function decodeModel(ctx: GpuContext, dims: DecodeModelDims, b: DecodeMod
   if (R === 0) return;
   const hs = C / H;
   const params = { R: u32(R), T: u32(T), C: u32(C), H: u32(H), V: u32(V), L: u32(L), Tmax: u32(Tmax), pos: u32(s), cache_stride4: u32(b.cacheStride / 4), eps: f32(LAYERNORM_EPS), scale: f32(1 / Math.sqrt(hs)) };
-  const invocations = Math.ceil(R / ROWS_PER_INVOCATION);
-  ctx.dispatch({ shader: 'decode-model', entry: 'decode_model', constants: { HS: hs } }, [b.params, b.offsets, b.policyBias, b.tokens, b.caches, b.scratch, b.scores, b.logits], params, Math.ceil(invocations / INVOCATIONS_PER_WORKGROUP));
+  ctx.dispatch({ shader: 'decode-model', entry: 'decode_model', constants: { HS: hs } }, [b.params, b.offsets, b.policyBias, b.tokens, b.caches, b.scratch, b.scores, b.logits], params, Math.ceil(R / INVOCATIONS_PER_WORKGROUP));
 }
