@@ -142,8 +142,8 @@ describe('Sampler: one dispatch per decode position', () => {
 
   it('gives the batch of the kernel-per-step decode bit for bit, in far fewer dispatches', async () => {
     const ctx = await testContext();
-    const model = new GptModel(ctx, config, { maxBatch: MAX_ROWS, maxTime: config.contextLength, params: perturbedParams(config, 5) });
     if (!fusedDecodeApplies(ctx, config.dModel, config.nHeads)) return; // a GPU: tiled attention, which the fused decode does not repeat
+    const model = new GptModel(ctx, config, { maxBatch: MAX_ROWS, maxTime: config.contextLength, params: perturbedParams(config, 5) });
     const fused = new Sampler(model, MAX_ROWS, { fusedDecode: true });
     const plain = new Sampler(model, MAX_ROWS);
     const dispatches = async (sampler: Sampler) => {

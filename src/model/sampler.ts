@@ -23,7 +23,7 @@
 import type { GpuContext } from '../gpu/context';
 import { attentionDecode, attentionForward } from '../gpu/kernels/attention';
 import { advanceRows, decodeEmbed, fillCache } from '../gpu/kernels/decode';
-import { decodeModel, decodeModelScratchSize, fusedDecodeApplies } from '../gpu/kernels/decode-model';
+import { decodeCacheStride, decodeModel, decodeModelScratchSize, fusedDecodeApplies } from '../gpu/kernels/decode-model';
 import { embeddingForward } from '../gpu/kernels/embedding';
 import { logitStats } from '../gpu/kernels/logits';
 import { sample } from '../gpu/kernels/sample';
@@ -32,7 +32,6 @@ import { BOS, EOS, PAD } from '../tasks/tokenizer';
 import { hash3 } from '../util/rng';
 import { type BlockBuffers, type HeadBuffers, blockForward, decodeModelOffsets, outputHead } from './block';
 import type { GptModel } from './gpt';
-import { PARAM_ALIGN } from './params';
 
 export interface SampleRequest {
   /** P prompts as token ids, each starting with BOS. */
@@ -150,14 +149,14 @@ export class Sampler {
     const { dModel: C, nLayers: L, nHeads: H, contextLength } = model.config;
     const R = maxRows;
     this.cacheTime = contextLength;
-    // Each cache starts on a parameter-aligned element, so its view is a valid binding.
-    this.cacheStride = Math.ceil((R * contextLength * C) / PARAM_ALIGN) * PARAM_ALIGN;
+    this.cacheStride = decodeCacheStride(R, contextLength, C);
     this.cacheAll = this.own([2 * L * this.cacheStride]);
     for (let l = 0; l < L; l++) this.caches.push({ k: this.cacheAll.view([R * contextLength * C], 2 * l * this.cacheStride), v: this.cacheAll.view([R * contextLength * C], (2 * l + 1) * this.cacheStride) });
     // Off unless asked for: on SwiftShader it measured slower than a dispatch per kernel (docs/benchmarks.md).
     const fused = options.fusedDecode ?? false;
     if (fused && !fusedDecodeApplies(this.ctx, C, H)) throw new Error(`Sampler: the fused decode does not apply to this model on this adapter (C=${C}, H=${H})`);
-    this.fused = fused ? { offsets: this.uploadU32(decodeModelOffsets(model.layout)), scratch: this.ctx.tensor([decodeModelScratchSize(R, C)]) } : null;
+    const table = fused ? decodeModelOffsets(model.layout) : null;
+    this.fused = table ? { offsets: this.ctx.tensor([table.length], 'u32', table), scratch: this.ctx.tensor([decodeModelScratchSize(R, C)]) } : null;
     if (this.fused) this.owned.push(this.fused.offsets, this.fused.scratch);
     const RT = R * contextLength;
     this.buf = {
@@ -175,10 +174,6 @@ export class Sampler {
       entropy: this.own([RT]),
       vmean: this.own([RT]),
     };
-  }
-
-  private uploadU32(data: Uint32Array): Tensor {
-    return this.ctx.tensor([data.length], 'u32', data);
   }
 
   private own(shape: number[], dtype: 'f32' | 'u32' = 'f32'): Tensor {

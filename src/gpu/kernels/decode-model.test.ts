@@ -12,7 +12,7 @@ import { randn, testContext } from '../../testing/gpu';
 import { Rng } from '../../util/rng';
 import { attentionDecode } from './attention';
 import { decodeEmbed } from './decode';
-import { decodeModel, decodeModelScratchSize, fusedDecodeApplies } from './decode-model';
+import { decodeCacheStride, decodeModel, decodeModelScratchSize, fusedDecodeApplies } from './decode-model';
 
 const bitsOf = (a: Float32Array) => new Uint32Array(a.buffer, a.byteOffset, a.length);
 
@@ -34,12 +34,13 @@ describe('decodeModel', () => {
     const noise = randn(layout.totalSize, 7, 0.2);
     const flat = initParams(layout, 3).map((x, i) => x + noise[i]);
     const params = ctx.tensor([layout.totalSize], 'f32', flat);
-    const p = (name: string) => gpuViews(params, layout).get(name)!;
+    const views = gpuViews(params, layout);
+    const p = (name: string) => views.get(name)!;
     const T = Tmax;
     const rng = new Rng(R * 31 + s, 4);
     const tokens = ctx.tensor([R * T], 'u32', Uint32Array.from({ length: R * T }, () => rng.int(V)));
     const bias = ctx.tensor([V], 'f32', policyLogitBias(V));
-    const stride = Math.ceil((R * Tmax * C) / 64) * 64;
+    const stride = decodeCacheStride(R, Tmax, C);
     // Both decodes start from the same caches: random keys and values at the earlier positions.
     const initialCaches = randn(2 * L * stride, 11 + s);
     const fusedCaches = ctx.tensor([2 * L * stride], 'f32', initialCaches);
@@ -47,7 +48,8 @@ describe('decodeModel', () => {
 
     const scores = ctx.tensor([R * H * Tmax]);
     const fusedLogits = ctx.tensor([R, V]);
-    const offsets = ctx.tensor([5 + 12 * L], 'u32', decodeModelOffsets(layout));
+    const table = decodeModelOffsets(layout);
+    const offsets = ctx.tensor([table.length], 'u32', table);
     const scratch = ctx.tensor([decodeModelScratchSize(R, C)]);
     decodeModel(ctx, { C, H, L, V }, { params, offsets, policyBias: bias, tokens, caches: fusedCaches, cacheStride: stride, scratch, scores, logits: fusedLogits }, { R, T, Tmax }, s);
 

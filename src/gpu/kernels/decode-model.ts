@@ -7,7 +7,7 @@
 
 import { type GpuContext, f32, u32 } from '../context';
 import { LAYERNORM_EPS } from '../reference/layernorm';
-import type { Tensor } from '../tensor';
+import { BINDING_ALIGN, type Tensor } from '../tensor';
 import { defaultAttentionStrategy } from './attention';
 
 /** Vec4s per row of the scratch buffer: x, ln, qkv (3), atty, residual, fc (4), each C/4 (ROW_SECTIONS in the shader). */
@@ -37,6 +37,12 @@ export interface DecodeModelDims {
 /** Entries of the offsets table: wte, wpe, ln_f weight and bias, the output matrix, then DECODE_LAYER_PARAMS per layer. */
 export const DECODE_TOP_PARAMS = 5;
 export const DECODE_LAYER_PARAMS = 12;
+
+/** Floats from one layer's k (or v) cache to the next: room for [R, Tmax, C], rounded up so each cache's view is a valid binding. */
+export function decodeCacheStride(R: number, Tmax: number, C: number): number {
+  const align = BINDING_ALIGN / 4;
+  return Math.ceil((R * Tmax * C) / align) * align;
+}
 
 /** Floats of scratch the fused decode needs for R rows. */
 export function decodeModelScratchSize(R: number, C: number): number {
