@@ -526,3 +526,148 @@ fn attention_decode_vec8(@builtin(global_invocation_id) gid: vec3<u32>, @builtin
     d4_out[(b * p.C + h * HS) / 4u + d + 1u] = acc_b * inv;
   }
 }
+
+// ------------------------------------------------------------ packed rows
+//
+// Attention over packed rows: the update loop stores each group's shared
+// prompt prefix once and every completion after it (src/rl/packing.ts). Here
+// p.B counts packed rows (N) and p.T is the longest key list (Tk). Row n's
+// segment (a0, alen, b0, qend) says whom it attends and who attends it: its
+// keys are rows a0 … a0+alen−1 (the shared prefix, for a completion row)
+// followed by b0 … n (its own run), in position order, so its scores and
+// softmax repeat the dense kernels' sums for the same sequence; the rows
+// attending row n are n … qend−1. att and dscore are [H, N, Tk], entry jj of
+// row n's list at (h·N + n)·Tk + jj. Needs HS % 8 = 0, like the _vec8 kernels.
+
+@group(0) @binding(4) var<storage, read> f_segs: array<vec4<u32>>;
+@group(0) @binding(6) var<storage, read> g_segs: array<vec4<u32>>;
+
+// Row index of entry jj of the key list of a row with segment s.
+fn packed_key(s: vec4<u32>, jj: u32) -> u32 {
+  return select(s.z + jj - s.y, s.x + jj, jj < s.y);
+}
+
+// Entry of key row j in the key list of a row with segment s (j must be on that list).
+fn packed_entry(s: vec4<u32>, j: u32) -> u32 {
+  return select(s.y + j - s.z, j - s.x, j < s.z);
+}
+
+@compute @workgroup_size(64)
+fn attention_forward_packed_vec8(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = flat_index(gid, nwg);
+  if (i >= p.B * p.H) { return; }
+  let HS4 = HS / 4u;
+  let n = i % p.B;
+  let h = i / p.B;
+  let s = f_segs[n];
+  let last = s.y + n - s.z;
+  let arow = i * p.T;
+  let q = qkv_offset(n, 0u, h) / 4u;
+  for (var d = 0u; d < HS4; d += 2u) {
+    let qa = f4_qkv[q + d];
+    let qb = f4_qkv[q + d + 1u];
+    for (var jj = 0u; jj <= last; jj++) {
+      let k = qkv_offset(packed_key(s, jj), 1u, h) / 4u + d;
+      f_att[arow + jj] = first_or(d == 0u, f_att[arow + jj]) + dot(qa, f4_qkv[k]) + dot(qb, f4_qkv[k + 1u]);
+    }
+  }
+  var m = -3.4e38;
+  for (var jj = 0u; jj <= last; jj++) {
+    let sc = f_att[arow + jj] * p.scale;
+    f_att[arow + jj] = sc;
+    m = max(m, sc);
+  }
+  var sum = 0.0;
+  for (var jj = 0u; jj <= last; jj++) {
+    let e = exp(f_att[arow + jj] - m);
+    f_att[arow + jj] = e;
+    sum += e;
+  }
+  let inv = 1.0 / sum;
+  let o = (n * p.C + h * HS) / 4u;
+  for (var d = 0u; d < HS4; d += 2u) {
+    var acc_a = vec4<f32>(0.0);
+    var acc_b = vec4<f32>(0.0);
+    for (var jj = 0u; jj <= last; jj++) {
+      let e = f_att[arow + jj];
+      let v = qkv_offset(packed_key(s, jj), 2u, h) / 4u + d;
+      acc_a += e * f4_qkv[v];
+      acc_b += e * f4_qkv[v + 1u];
+    }
+    f4_out[o + d] = acc_a * inv;
+    f4_out[o + d + 1u] = acc_b * inv;
+  }
+  for (var jj = 0u; jj <= last; jj++) { f_att[arow + jj] *= inv; }
+}
+
+@compute @workgroup_size(64)
+fn attention_backward_queries_packed_vec8(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = flat_index(gid, nwg);
+  if (i >= p.B * p.H) { return; }
+  let HS4 = HS / 4u;
+  let n = i % p.B;
+  let h = i / p.B;
+  let s = g_segs[n];
+  let last = s.y + n - s.z;
+  let arow = i * p.T;
+  let o = (n * p.C + h * HS) / 4u;
+  // dscore[jj] first gathers dout·v_jj, then becomes att·(dout·v_jj − Σ att·dout·v).
+  for (var d = 0u; d < HS4; d += 2u) {
+    let ga = g4_dout[o + d];
+    let gb = g4_dout[o + d + 1u];
+    for (var jj = 0u; jj <= last; jj++) {
+      let v = qkv_offset(packed_key(s, jj), 2u, h) / 4u + d;
+      g_dscore_out[arow + jj] = first_or(d == 0u, g_dscore_out[arow + jj]) + dot(ga, g4_qkv[v]) + dot(gb, g4_qkv[v + 1u]);
+    }
+  }
+  var weighted = 0.0;
+  for (var jj = 0u; jj <= last; jj++) { weighted += g_att[arow + jj] * g_dscore_out[arow + jj]; }
+  for (var jj = 0u; jj <= last; jj++) { g_dscore_out[arow + jj] = g_att[arow + jj] * (g_dscore_out[arow + jj] - weighted); }
+  let q = qkv_offset(n, 0u, h) / 4u;
+  for (var d = 0u; d < HS4; d += 2u) {
+    var dq_a = vec4<f32>(0.0);
+    var dq_b = vec4<f32>(0.0);
+    for (var jj = 0u; jj <= last; jj++) {
+      let ds = g_dscore_out[arow + jj];
+      let k = qkv_offset(packed_key(s, jj), 1u, h) / 4u + d;
+      dq_a += ds * g4_qkv[k];
+      dq_b += ds * g4_qkv[k + 1u];
+    }
+    g4_dqkv[q + d] = dq_a * p.scale;
+    g4_dqkv[q + d + 1u] = dq_b * p.scale;
+  }
+}
+
+// dk and dv of row j sum over the rows attending it, j … qend−1, in row order.
+@compute @workgroup_size(64)
+fn attention_backward_keys_packed_vec8(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = flat_index(gid, nwg);
+  if (i >= p.B * p.H) { return; }
+  let HS4 = HS / 4u;
+  let j = i % p.B;
+  let h = i / p.B;
+  let qend = g_segs[j].w;
+  let k = qkv_offset(j, 1u, h) / 4u;
+  let v = qkv_offset(j, 2u, h) / 4u;
+  for (var d = 0u; d < HS4; d += 2u) {
+    var dk_a = vec4<f32>(0.0);
+    var dk_b = vec4<f32>(0.0);
+    var dv_a = vec4<f32>(0.0);
+    var dv_b = vec4<f32>(0.0);
+    for (var t = j; t < qend; t++) {
+      let a = (h * p.B + t) * p.T + packed_entry(g_segs[t], j);
+      let ds = g_dscore[a];
+      let w = g_att[a];
+      let q = qkv_offset(t, 0u, h) / 4u + d;
+      let o = (t * p.C + h * HS) / 4u + d;
+      dk_a += ds * g4_qkv[q];
+      dk_b += ds * g4_qkv[q + 1u];
+      dv_a += w * g4_dout[o];
+      dv_b += w * g4_dout[o + 1u];
+    }
+    g4_dqkv[k + d] = dk_a * p.scale;
+    g4_dqkv[k + d + 1u] = dk_b * p.scale;
+    g4_dqkv[v + d] = dv_a;
+    g4_dqkv[v + d + 1u] = dv_b;
+  }
+}

@@ -8,7 +8,7 @@
 
 import type { GpuContext } from '../gpu/context';
 import { type AdamWConfig as KernelAdamWConfig, adamw } from '../gpu/kernels/adamw';
-import { attentionBackward, attentionForward } from '../gpu/kernels/attention';
+import { type PackedRows, attentionBackward, attentionBackwardPacked, attentionForward, attentionForwardPacked } from '../gpu/kernels/attention';
 import { embeddingBackward, embeddingForward } from '../gpu/kernels/embedding';
 import { layernormBackward, layernormBackwardResidual } from '../gpu/kernels/layernorm';
 import { crossEntropy, logitStats, logitStatsBackward } from '../gpu/kernels/logits';
@@ -60,6 +60,18 @@ export interface GpuForwardOptions {
   targets?: Tokens;
 }
 
+/**
+ * Packed rows for the forward and backward passes (src/rl/packing.ts): N
+ * rows, each at its own position, attending the rows its segment names.
+ */
+export interface GpuPacking extends PackedRows {
+  /** u32 [N]: each row's position. */
+  positions: Tensor<'u32'>;
+}
+
+/** How the N rows of a pass are laid out: B right-padded sequences of T positions, or packed rows. */
+type RowLayout = { B: number; T: number; packed: null } | { B: number; T: number; packed: GpuPacking };
+
 export type GpuBackwardSource = { dlogp?: PerToken; dentropy?: PerToken; dvmean?: PerToken } | { crossEntropyMask: PerToken };
 
 /** One layer's saved activations for the backward pass: the block's buffers, its input residual and the attention probabilities. */
@@ -86,7 +98,7 @@ export class GptModel {
   private readonly top: { residual: Tensor; lnf: Tensor; lnfMean: Tensor; lnfRstd: Tensor; logits: Tensor; logp: Tensor; entropy: Tensor; vmean: Tensor };
   private readonly io: { tokens: Tensor; targets: Tensor; dlogp: Tensor; dentropy: Tensor; dvmean: Tensor; mask: Tensor; losses: Tensor };
   private readonly scratch: { dlogits: Tensor; dresA: Tensor; dresB: Tensor; dln: Tensor; datty: Tensor; dqkv: Tensor; dfch: Tensor; dscore: Tensor };
-  private last: { B: number; T: number; tokens: Tensor; targets: Tensor; temperature: number } | null = null;
+  private last: { rows: RowLayout; tokens: Tensor; targets: Tensor; temperature: number } | null = null;
 
   constructor(
     readonly ctx: GpuContext,
@@ -166,8 +178,27 @@ export class GptModel {
    * next forward.
    */
   forward(tokens: Tokens, B: number, T: number, opts: GpuForwardOptions = {}): ForwardOutputs {
-    const { vocabSize: V, dModel: C, nHeads: H, nLayers: L } = this.config;
     if (B < 1 || T < 1 || B > this.maxBatch || T > this.maxTime) throw new Error(`GptModel.forward: B=${B}, T=${T} outside 1..${this.maxBatch} × 1..${this.maxTime}`);
+    return this.record(tokens, { B, T, packed: null }, opts);
+  }
+
+  /**
+   * The forward pass over packed rows (tokens [N] on the GPU, with targets):
+   * the same per-row outputs as the dense forward of the sequences they were
+   * packed from. Its backward is `backward`, as after `forward`.
+   */
+  forwardPacked(tokens: Tensor, packed: GpuPacking, opts: GpuForwardOptions & { targets: Tensor }): ForwardOutputs {
+    const { N, Tk } = packed;
+    const H = this.config.nHeads;
+    if (N < 1 || Tk < 1 || Tk > this.maxTime || N > this.maxBatch * this.maxTime || H * N * Tk > this.layers[0]?.att.size) {
+      throw new Error(`GptModel.forwardPacked: ${N} rows with key lists up to ${Tk} do not fit ${this.maxBatch} × ${this.maxTime}`);
+    }
+    return this.record(tokens, { B: N, T: 1, packed }, opts);
+  }
+
+  private record(tokens: Tokens, layout: RowLayout, opts: GpuForwardOptions): ForwardOutputs {
+    const { vocabSize: V, dModel: C, nHeads: H, nLayers: L } = this.config;
+    const { B, T, packed } = layout;
     const N = B * T;
     const temperature = opts.temperature ?? 1;
     const tok = this.input(tokens, this.io.tokens, N, 'tokens');
@@ -181,10 +212,10 @@ export class GptModel {
     const top = this.top;
     const p = (name: string) => this.p(name);
     const residualIn = (l: number) => rows(this.layers[l].residual, C);
-    embeddingForward(ctx, tok, this.p('transformer.wte.weight'), this.p('transformer.wpe.weight'), L > 0 ? residualIn(0) : rows(top.residual, C), B, T, C);
+    embeddingForward(ctx, tok, this.p('transformer.wte.weight'), this.p('transformer.wpe.weight'), L > 0 ? residualIn(0) : rows(top.residual, C), B, T, C, packed?.positions);
     for (let l = 0; l < L; l++) {
       const a = this.layers[l];
-      const att = a.att.view([B, H, T, T]);
+      const att = this.attView(a, layout);
       blockForward(ctx, p, l, {
         input: residualIn(l),
         ln1: rows(a.ln1, C),
@@ -199,14 +230,20 @@ export class GptModel {
         fch: rows(a.fch, 4 * C),
         fchGelu: rows(a.fchGelu, 4 * C),
         output: l + 1 < L ? residualIn(l + 1) : rows(top.residual, C),
-      }, N, C, (qkv, atty) => attentionForward(ctx, qkv, atty, att, B, T, C, H));
+      }, N, C, (qkv, atty) => (packed ? attentionForwardPacked(ctx, qkv, atty, att, packed, C, H) : attentionForward(ctx, qkv, atty, att, B, T, C, H)));
     }
     const logits = rows(top.logits, V);
     outputHead(ctx, p, this.config, rows(top.residual, C), { lnf: rows(top.lnf, C), lnfMean: top.lnfMean.view([N]), lnfRstd: top.lnfRstd.view([N]), logits }, this.policyBias, N);
     const out = { logits, logp: top.logp.view([N]), entropy: top.entropy.view([N]), vmean: top.vmean.view([N]) };
     logitStats(ctx, logits, targets, out.logp, out.entropy, out.vmean, N, V, temperature);
-    this.last = { B, T, tokens: tok, targets, temperature };
+    this.last = { rows: layout, tokens: tok, targets, temperature };
     return out;
+  }
+
+  /** A layer's attention probabilities for the layout: [B, H, T, T], or [H, N, Tk] for packed rows. */
+  private attView(a: LayerBuffers, { B, T, packed }: RowLayout): Tensor {
+    const H = this.config.nHeads;
+    return packed ? a.att.view([H, packed.N, packed.Tk]) : a.att.view([B, H, T, T]);
   }
 
   /**
@@ -217,7 +254,8 @@ export class GptModel {
    */
   backward(source: GpuBackwardSource): { losses?: Tensor } {
     if (!this.last) throw new Error('GptModel.backward: call forward first');
-    const { B, T, tokens, targets, temperature } = this.last;
+    const { rows: layout, tokens, targets, temperature } = this.last;
+    const { B, T, packed } = layout;
     const { vocabSize: V, dModel: C, nHeads: H, nLayers: L } = this.config;
     const N = B * T;
     const ctx = this.ctx;
@@ -258,12 +296,13 @@ export class GptModel {
       [dres, dresOther] = [dresOther, dres];
       // Attention block, from residual2 back to the block input.
       this.linearBackward(dres, rows(a.atty, C), `${pre}.attn.c_proj`, datty, N, C, C);
-      attentionBackward(ctx, datty, rows(a.qkv, 3 * C), a.att.view([B, H, T, T]), dqkv, B, T, C, H, s.dscore);
+      if (packed) attentionBackwardPacked(ctx, datty, rows(a.qkv, 3 * C), this.attView(a, layout), dqkv, packed, C, H, s.dscore);
+      else attentionBackward(ctx, datty, rows(a.qkv, 3 * C), this.attView(a, layout), dqkv, B, T, C, H, s.dscore);
       this.linearBackward(dqkv, rows(a.ln1, C), `${pre}.attn.c_attn`, dln, N, C, 3 * C);
       layernormBackwardResidual(ctx, dln, rows(a.residual, C), this.p(`${pre}.ln_1.weight`), a.ln1Mean.view([N]), a.ln1Rstd.view([N]), dres, dresOther, this.g(`${pre}.ln_1.weight`), this.g(`${pre}.ln_1.bias`), N, C, true);
       [dres, dresOther] = [dresOther, dres];
     }
-    embeddingBackward(ctx, dres, tokens, this.g('transformer.wte.weight'), this.g('transformer.wpe.weight'), B, T, C, V, true);
+    embeddingBackward(ctx, dres, tokens, this.g('transformer.wte.weight'), this.g('transformer.wpe.weight'), B, T, C, V, true, packed?.positions);
     return losses ? { losses } : {};
   }
 

@@ -18,4 +18,11 @@ export interface PhaseRecorder {
 export interface TrainerOptions {
   /** Read at every step, so a caller may attach or remove it between steps. */
   phases?: PhaseRecorder;
+  /**
+   * Run the update's passes over packed rows, each group's prompt prefix once
+   * (src/rl/packing.ts). Default: on CPU adapters, where the work is the cost,
+   * whenever the model's head size allows the packed kernels; GPUs keep the
+   * dense rows and their tiled attention. Read when the trainer is made.
+   */
+  packPrompts?: boolean;
 }

@@ -16,6 +16,7 @@ import { randn, testContext } from '../testing/gpu';
 import { Rng } from '../util/rng';
 import { defaultRunConfig, type RunConfig } from './config';
 import { referenceStep, type StepReferenceMetrics, type StepReferenceState } from './reference/step';
+import type { TrainerOptions } from './phases';
 import { type TrainBatch, Trainer } from './trainer';
 import type { TrainRow } from './types';
 
@@ -78,11 +79,12 @@ interface StepComparison {
 }
 
 /** Runs one GPU update and the reference on the same batch from the same perturbed state. */
-async function compareStep(over: Partial<RunConfig>, stepIndex = 2, seed = 7, withSamplerStats = true): Promise<StepComparison> {
+async function compareStep(over: Partial<RunConfig>, stepIndex = 2, seed = 7, withSamplerStats = true, options: TrainerOptions = {}): Promise<StepComparison> {
   const ctx = await testContext();
   const config = runConfig(over);
   const b = base();
-  const trainer = new Trainer(ctx, config, b);
+  const trainer = new Trainer(ctx, config, b, options);
+  if (options.packPrompts !== undefined) expect(trainer.packPrompts).toBe(options.packPrompts);
   try {
     const { buffer, state: before } = await perturbedState(trainer, stepIndex, seed);
     trainer.loadState(buffer);
@@ -170,6 +172,18 @@ describe('the whole training step against its reference', () => {
   it.each(CASES)('%s', async (_name, over, stepIndex) => {
     const c = await compareStep(over, stepIndex);
     expectStepAgrees(c);
+  });
+
+  // The cases above run the update over packed rows (each group's prompt once), these over dense rows.
+  it.each([CASES[0], CASES[2], CASES[11], CASES[14]])('%s, dense rows', async (_name, over, stepIndex) => {
+    expectStepAgrees(await compareStep(over, stepIndex, 7, true, { packPrompts: false }));
+  });
+
+  it('packs the update’s rows on this adapter by default', async () => {
+    const ctx = await testContext();
+    const trainer = new Trainer(ctx, runConfig({}), base());
+    expect(trainer.packPrompts).toBe(ctx.adapter.isSoftware);
+    trainer.dispose();
   });
 
   it('GRPO and ROVER with π_old from a forward pass instead of the sampler (a batch sampled elsewhere)', async () => {

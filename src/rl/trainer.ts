@@ -6,6 +6,7 @@
 
 import type { GpuContext } from '../gpu/context';
 import type { Tensor } from '../gpu/tensor';
+import { defaultAttentionStrategy, packedAttentionApplies } from '../gpu/kernels/attention';
 import type { Checkpoint, CheckpointMeta } from '../model/checkpoint';
 import { GptModel } from '../model/gpt';
 import { nextTokenTargets } from '../model/reference';
@@ -77,6 +78,8 @@ export class Trainer {
   private tokensUsed = 0;
   private evaluatedAt = -1;
   private lastRollouts: RolloutGroup | null = null;
+  /** Whether the update runs over packed rows (TrainerOptions.packPrompts). */
+  readonly packPrompts: boolean;
 
   constructor(
     readonly ctx: GpuContext,
@@ -97,6 +100,8 @@ export class Trainer {
     const S = config.prompts * config.group;
     this.model = new GptModel(ctx, base.meta.config, { maxBatch: S, params: base.params, excludedTokens: excludedTokens(this.task, this.taskConfig, this.tokenizer, config.decoding) });
     this.sampler = new Sampler(this.model, S);
+    const { dModel, nHeads } = base.meta.config;
+    this.packPrompts = packedAttentionApplies(dModel, nHeads) && (options.packPrompts ?? defaultAttentionStrategy(ctx) === 'rows');
     this.evalSampler = config.evalSamples <= S ? this.sampler : new Sampler(this.model, Math.max(config.evalSamples, Math.min(EVAL_ROWS, config.evalPrompts * config.evalSamples)));
     this.baseParams = ctx.tensor([base.params.length], 'f32', base.params);
     this.swap = ctx.tensor([base.params.length]);
@@ -173,7 +178,10 @@ export class Trainer {
     const selected = this.select(b);
     const plans = await this.plan(ro, b, selected);
     await phase('update');
-    const work = recordUpdates(this.ctx, this.model, this.algorithm, c, { ...b, keep: selected ? b.keep : null }, plans, this.maxNewTokens);
+    const { promptLengths, completionLengths } = ro.sample;
+    // The G rollouts of a prompt are consecutive rows and share its tokens.
+    const packing = this.packPrompts ? (r: number) => ({ group: Math.floor(r / c.group), promptLength: promptLengths[r], length: promptLengths[r] + completionLengths[r] }) : null;
+    const work = recordUpdates(this.ctx, this.model, this.algorithm, c, { ...b, keep: selected ? b.keep : null }, plans, this.maxNewTokens, packing);
     await phase('metrics');
     const inspect = this.updatedLogp(b);
     const row = await this.finish(ro, problems[0], b, work, inspect, { withRef, selected, started });

@@ -8,13 +8,18 @@
 // terms are zero, positions after a row's last completion token carry no loss
 // and, under causal attention, change nothing before them. A minibatch with no
 // rollout left still takes its (gradient-free) AdamW step, as the masked loop did.
+//
+// With packing (src/rl/packing.ts), the forward and backward passes run over
+// the minibatch's packed rows, each group's prompt prefix once; the loss still
+// reads and writes [n, T] tensors, gathered from and back into packed rows.
 
 import type { GpuContext } from '../gpu/context';
 import { gatherRows } from '../gpu/kernels/gather';
 import type { Tensor } from '../gpu/tensor';
-import type { GptModel } from '../model/gpt';
+import type { GpuPacking, GptModel } from '../model/gpt';
 import { LOSS_METRICS, type RlAlgorithm } from './algorithms';
 import { type RunConfig, rlAdamW } from './config';
+import { type PackingRow, planPacking } from './packing';
 
 export interface MinibatchPlan {
   /** Batch rows this minibatch trains on, ascending. */
@@ -66,8 +71,11 @@ export interface UpdateWork {
   tokens: number;
 }
 
+/** Packs each minibatch's shared prompt prefixes: what packing needs of batch row r. */
+export type PackingOf = (r: number) => PackingRow;
+
 /** Records every minibatch update of one step; the returned tensors are the caller's to read and dispose. */
-export function recordUpdates(ctx: GpuContext, model: GptModel, algorithm: RlAlgorithm, c: RunConfig, b: UpdateBatch, plans: MinibatchPlan[], maxLen: number): UpdateWork {
+export function recordUpdates(ctx: GpuContext, model: GptModel, algorithm: RlAlgorithm, c: RunConfig, b: UpdateBatch, plans: MinibatchPlan[], maxLen: number, packingOf: PackingOf | null = null): UpdateWork {
   const updates = c.updatesPerBatch * plans.length;
   const lossMetrics = ctx.tensor([updates, LOSS_METRICS]);
   const gradNormSq = ctx.tensor([updates]);
@@ -89,8 +97,9 @@ export function recordUpdates(ctx: GpuContext, model: GptModel, algorithm: RlAlg
       gatherRows(ctx, src, index, t, { rows: n, width, srcWidth: width === 1 ? 1 : b.T, indexOffset: offsets[m] });
       return t;
     };
+    const tokens = gather(b.tokens, T), targets = gather(b.targets, T);
     return {
-      tokens: gather(b.tokens, T), targets: gather(b.targets, T),
+      tokens, targets, packed: packingOf ? packRows(ctx, plan.rows.map(packingOf), T, tokens, targets) : null,
       mb: { mask: gather(b.mask, T), oldLogp: gather(b.oldLogp, T), oldVmean: gather(b.oldVmean, T), refLogp: gather(b.refLogp, T), keep: b.keep ? gather(b.keep, T) : null, signal: gather(b.signal, 1) },
     };
   });
@@ -104,21 +113,67 @@ export function recordUpdates(ctx: GpuContext, model: GptModel, algorithm: RlAlg
         const dlogp = ctx.tensor([n, T]);
         const metrics = ctx.tensor([LOSS_METRICS]);
         ctx.zero(metrics);
-        const out = model.forward(input.tokens, n, T, { temperature: c.temperature, targets: input.targets });
-        algorithm.loss(ctx, { ...input.mb, logp: out.logp.reshape([n, T]), vmean: out.vmean.reshape([n, T]) }, { dlogp, metrics }, c, { maxLen, sequences: plan.span });
-        model.backward({ dlogp: dlogp.reshape([n * T]) });
+        const packed = input.packed;
+        const loss = (logp: Tensor, vmean: Tensor) => algorithm.loss(ctx, { ...input.mb, logp, vmean }, { dlogp, metrics }, c, { maxLen, sequences: plan.span });
+        if (packed) {
+          const out = model.forwardPacked(packed.tokens, packed.rows, { temperature: c.temperature, targets: packed.targets });
+          const logp = ctx.tensor([n, T]), vmean = ctx.tensor([n, T]), dlogpPacked = ctx.tensor([packed.rows.N]);
+          gatherRows(ctx, out.logp, packed.unpack, logp, { rows: n * T, width: 1, srcWidth: 1 });
+          gatherRows(ctx, out.vmean, packed.unpack, vmean, { rows: n * T, width: 1, srcWidth: 1 });
+          loss(logp, vmean);
+          gatherRows(ctx, dlogp.reshape([n * T]), packed.src, dlogpPacked, { rows: packed.rows.N, width: 1, srcWidth: 1 });
+          model.backward({ dlogp: dlogpPacked });
+          for (const t of [logp, vmean, dlogpPacked]) t.dispose();
+          tokens += packed.rows.N;
+        } else {
+          const out = model.forward(input.tokens, n, T, { temperature: c.temperature, targets: input.targets });
+          loss(out.logp.reshape([n, T]), out.vmean.reshape([n, T]));
+          model.backward({ dlogp: dlogp.reshape([n * T]) });
+          tokens += n * T;
+        }
         ctx.copyRange(metrics, 0, lossMetrics, u * LOSS_METRICS, LOSS_METRICS);
         dlogp.dispose();
         metrics.dispose();
         rows += n;
-        tokens += n * T;
       }
       model.step(rlAdamW(c));
       ctx.copyRange(model.gradNormSq, 0, gradNormSq, u, 1);
       u++;
     });
   }
-  for (const input of inputs) if (input) for (const t of [input.tokens, input.targets, ...Object.values(input.mb)]) t?.dispose();
+  for (const input of inputs) if (input) for (const t of [input.tokens, input.targets, ...Object.values(input.mb), ...(input.packed ? packedTensors(input.packed) : [])]) t?.dispose();
   index.dispose();
   return { lossMetrics, gradNormSq, updates, rows, tokens };
+}
+
+/** A minibatch's packed rows on the GPU: the layout, its tokens and targets, and the index maps to and from its [n, T] tensors. */
+interface PackedInput {
+  rows: GpuPacking;
+  tokens: Tensor<'u32'>;
+  targets: Tensor<'u32'>;
+  /** u32 [N]: each packed row's element of [n, T]. */
+  src: Tensor<'u32'>;
+  /** u32 [n·T]: each element's packed row. */
+  unpack: Tensor<'u32'>;
+}
+
+function packRows(ctx: GpuContext, rows: PackingRow[], T: number, tokens: Tensor, targets: Tensor): PackedInput {
+  const plan = planPacking(rows, T);
+  const src = ctx.tensor([plan.N], 'u32', plan.src);
+  const pick = (from: Tensor): Tensor<'u32'> => {
+    const t = ctx.tensor([plan.N], 'u32');
+    gatherRows(ctx, from.reshape([from.size]), src, t, { rows: plan.N, width: 1, srcWidth: 1 });
+    return t;
+  };
+  return {
+    rows: { N: plan.N, Tk: plan.Tk, positions: ctx.tensor([plan.N], 'u32', plan.positions), segments: ctx.tensor([plan.N * 4], 'u32', plan.segments) },
+    tokens: pick(tokens),
+    targets: pick(targets),
+    src,
+    unpack: ctx.tensor([plan.unpack.length], 'u32', plan.unpack),
+  };
+}
+
+function packedTensors(p: PackedInput): Tensor[] {
+  return [p.rows.positions, p.rows.segments, p.tokens, p.targets, p.src, p.unpack];
 }

@@ -131,3 +131,59 @@ export function attentionDecode(
   ctx.dispatch(kernel('attention_decode', C, H, strategy), [qkv, kCache, vCache, pos, out, scores], params(B, Tmax, C, H), groups);
   if (!scratch) scores.dispose();
 }
+
+/**
+ * Packed rows (src/rl/packing.ts) on the GPU: N rows, each attending its own
+ * key list of at most Tk rows; `segments` (u32 [N·4]) holds each row's
+ * (a0, alen, b0, qend). One kernel per row and head, on every adapter; needs
+ * a head size divisible by 8 (`packedAttentionApplies`).
+ */
+export interface PackedRows {
+  N: number;
+  Tk: number;
+  segments: Tensor<'u32'>;
+}
+
+export function packedAttentionApplies(C: number, H: number): boolean {
+  return C % H === 0 && (C / H) % 8 === 0 && C / H <= MAX_HEAD_SIZE;
+}
+
+function packedKernel(entry: string, C: number, H: number): KernelRef {
+  if (!packedAttentionApplies(C, H)) throw new Error(`packed attention needs a head size divisible by 8, got C=${C}, H=${H}`);
+  return { shader: 'attention', entry: `${entry}_packed_vec8`, constants: { HS: C / H } };
+}
+
+function checkPacked(what: string, rows: PackedRows): void {
+  if (rows.segments.dtype !== 'u32') throw new Error(`${what}: segments must be u32, got ${rows.segments.dtype}`);
+  expectSize(`${what} segments`, rows.segments, rows.N * 4);
+}
+
+/** Attention over packed rows: qkv [N, 3C] → out [N, C]; att [H, N, Tk] receives the probabilities (entries past a row's list are left as they were). */
+export function attentionForwardPacked(ctx: GpuContext, qkv: Tensor, out: Tensor, att: Tensor, rows: PackedRows, C: number, H: number): void {
+  const { N, Tk } = rows;
+  checkPacked('attentionForwardPacked', rows);
+  expectSize('attentionForwardPacked qkv', qkv, N * 3 * C);
+  expectSize('attentionForwardPacked out', out, N * C);
+  expectSize('attentionForwardPacked att', att, H * N * Tk);
+  if (N === 0) return;
+  ctx.dispatch(packedKernel('attention_forward', C, H), [qkv, out, att, rows.segments], params(N, Tk, C, H), Math.ceil((N * H) / WG));
+}
+
+/** dqkv [N, 3C] (every element written) of the packed attention; `scratch` ≥ H·N·Tk holds the score gradients. */
+export function attentionBackwardPacked(ctx: GpuContext, dout: Tensor, qkv: Tensor, att: Tensor, dqkv: Tensor, rows: PackedRows, C: number, H: number, scratch?: Tensor): void {
+  const { N, Tk } = rows;
+  checkPacked('attentionBackwardPacked', rows);
+  expectSize('attentionBackwardPacked dout', dout, N * C);
+  expectSize('attentionBackwardPacked qkv', qkv, N * 3 * C);
+  expectSize('attentionBackwardPacked att', att, H * N * Tk);
+  expectSize('attentionBackwardPacked dqkv', dqkv, N * 3 * C);
+  if (scratch && scratch.size < H * N * Tk) throw new Error(`attentionBackwardPacked: scratch has ${scratch.size} elements, needs ${H * N * Tk}`);
+  if (N === 0) return;
+  const dscore = scratch ?? ctx.tensor([H * N * Tk]);
+  const bindings = [dout, qkv, att, dscore, dqkv, rows.segments];
+  const p = params(N, Tk, C, H);
+  const groups = Math.ceil((N * H) / WG);
+  ctx.dispatch(packedKernel('attention_backward_queries', C, H), bindings, p, groups);
+  ctx.dispatch(packedKernel('attention_backward_keys', C, H), bindings, p, groups);
+  if (!scratch) dscore.dispose();
+}

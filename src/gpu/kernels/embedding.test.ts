@@ -38,6 +38,29 @@ describe('embedding', () => {
     for (const t of [tTok, tWte, tWpe, out, tDout, dwte, dwpe]) t.dispose();
   });
 
+  it.each([
+    [7, 4, 5, 9, false],
+    [33, 12, 17, 40, true],
+    [130, 70, 33, 131, true],
+  ] as const)('rows at given positions: N=%i C=%i V=%i Tmax=%i (accumulate %s) match the reference', async (N, C, V, Tmax, accumulate) => {
+    const ctx = await testContext();
+    const rng = new Rng(N + C, 5);
+    // Positions repeat and skip some, as packed rows do.
+    const positions = Uint32Array.from({ length: N }, () => rng.u32() % (Tmax - 1));
+    const tokens = randomTokens(N, V, N), wte = randn(V * C, 1), wpe = randn(Tmax * C, 2), dout = randn(N * C, 3), prevWpe = randn(Tmax * C, 4);
+    const tTok = ctx.tensor([N], 'u32', tokens), tPos = ctx.tensor([N], 'u32', positions), tWte = ctx.tensor([V, C], 'f32', wte), tWpe = ctx.tensor([Tmax, C], 'f32', wpe);
+    const out = ctx.tensor([N, C]), tDout = ctx.tensor([N, C], 'f32', dout);
+    const dwte = ctx.tensor([V, C], 'f32', randn(V * C, 99)), dwpe = ctx.tensor([Tmax, C], 'f32', prevWpe);
+    embeddingForward(ctx, tTok, tWte, tWpe, out, N, 1, C, tPos);
+    embeddingBackward(ctx, tDout, tTok, dwte, dwpe, N, 1, C, V, accumulate, tPos);
+    const [gOut, gDwpe] = await ctx.readMany([out, dwpe]);
+    expectClose(gOut, embeddingForwardRef(tokens, wte, wpe, N, 1, C, positions), { atol: 0, rtol: 0, what: 'out' });
+    const ref = embeddingBackwardRef(dout, tokens, N, 1, C, V, Tmax, positions);
+    expectClose(gDwpe, accumulate ? ref.dwpe.map((g, i) => g + prevWpe[i]) : ref.dwpe, { atol: 1e-5, rtol: 1e-5, what: 'dwpe' });
+    expect(ref.dwpe.some((g) => g !== 0)).toBe(true);
+    for (const t of [tTok, tPos, tWte, tWpe, out, tDout, dwte, dwpe]) t.dispose();
+  });
+
   it('accumulates into existing gradients when asked', async () => {
     const ctx = await testContext();
     const [B, T, C, V, Tmax] = [3, 5, 12, 7, 8];

@@ -140,3 +140,84 @@ export function attentionDecodeRef(
   }
   return { out, kCache: k, vCache: v };
 }
+
+/**
+ * A packed row's place in attention (src/rl/packing.ts): it attends rows
+ * a0 … a0+alen−1 and then b0 … itself, in that order, and rows itself …
+ * qend−1 attend it. Four numbers per row, [N·4].
+ */
+export type PackedSegments = ArrayLike<number>;
+
+/** The rows row n attends, in order. */
+export function packedKeys(segments: PackedSegments, n: number): number[] {
+  const a0 = segments[4 * n], alen = segments[4 * n + 1], b0 = segments[4 * n + 2];
+  const keys: number[] = [];
+  for (let j = 0; j < alen; j++) keys.push(a0 + j);
+  for (let j = b0; j <= n; j++) keys.push(j);
+  return keys;
+}
+
+/**
+ * Attention over N packed rows, each over its own key list (`packedKeys`):
+ * qkv [N, 3C] → out [N, C], att [H, N, Tk] with entry jj of row n's list at
+ * (h·N + n)·Tk + jj (zero past the list). Float64.
+ */
+export function attentionForwardPacked64(qkv: ArrayLike<number>, segments: PackedSegments, N: number, Tk: number, C: number, H: number): { out: Float64Array; att: Float64Array } {
+  const hs = headSize({ B: N, T: Tk, C, H });
+  const scale = 1 / Math.sqrt(hs);
+  const out = new Float64Array(N * C), att = new Float64Array(H * N * Tk);
+  for (let n = 0; n < N; n++) {
+    const keys = packedKeys(segments, n);
+    if (keys.length > Tk) throw new Error(`attentionForwardPacked: row ${n} attends ${keys.length} rows, more than Tk=${Tk}`);
+    for (let h = 0; h < H; h++) {
+      const q = n * 3 * C + h * hs;
+      const scores = keys.map((j) => {
+        let s = 0;
+        for (let d = 0; d < hs; d++) s += qkv[q + d] * qkv[j * 3 * C + C + h * hs + d];
+        return s * scale;
+      });
+      const max = Math.max(...scores);
+      const e = scores.map((s) => Math.exp(s - max));
+      const sum = e.reduce((a, b) => a + b, 0);
+      const arow = (h * N + n) * Tk;
+      keys.forEach((j, jj) => {
+        const w = (att[arow + jj] = e[jj] / sum);
+        for (let d = 0; d < hs; d++) out[n * C + h * hs + d] += w * qkv[j * 3 * C + 2 * C + h * hs + d];
+      });
+    }
+  }
+  return { out, att };
+}
+
+/** dqkv [N, 3C] of the packed attention from dout [N, C], qkv and the forward's att. Float64. */
+export function attentionBackwardPacked64(dout: ArrayLike<number>, qkv: ArrayLike<number>, att: ArrayLike<number>, segments: PackedSegments, N: number, Tk: number, C: number, H: number): Float64Array {
+  const hs = headSize({ B: N, T: Tk, C, H });
+  const scale = 1 / Math.sqrt(hs);
+  const dqkv = new Float64Array(N * 3 * C);
+  for (let n = 0; n < N; n++) {
+    const keys = packedKeys(segments, n);
+    for (let h = 0; h < H; h++) {
+      const arow = (h * N + n) * Tk;
+      const o = n * C + h * hs, q = n * 3 * C + h * hs;
+      const dp = keys.map((j, jj) => {
+        const v = j * 3 * C + 2 * C + h * hs;
+        let s = 0;
+        for (let d = 0; d < hs; d++) {
+          s += dout[o + d] * qkv[v + d];
+          dqkv[v + d] += att[arow + jj] * dout[o + d];
+        }
+        return s;
+      });
+      const weighted = keys.reduce((acc, _, jj) => acc + att[arow + jj] * dp[jj], 0);
+      keys.forEach((j, jj) => {
+        const dscore = att[arow + jj] * (dp[jj] - weighted) * scale;
+        const k = j * 3 * C + C + h * hs;
+        for (let d = 0; d < hs; d++) {
+          dqkv[q + d] += dscore * qkv[k + d];
+          dqkv[k + d] += dscore * qkv[q + d];
+        }
+      });
+    }
+  }
+  return dqkv;
+}
