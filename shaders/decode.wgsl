@@ -13,6 +13,7 @@ struct Params {
   eos: u32,
   prefix: u32,   // fill_cache: positions per row in qkv
   cache_len: u32, // fill_cache: Tmax of the caches
+  share: u32,    // fill_cache: cache rows filled from each qkv sequence
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -81,15 +82,15 @@ fn advance(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroup
   a_targets[at] = tok;
 }
 
-// kcache[r, t, :] = k and vcache[r, t, :] = v of qkv row r·prefix + t, for t < prefix
+// kcache[r, t, :] = k and vcache[r, t, :] = v of qkv row (r / share)·prefix + t, for t < prefix
 @compute @workgroup_size(64)
 fn fill_cache(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = flat_index(gid, nwg);
   if (i >= p.rows * p.prefix * p.C) { return; }
   let c = i % p.C;
-  let row = i / p.C;  // r·prefix + t
-  let t = row % p.prefix;
-  let r = row / p.prefix;
+  let t = (i / p.C) % p.prefix;
+  let r = i / (p.C * p.prefix);
+  let row = (r / p.share) * p.prefix + t;
   let dst = (r * p.cache_len + t) * p.C + c;
   c_kcache[dst] = c_qkv[row * 3u * p.C + p.C + c];
   c_vcache[dst] = c_qkv[row * 3u * p.C + 2u * p.C + c];

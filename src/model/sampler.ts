@@ -3,7 +3,8 @@
 // m the shortest prompt) are prefilled in one causal forward over all rows;
 // then one position per step for every row: a row feeds its own prompt tokens
 // until they run out, then samples, until EOS or its completion budget. The
-// whole batch is recorded without a readback: tokens, mask, log-probs, lengths
+// prefill runs once per prompt (its G completions share those positions) and
+// fills the caches of all G rows. The whole batch is recorded without a readback: tokens, mask, log-probs, lengths
 // and done flags live in GPU buffers (shaders/decode.wgsl), and everything
 // comes back in one readMany at the end. Each step's random numbers come from
 // a stream keyed by (training step, position), and each row draws the counter
@@ -222,7 +223,7 @@ export class Sampler {
     const shape = { R, T };
     const acts = this.activations(R * Math.max(1, prefix), R * H * prefix * prefix);
     this.upload(prompts, G, R, T, prefix, promptLengths);
-    if (prefix > 0) this.prefill(R, T, prefix, acts, req.temperature);
+    if (prefix > 0) this.prefill(R, G, T, prefix, acts, req.temperature);
     const dec = acts.views(R);
     for (let s = Math.max(0, prefix); s + 1 < T; s++) this.decodeStep(shape, s, dec.block, dec.head, req);
 
@@ -237,17 +238,17 @@ export class Sampler {
     return { R, T, tokens, logp, mask, promptLengths, completionLengths, endedWithEos, gpu };
   }
 
-  /** The batch's starting arrays: BOS + prompt then PAD, targets shifted by one, row states, and the prefill's tokens. */
+  /** The batch's starting arrays: BOS + prompt then PAD, targets shifted by one, row states, and the prefill's tokens (one sequence per prompt). */
   private upload(prompts: readonly (readonly number[])[], G: number, R: number, T: number, prefix: number, promptLengths: Uint32Array): void {
     const tokens = new Uint32Array(R * T).fill(PAD);
     const targets = new Uint32Array(R * T).fill(PAD);
     const state = new Uint32Array(R * 4);
-    const prefillTokens = new Uint32Array(R * Math.max(0, prefix));
+    const prefillTokens = new Uint32Array((R / G) * Math.max(0, prefix));
     for (let r = 0; r < R; r++) {
       const p = prompts[Math.floor(r / G)];
       for (let t = 0; t < p.length; t++) tokens[r * T + t] = p[t];
       for (let t = 0; t + 1 < p.length; t++) targets[r * T + t] = p[t + 1];
-      for (let t = 0; t < prefix; t++) prefillTokens[r * prefix + t] = p[t];
+      if (r % G === 0) for (let t = 0; t < prefix; t++) prefillTokens[(r / G) * prefix + t] = p[t];
       state[4 * r] = promptLengths[r];
     }
     const b = this.buf;
@@ -255,30 +256,37 @@ export class Sampler {
     ctx.write(b.tokens.view([R * T]), tokens);
     ctx.write(b.targets.view([R * T]), targets);
     ctx.write(b.state.view([R * 4]), state);
-    if (prefix > 0) ctx.write(b.prefillTokens.view([R * prefix]), prefillTokens);
+    if (prefix > 0) ctx.write(b.prefillTokens.view([prefillTokens.length]), prefillTokens);
     for (const t of [b.mask, b.logp, b.piLogp, b.entropy, b.vmean]) ctx.zero(t.view([R * T]));
   }
 
-  /** Positions 0..prefix−1 of every row in one causal forward: KV caches filled, π's statistics at those positions recorded. */
-  private prefill(R: number, T: number, prefix: number, acts: Activations, temperature: number): void {
+  /**
+   * Positions 0..prefix−1 of each prompt in one causal forward (rows are
+   * independent in every kernel, so one sequence per prompt gives each of its
+   * G rows what a forward over all rows would): every row's KV cache filled,
+   * π's statistics at those positions recorded in every row.
+   */
+  private prefill(R: number, G: number, T: number, prefix: number, acts: Activations, temperature: number): void {
     const ctx = this.ctx;
     const model = this.model;
     const { dModel: C, nHeads: H, nLayers: L, vocabSize: V } = model.config;
-    const N = R * prefix;
+    const P = R / G;
+    const N = P * prefix;
     const { block, head } = acts.views(N);
     const p = (name: string) => model.paramViews.get(name)!;
-    const att = this.attScratch!.view([R, H, prefix, prefix]);
-    embeddingForward(ctx, this.buf.prefillTokens.view([N]), p('transformer.wte.weight'), p('transformer.wpe.weight'), block.input, R, prefix, C);
+    const att = this.attScratch!.view([P, H, prefix, prefix]);
+    embeddingForward(ctx, this.buf.prefillTokens.view([N]), p('transformer.wte.weight'), p('transformer.wpe.weight'), block.input, P, prefix, C);
     for (let l = 0; l < L; l++) {
       const cache = this.caches[l];
       blockForward(ctx, p, l, block, N, C, (qkv, atty) => {
-        attentionForward(ctx, qkv, atty, att, R, prefix, C, H);
-        fillCache(ctx, qkv, cache.k, cache.v, R, prefix, this.cacheTime, C);
+        attentionForward(ctx, qkv, atty, att, P, prefix, C, H);
+        fillCache(ctx, qkv, cache.k, cache.v, R, prefix, this.cacheTime, C, G);
       });
     }
     outputHead(ctx, p, model.config, block.output, head, model.policyBias, N);
     const b = this.buf;
-    logitStats(ctx, head.logits, b.targets, b.piLogp, b.entropy, b.vmean, N, V, temperature, { seq: prefix, seqStride: T, offset: 0 });
+    // Completion g of every prompt: rows g, G + g, 2G + g, … of the [R, T] arrays.
+    for (let g = 0; g < G; g++) logitStats(ctx, head.logits, b.targets, b.piLogp, b.entropy, b.vmean, N, V, temperature, { seq: prefix, seqStride: G * T, offset: g * T });
   }
 
   /** Records position s for every row: cache, sampling, the next token into the [R, T] arrays, and π's statistics at s. */

@@ -15,11 +15,11 @@
 
 import type { GpuContext } from '../gpu/context';
 import { gatherRows } from '../gpu/kernels/gather';
-import type { Tensor } from '../gpu/tensor';
+import { BINDING_ALIGN, type Tensor } from '../gpu/tensor';
 import type { GpuPacking, GptModel } from '../model/gpt';
 import { LOSS_METRICS, type RlAlgorithm } from './algorithms';
 import { type RunConfig, rlAdamW } from './config';
-import { type PackingRow, planPacking } from './packing';
+import { type Packing, type PackingRow, planPacking } from './packing';
 
 export interface MinibatchPlan {
   /** Batch rows this minibatch trains on, ascending. */
@@ -77,17 +77,16 @@ export type PackingOf = (r: number) => PackingRow;
 /** Records every minibatch update of one step; the returned tensors are the caller's to read and dispose. */
 export function recordUpdates(ctx: GpuContext, model: GptModel, algorithm: RlAlgorithm, c: RunConfig, b: UpdateBatch, plans: MinibatchPlan[], maxLen: number, packingOf: PackingOf | null = null): UpdateWork {
   const updates = c.updatesPerBatch * plans.length;
+  // Every minibatch's row indices and packing in one upload (a write waits for what is recorded before it), read through views.
+  const upload = new Sections();
+  const offsets = plans.map((p) => upload.add(p.rows));
+  const packings = plans.map((plan) => (packingOf && plan.rows.length > 0 ? planPacking(plan.rows.map(packingOf), plan.T) : null));
+  const packedAt = packings.map((p) => p && { src: upload.add(p.src), unpack: upload.add(p.unpack), positions: upload.add(p.positions), segments: upload.add(p.segments) });
+  const words = upload.tensor(ctx);
+  const index = words.view([words.size]);
   const lossMetrics = ctx.tensor([updates, LOSS_METRICS]);
   const gradNormSq = ctx.tensor([updates]);
   ctx.zero(lossMetrics);
-  // Every minibatch's row indices in one upload, read at an offset by each gather.
-  const offsets: number[] = [];
-  const flat: number[] = [];
-  for (const p of plans) {
-    offsets.push(flat.length);
-    flat.push(...p.rows);
-  }
-  const index = ctx.tensor([Math.max(1, flat.length)], 'u32', flat.length ? flat : [0]);
   // Each minibatch's inputs are gathered once and serve every sweep.
   const inputs = plans.map((plan, m) => {
     const n = plan.rows.length, T = plan.T;
@@ -99,7 +98,7 @@ export function recordUpdates(ctx: GpuContext, model: GptModel, algorithm: RlAlg
     };
     const tokens = gather(b.tokens, T), targets = gather(b.targets, T);
     return {
-      tokens, targets, packed: packingOf ? packRows(ctx, plan.rows.map(packingOf), T, tokens, targets) : null,
+      tokens, targets, packed: packings[m] ? packRows(ctx, packings[m]!, words, packedAt[m]!, tokens, targets) : null,
       mb: { mask: gather(b.mask, T), oldLogp: gather(b.oldLogp, T), oldVmean: gather(b.oldVmean, T), refLogp: gather(b.refLogp, T), keep: b.keep ? gather(b.keep, T) : null, signal: gather(b.signal, 1) },
     };
   });
@@ -142,9 +141,12 @@ export function recordUpdates(ctx: GpuContext, model: GptModel, algorithm: RlAlg
     });
   }
   for (const input of inputs) if (input) for (const t of [input.tokens, input.targets, ...Object.values(input.mb), ...(input.packed ? packedTensors(input.packed) : [])]) t?.dispose();
-  index.dispose();
+  words.dispose();
   return { lossMetrics, gradNormSq, updates, rows, tokens };
 }
+
+/** 32-bit words from one binding boundary to the next. */
+const BINDING_WORDS = BINDING_ALIGN / 4;
 
 /** A minibatch's packed rows on the GPU: the layout, its tokens and targets, and the index maps to and from its [n, T] tensors. */
 interface PackedInput {
@@ -157,23 +159,44 @@ interface PackedInput {
   unpack: Tensor<'u32'>;
 }
 
-function packRows(ctx: GpuContext, rows: PackingRow[], T: number, tokens: Tensor, targets: Tensor): PackedInput {
-  const plan = planPacking(rows, T);
-  const src = ctx.tensor([plan.N], 'u32', plan.src);
+/** The packing's arrays as views of the step's upload, and the minibatch's tokens and targets gathered into packed rows. */
+function packRows(ctx: GpuContext, plan: Packing, words: Tensor<'u32'>, at: Record<'src' | 'unpack' | 'positions' | 'segments', number>, tokens: Tensor, targets: Tensor): PackedInput {
+  const src = words.view([plan.N], at.src);
   const pick = (from: Tensor): Tensor<'u32'> => {
     const t = ctx.tensor([plan.N], 'u32');
     gatherRows(ctx, from.reshape([from.size]), src, t, { rows: plan.N, width: 1, srcWidth: 1 });
     return t;
   };
   return {
-    rows: { N: plan.N, Tk: plan.Tk, positions: ctx.tensor([plan.N], 'u32', plan.positions), segments: ctx.tensor([plan.N * 4], 'u32', plan.segments) },
+    rows: { N: plan.N, Tk: plan.Tk, positions: words.view([plan.N], at.positions), segments: words.view([plan.N * 4], at.segments) },
     tokens: pick(tokens),
     targets: pick(targets),
     src,
-    unpack: ctx.tensor([plan.unpack.length], 'u32', plan.unpack),
+    unpack: words.view([plan.unpack.length], at.unpack),
   };
 }
 
+/** The tensors a packed input owns (the rest are views of the upload). */
 function packedTensors(p: PackedInput): Tensor[] {
-  return [p.rows.positions, p.rows.segments, p.tokens, p.targets, p.src, p.unpack];
+  return [p.tokens, p.targets];
+}
+
+/** u32 arrays laid end to end for one upload, each starting on a binding boundary so it can be bound as a view. */
+class Sections {
+  private readonly parts: { values: ArrayLike<number>; at: number }[] = [];
+  private length = 0;
+
+  /** Appends `values` and returns their element offset. */
+  add(values: ArrayLike<number>): number {
+    const at = this.length;
+    this.parts.push({ values, at });
+    this.length = at + Math.ceil(Math.max(1, values.length) / BINDING_WORDS) * BINDING_WORDS;
+    return at;
+  }
+
+  tensor(ctx: GpuContext): Tensor<'u32'> {
+    const words = new Uint32Array(Math.max(1, this.length));
+    for (const { values, at } of this.parts) words.set(values, at);
+    return ctx.tensor([words.length], 'u32', words);
+  }
 }

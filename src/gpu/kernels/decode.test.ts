@@ -68,15 +68,16 @@ describe('advanceRows', () => {
 });
 
 describe('fillCache', () => {
-  it.each([[1, 1, 1, 4], [3, 5, 17, 7], [4, 12, 12, 12]])('matches the reference, R=%i prefix=%i cacheLen=%i C=%i', async (R, prefix, cacheLen, C) => {
+  it.each([[1, 1, 1, 4, 1], [3, 5, 17, 7, 1], [4, 12, 12, 12, 1], [6, 5, 9, 7, 3], [8, 4, 4, 12, 8]])('matches the reference, R=%i prefix=%i cacheLen=%i C=%i share=%i', async (R, prefix, cacheLen, C, share) => {
     const ctx = await testContext();
-    const qkv = randn(R * prefix * 3 * C, R + C);
+    const qkv = randn((R / share) * prefix * 3 * C, R + C);
     const k0 = randn(R * cacheLen * C, 3), v0 = randn(R * cacheLen * C, 4);
-    const tQkv = ctx.tensor([R * prefix, 3 * C], 'f32', qkv), tK = ctx.tensor([R * cacheLen * C], 'f32', k0), tV = ctx.tensor([R * cacheLen * C], 'f32', v0);
-    fillCache(ctx, tQkv, tK, tV, R, prefix, cacheLen, C);
+    const tQkv = ctx.tensor([(R / share) * prefix, 3 * C], 'f32', qkv), tK = ctx.tensor([R * cacheLen * C], 'f32', k0), tV = ctx.tensor([R * cacheLen * C], 'f32', v0);
+    fillCache(ctx, tQkv, tK, tV, R, prefix, cacheLen, C, share);
     const [k, v] = await ctx.readMany([tK, tV]);
     const kRef = Float32Array.from(k0), vRef = Float32Array.from(v0);
-    fillCacheRef(qkv, kRef, vRef, R, prefix, cacheLen, C);
+    fillCacheRef(qkv, kRef, vRef, R, prefix, cacheLen, C, share);
+    if (share > 1) expect(kRef.subarray(0, prefix * C)).toEqual(kRef.subarray((share - 1) * cacheLen * C, ((share - 1) * cacheLen + prefix) * C));
     expect(k).toEqual(kRef);
     expect(v).toEqual(vRef);
     for (const t of [tQkv, tK, tV]) t.dispose();

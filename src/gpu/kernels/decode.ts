@@ -32,10 +32,11 @@ interface Fields {
   eos?: number;
   prefix?: number;
   cacheLen?: number;
+  share?: number;
 }
 
 function params(f: Fields): Params {
-  return { rows: u32(f.R), cols: u32(f.T), C: u32(f.C ?? 0), pos: u32(f.pos ?? 0), max_new: u32(f.maxNew ?? 0), pad: u32(f.pad ?? 0), eos: u32(f.eos ?? 0), prefix: u32(f.prefix ?? 0), cache_len: u32(f.cacheLen ?? 0) };
+  return { rows: u32(f.R), cols: u32(f.T), C: u32(f.C ?? 0), pos: u32(f.pos ?? 0), max_new: u32(f.maxNew ?? 0), pad: u32(f.pad ?? 0), eos: u32(f.eos ?? 0), prefix: u32(f.prefix ?? 0), cache_len: u32(f.cacheLen ?? 0), share: u32(f.share ?? 1) };
 }
 
 function need(what: string, t: Tensor, size: number, dtype: 'f32' | 'u32'): void {
@@ -71,12 +72,17 @@ export function advanceRows(ctx: GpuContext, sampled: Tensor, sampledLogp: Tenso
   ctx.dispatch({ shader: 'decode', entry: 'advance' }, [sampled, sampledLogp, rows.tokens, rows.targets, rows.mask, rows.logp, rows.state], p, Math.ceil(R / WG));
 }
 
-/** kCache, vCache [R, cacheLen, C] at positions 0..prefix−1 ← the k and v thirds of qkv [R·prefix, 3C]. */
-export function fillCache(ctx: GpuContext, qkv: Tensor, kCache: Tensor, vCache: Tensor, R: number, prefix: number, cacheLen: number, C: number): void {
+/**
+ * kCache, vCache [R, cacheLen, C] at positions 0..prefix−1 ← the k and v
+ * thirds of qkv [(R / share)·prefix, 3C]: each qkv sequence fills `share`
+ * consecutive cache rows (the completions of one prompt).
+ */
+export function fillCache(ctx: GpuContext, qkv: Tensor, kCache: Tensor, vCache: Tensor, R: number, prefix: number, cacheLen: number, C: number, share = 1): void {
   if (prefix > cacheLen) throw new Error(`fillCache: ${prefix} positions do not fit a cache of ${cacheLen}`);
-  need('fillCache qkv', qkv, R * prefix * 3 * C, 'f32');
+  if (!(Number.isInteger(share) && share >= 1 && R % share === 0)) throw new Error(`fillCache: ${R} rows cannot share qkv sequences ${share} at a time`);
+  need('fillCache qkv', qkv, (R / share) * prefix * 3 * C, 'f32');
   need('fillCache kCache', kCache, R * cacheLen * C, 'f32');
   need('fillCache vCache', vCache, R * cacheLen * C, 'f32');
   if (R * prefix === 0) return;
-  ctx.dispatch({ shader: 'decode', entry: 'fill_cache' }, [qkv, kCache, vCache], params({ R, T: 0, C, prefix, cacheLen }), Math.ceil((R * prefix * C) / WG));
+  ctx.dispatch({ shader: 'decode', entry: 'fill_cache' }, [qkv, kCache, vCache], params({ R, T: 0, C, prefix, cacheLen, share }), Math.ceil((R * prefix * C) / WG));
 }

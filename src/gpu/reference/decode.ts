@@ -41,11 +41,11 @@ export function advanceRowsRef(rows: DecodeRowsRef, sampled: ArrayLike<number>, 
   }
 }
 
-/** kCache, vCache [R, cacheLen, C] with positions 0..prefix−1 set from qkv [R·prefix, 3C] (the rest unchanged). */
-export function fillCacheRef(qkv: ArrayLike<number>, kCache: Float32Array, vCache: Float32Array, R: number, prefix: number, cacheLen: number, C: number): void {
+/** kCache, vCache [R, cacheLen, C] with positions 0..prefix−1 set from qkv [(R / share)·prefix, 3C], sequence ⌊r / share⌋ into row r (the rest unchanged). */
+export function fillCacheRef(qkv: ArrayLike<number>, kCache: Float32Array, vCache: Float32Array, R: number, prefix: number, cacheLen: number, C: number, share = 1): void {
   for (let r = 0; r < R; r++) {
     for (let t = 0; t < prefix; t++) {
-      const row = (r * prefix + t) * 3 * C;
+      const row = (Math.floor(r / share) * prefix + t) * 3 * C;
       const dst = (r * cacheLen + t) * C;
       for (let c = 0; c < C; c++) {
         kCache[dst + c] = qkv[row + C + c];
