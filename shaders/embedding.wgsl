@@ -114,8 +114,8 @@ fn embedding_backward_positions(@builtin(global_invocation_id) gid: vec3<u32>, @
 }
 
 // Rows at given positions (packed rows, src/rl/packing.ts): row r sits at positions[r] < Tmax.
+// (Their position gradients reuse the token path: rows grouped by position, then summed in row order.)
 @group(0) @binding(5) var<storage, read> f_positions: array<u32>;
-@group(0) @binding(3) var<storage, read> b_positions: array<u32>;
 
 // out[r,c] = wte[tokens[r], c] + wpe[positions[r], c]
 @compute @workgroup_size(64)
@@ -125,19 +125,4 @@ fn embedding_forward_at(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(
   let r = i / p.C;
   let c = i % p.C;
   out[i] = wte[tokens[r] * p.C + c] + wpe[f_positions[r] * p.C + c];
-}
-
-// dwpe[t,c] (+)= Σ_{r : positions[r] = t} dout[r,c], in row order
-@compute @workgroup_size(64)
-fn embedding_backward_positions_at(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let i = flat_index(gid, nwg);
-  if (i >= p.Tmax * p.C) { return; }
-  let t = i / p.C;
-  let c = i % p.C;
-  var sum = 0.0;
-  for (var r = 0u; r < p.B * p.T; r++) {
-    if (b_positions[r] == t) { sum += dout_pos[r * p.C + c]; }
-  }
-  if (p.accumulate != 0u) { sum += dwpe[i]; }
-  dwpe[i] = sum;
 }

@@ -4,6 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { type PackingRow, planPacking } from '../rl/packing';
+import { packedLogp } from '../rl/update';
 import { expectClose, randn, testContext } from '../testing/gpu';
 import { Rng } from '../util/rng';
 import { presetConfig } from './config';
@@ -79,6 +80,19 @@ describe('GptModel over packed rows', () => {
       expectClose(packedGrads.subarray(e.offset, e.offset + e.size), want, { atol: 1e-5 * scale, rtol: 1e-4, what: e.name });
     }
     for (const t of [pTokens, pTargets, packed.positions, packed.segments]) t.dispose();
+    model.dispose();
+  });
+
+  it('packedLogp (the inspector’s forward) gives the dense log-probs at every position of every row', async () => {
+    const ctx = await testContext();
+    const model = new GptModel(ctx, config, { maxBatch: n, maxTime: T, params });
+    const { tokens, targets } = denseTokens();
+    const tTokens = ctx.tensor([n * T], 'u32', tokens), tTargets = ctx.tensor([n * T], 'u32', targets);
+    const dense = await ctx.read(model.forward(tTokens, n, T, { temperature: 1.3, targets: tTargets }).logp);
+    const logp = packedLogp(ctx, model, ROWS, T, tTokens, tTargets, 1.3);
+    const packed = await ctx.read(logp);
+    ROWS.forEach((row, li) => expect(packed.subarray(li * T, li * T + row.length), `row ${li}`).toEqual(dense.subarray(li * T, li * T + row.length)));
+    for (const t of [tTokens, tTargets, logp]) t.dispose();
     model.dispose();
   });
 

@@ -24,7 +24,7 @@ import { completionBudget, evalProblemsOf, excludedTokens, type Problem, type Sc
 import { fracGroupsIdentical } from './health';
 import { rolloutStats } from './rollout-stats';
 import { decodeRunState, encodeRunState } from './run-state';
-import { type MinibatchPlan, planMinibatches, recordUpdates, type UpdateWork } from './update';
+import { type MinibatchPlan, packedLogp, planMinibatches, recordUpdates, type UpdateWork } from './update';
 import type { EvalRow, MetricsRow, RolloutGroup, TrainRow } from './types';
 
 /** Largest number of rows the evaluation sampler decodes at once. */
@@ -183,8 +183,9 @@ export class Trainer {
     const packing = this.packPrompts ? (r: number) => ({ group: Math.floor(r / c.group), promptLength: promptLengths[r], length: promptLengths[r] + completionLengths[r] }) : null;
     const work = recordUpdates(this.ctx, this.model, this.algorithm, c, { ...b, keep: selected ? b.keep : null }, plans, this.maxNewTokens, packing);
     await phase('metrics');
-    const inspect = this.updatedLogp(b);
+    const inspect = this.updatedLogp(b, ro);
     const row = await this.finish(ro, problems[0], b, work, inspect, { withRef, selected, started });
+    inspect.dispose();
     await phase(null);
     return row;
   }
@@ -290,15 +291,17 @@ export class Trainer {
   }
 
   /** Log-probs of the first group under the updated policy: what this step's updates did to each token. */
-  private updatedLogp(b: StepBuffers): Tensor {
+  private updatedLogp(b: StepBuffers, ro: ScoredRollouts): Tensor {
     const G = this.config.group, T = b.T;
-    const tokens = this.ctx.tensor([G, T], 'u32'), targets = this.ctx.tensor([G, T], 'u32');
-    this.ctx.copyRange(b.tokens, 0, tokens, 0, G * T);
-    this.ctx.copyRange(b.targets, 0, targets, 0, G * T);
-    const out = this.model.forward(tokens, G, T, { temperature: this.config.temperature, targets });
-    targets.dispose();
-    tokens.dispose();
-    return out.logp.view([G * T]);
+    const tokens = b.tokens.view([G * T]), targets = b.targets.view([G * T]);
+    if (this.packPrompts) {
+      const { promptLengths, completionLengths } = ro.sample;
+      const rows = Array.from({ length: G }, (_, g) => ({ group: 0, promptLength: promptLengths[g], length: promptLengths[g] + completionLengths[g] }));
+      return packedLogp(this.ctx, this.model, rows, T, tokens, targets, this.config.temperature);
+    }
+    const logp = this.ctx.tensor([G * T]);
+    this.ctx.copy(this.model.forward(tokens, G, T, { temperature: this.config.temperature, targets }).logp, logp);
+    return logp;
   }
 
   private inspectorGroup(ro: ScoredRollouts, problem: Problem, signal: ArrayLike<number>, entropy: ArrayLike<number>, keep: ArrayLike<number> | null, after: { logp: ArrayLike<number>; old: ArrayLike<number> }): RolloutGroup {

@@ -1,4 +1,4 @@
-import { type GpuContext, u32 } from '../context';
+import { type GpuContext, type Params, u32 } from '../context';
 import type { Tensor } from '../tensor';
 
 const WG = 64;
@@ -48,12 +48,19 @@ export function embeddingBackward(ctx: GpuContext, dout: Tensor, tokens: Tensor,
   const Tmax = dwpe.size / C;
   if (!Number.isInteger(Tmax) || Tmax < T) throw new Error(`embeddingBackward: dwpe has ${dwpe.size} elements, not [Tmax ≥ ${T}, ${C}]`);
   const params = { B: u32(B), T: u32(T), C: u32(C), V: u32(V), Tmax: u32(Tmax), accumulate: u32(accumulate ? 1 : 0) };
-  const rowsByToken = ctx.tensor([B * T], 'u32'), tokenRange = ctx.tensor([V, 2], 'u32');
-  ctx.dispatch({ shader: 'embedding', entry: 'embedding_group_rows' }, [tokens, rowsByToken, tokenRange], params, Math.ceil(V / WG));
-  ctx.dispatch({ shader: 'embedding', entry: 'embedding_backward_tokens' }, [rowsByToken, tokenRange, dout, dwte], params, Math.ceil((V * C) / WG));
-  // Later users of these pooled buffers are recorded after this dispatch, so the queue orders them after it.
-  tokenRange.dispose();
-  rowsByToken.dispose();
-  if (positions) ctx.dispatch({ shader: 'embedding', entry: 'embedding_backward_positions_at' }, [dout, dwpe, positions], params, Math.ceil((Tmax * C) / WG));
+  gatherByIndex(ctx, tokens, dout, dwte, V, params);
+  // Rows at given positions are grouped by position as rows are grouped by token: the same sums in row order.
+  if (positions) gatherByIndex(ctx, positions, dout, dwpe, Tmax, { ...params, V: u32(Tmax) });
   else ctx.dispatch({ shader: 'embedding', entry: 'embedding_backward_positions' }, [dout, dwpe], params, Math.ceil((Tmax * C) / WG));
+}
+
+/** table[v, c] (+)= Σ_{r : ids[r] = v} dout[r, c] over the B·T rows, in row order, for v < V (params.V). */
+function gatherByIndex(ctx: GpuContext, ids: Tensor, dout: Tensor, table: Tensor, V: number, params: Params): void {
+  const C = dout.size / ids.size;
+  const rowsById = ctx.tensor([ids.size], 'u32'), idRange = ctx.tensor([V, 2], 'u32');
+  ctx.dispatch({ shader: 'embedding', entry: 'embedding_group_rows' }, [ids, rowsById, idRange], params, Math.ceil(V / WG));
+  ctx.dispatch({ shader: 'embedding', entry: 'embedding_backward_tokens' }, [rowsById, idRange, dout, table], params, Math.ceil((V * C) / WG));
+  // Later users of these pooled buffers are recorded after this dispatch, so the queue orders them after it.
+  idRange.dispose();
+  rowsById.dispose();
 }
