@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { type PackingRow, planPacking } from '../rl/packing';
-import { packedLogp } from '../rl/update';
+import { packedForward } from '../rl/update';
 import { expectClose, randn, testContext } from '../testing/gpu';
 import { Rng } from '../util/rng';
 import { presetConfig } from './config';
@@ -83,16 +83,18 @@ describe('GptModel over packed rows', () => {
     model.dispose();
   });
 
-  it('packedLogp (the inspector’s forward) gives the dense log-probs at every position of every row', async () => {
+  it('packedForward (π_ref’s, π_old’s and the inspector’s forward) gives the dense statistics at every position of every row', async () => {
     const ctx = await testContext();
     const model = new GptModel(ctx, config, { maxBatch: n, maxTime: T, params });
     const { tokens, targets } = denseTokens();
     const tTokens = ctx.tensor([n * T], 'u32', tokens), tTargets = ctx.tensor([n * T], 'u32', targets);
-    const dense = await ctx.read(model.forward(tTokens, n, T, { temperature: 1.3, targets: tTargets }).logp);
-    const logp = packedLogp(ctx, model, ROWS, T, tTokens, tTargets, 1.3);
-    const packed = await ctx.read(logp);
-    ROWS.forEach((row, li) => expect(packed.subarray(li * T, li * T + row.length), `row ${li}`).toEqual(dense.subarray(li * T, li * T + row.length)));
-    for (const t of [tTokens, tTargets, logp]) t.dispose();
+    const d = model.forward(tTokens, n, T, { temperature: 1.3, targets: tTargets });
+    const dense = await ctx.readMany([d.logp, d.vmean, d.entropy]);
+    const into = { logp: ctx.tensor([n * T]), vmean: ctx.tensor([n * T]), entropy: ctx.tensor([n * T]) };
+    packedForward(ctx, model, ROWS, T, tTokens, tTargets, 1.3, into);
+    const packed = await ctx.readMany([into.logp, into.vmean, into.entropy]);
+    packed.forEach((stat, k) => ROWS.forEach((row, li) => expect(stat.subarray(li * T, li * T + row.length), `statistic ${k}, row ${li}`).toEqual(dense[k].subarray(li * T, li * T + row.length))));
+    for (const t of [tTokens, tTargets, ...Object.values(into)]) t.dispose();
     model.dispose();
   });
 

@@ -10,7 +10,7 @@ import { defaultAttentionStrategy, packedAttentionApplies } from '../gpu/kernels
 import type { Checkpoint, CheckpointMeta } from '../model/checkpoint';
 import { GptModel } from '../model/gpt';
 import { nextTokenTargets } from '../model/reference';
-import { type SampledOnGpu, Sampler } from '../model/sampler';
+import { Sampler } from '../model/sampler';
 import { getTask, resolveConfig } from '../tasks/registry';
 import { CharTokenizer } from '../tasks/tokenizer';
 import type { AnyTask, TaskConfig } from '../tasks/types';
@@ -24,7 +24,8 @@ import { completionBudget, evalProblemsOf, excludedTokens, type Problem, type Sc
 import { fracGroupsIdentical } from './health';
 import { rolloutStats } from './rollout-stats';
 import { decodeRunState, encodeRunState } from './run-state';
-import { type MinibatchPlan, packedLogp, planMinibatches, recordUpdates, type UpdateWork } from './update';
+import type { PackingRow } from './packing';
+import { type DenseStats, type MinibatchPlan, packedForward, planMinibatches, recordUpdates, type UpdateWork } from './update';
 import type { EvalRow, MetricsRow, RolloutGroup, TrainRow } from './types';
 
 /** Largest number of rows the evaluation sampler decodes at once. */
@@ -172,16 +173,14 @@ export class Trainer {
     await phase('reference');
     const b = this.upload(ro);
     const withRef = this.algorithm.usesRef(c) || (c.klEvery > 0 && (this.stepIndex + 1) % c.klEvery === 0);
-    this.policyForwards(b, withRef, ro.sample.gpu);
+    this.policyForwards(b, withRef, ro);
     await phase('advantages');
     this.algorithm.signal(this.ctx, b.rewards, b.signal, b.signalMetrics, c);
     const selected = this.select(b);
     const plans = await this.plan(ro, b, selected);
     await phase('update');
-    const { promptLengths, completionLengths } = ro.sample;
-    // The G rollouts of a prompt are consecutive rows and share its tokens.
-    const packing = this.packPrompts ? (r: number) => ({ group: Math.floor(r / c.group), promptLength: promptLengths[r], length: promptLengths[r] + completionLengths[r] }) : null;
-    const work = recordUpdates(this.ctx, this.model, this.algorithm, c, { ...b, keep: selected ? b.keep : null }, plans, this.maxNewTokens, packing);
+    const rows = this.packPrompts ? this.packingRows(ro, b.S) : null;
+    const work = recordUpdates(this.ctx, this.model, this.algorithm, c, { ...b, keep: selected ? b.keep : null }, plans, this.maxNewTokens, rows && ((r: number) => rows[r]));
     await phase('metrics');
     const inspect = this.updatedLogp(b, ro);
     const row = await this.finish(ro, problems[0], b, work, inspect, { withRef, selected, started });
@@ -196,22 +195,31 @@ export class Trainer {
    * come from the sampler, which computed them while decoding with the same
    * kernels as the forward pass (bit for bit), so GRPO's ratio is exactly 1 at θ = θ_old.
    */
-  private policyForwards(b: StepBuffers, withRef: boolean, sampled: SampledOnGpu | undefined): void {
+  private policyForwards(b: StepBuffers, withRef: boolean, ro: ScoredRollouts): void {
     const { ctx, config: c } = this;
-    const run = () => this.model.forward(b.tokens, b.S, b.T, { temperature: c.temperature, targets: b.targets });
+    const run = (into: Partial<DenseStats>) => {
+      if (this.packPrompts) {
+        packedForward(ctx, this.model, this.packingRows(ro, b.S), b.T, b.tokens, b.targets, c.temperature, into);
+        return;
+      }
+      const out = this.model.forward(b.tokens, b.S, b.T, { temperature: c.temperature, targets: b.targets });
+      for (const key of ['logp', 'vmean', 'entropy'] as const) if (into[key]) ctx.copy(out[key], into[key]);
+    };
     if (withRef) {
       // The base parameters, swapped in for one forward pass.
       ctx.copy(this.model.params, this.swap);
       ctx.copy(this.baseParams, this.model.params);
-      ctx.copy(run().logp, b.refLogp);
+      run({ logp: b.refLogp });
       ctx.copy(this.swap, this.model.params);
     }
-    const old = sampled ?? run();
-    ctx.copy(old.logp, b.oldLogp);
-    ctx.copy(old.vmean, b.oldVmean);
-    ctx.copy(old.entropy, b.entropy);
+    const sampled = ro.sample.gpu;
+    if (sampled) {
+      ctx.copy(sampled.logp, b.oldLogp);
+      ctx.copy(sampled.vmean, b.oldVmean);
+      ctx.copy(sampled.entropy, b.entropy);
+    } else run({ logp: b.oldLogp, vmean: b.oldVmean, entropy: b.entropy });
     // Without π_ref the KL sum compares π_old with itself (0) and is not reported.
-    if (!withRef) ctx.copy(old.logp, b.refLogp);
+    if (!withRef) ctx.copy(b.oldLogp, b.refLogp);
     rolloutStats(ctx, b.oldLogp, b.refLogp, b.entropy, b.mask, b.stats);
   }
 
@@ -294,14 +302,17 @@ export class Trainer {
   private updatedLogp(b: StepBuffers, ro: ScoredRollouts): Tensor {
     const G = this.config.group, T = b.T;
     const tokens = b.tokens.view([G * T]), targets = b.targets.view([G * T]);
-    if (this.packPrompts) {
-      const { promptLengths, completionLengths } = ro.sample;
-      const rows = Array.from({ length: G }, (_, g) => ({ group: 0, promptLength: promptLengths[g], length: promptLengths[g] + completionLengths[g] }));
-      return packedLogp(this.ctx, this.model, rows, T, tokens, targets, this.config.temperature);
-    }
     const logp = this.ctx.tensor([G * T]);
-    this.ctx.copy(this.model.forward(tokens, G, T, { temperature: this.config.temperature, targets }).logp, logp);
+    if (this.packPrompts) packedForward(this.ctx, this.model, this.packingRows(ro, G), T, tokens, targets, this.config.temperature, { logp });
+    else this.ctx.copy(this.model.forward(tokens, G, T, { temperature: this.config.temperature, targets }).logp, logp);
     return logp;
+  }
+
+  /** Rows 0 … n−1 of the batch as packing sees them: the G rollouts of a prompt are consecutive rows and share its tokens. */
+  private packingRows(ro: ScoredRollouts, n: number): PackingRow[] {
+    const { promptLengths, completionLengths } = ro.sample;
+    const G = this.config.group;
+    return Array.from({ length: n }, (_, r) => ({ group: Math.floor(r / G), promptLength: promptLengths[r], length: promptLengths[r] + completionLengths[r] }));
   }
 
   private inspectorGroup(ro: ScoredRollouts, problem: Problem, signal: ArrayLike<number>, entropy: ArrayLike<number>, keep: ArrayLike<number> | null, after: { logp: ArrayLike<number>; old: ArrayLike<number> }): RolloutGroup {

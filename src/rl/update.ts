@@ -201,20 +201,29 @@ class Sections {
   }
 }
 
+/** Per-position statistics of the forward pass, in the layout of dense rows [n·T]. */
+export interface DenseStats {
+  logp: Tensor;
+  vmean: Tensor;
+  entropy: Tensor;
+}
+
 /**
- * log π at every position of n dense rows [n, T] (tokens and targets on the
- * GPU), computed over their packed rows; positions past a row's length hold
- * no meaningful value. The returned [n·T] tensor is the caller's to dispose.
+ * The forward pass's statistics at every position of n dense rows [n, T]
+ * (tokens and targets on the GPU), computed over their packed rows and
+ * written into `into` ([n·T] each); positions past a row's length hold no
+ * meaningful value.
  */
-export function packedLogp(ctx: GpuContext, model: GptModel, rows: readonly PackingRow[], T: number, tokens: Tensor, targets: Tensor, temperature: number): Tensor {
+export function packedForward(ctx: GpuContext, model: GptModel, rows: readonly PackingRow[], T: number, tokens: Tensor, targets: Tensor, temperature: number, into: Partial<DenseStats>): void {
   const plan = planPacking(rows, T);
   const upload = new Sections();
   const at = { src: upload.add(plan.src), unpack: upload.add(plan.unpack), positions: upload.add(plan.positions), segments: upload.add(plan.segments) };
   const words = upload.tensor(ctx);
   const packed = packRows(ctx, plan, words, at, tokens, targets);
   const out = model.forwardPacked(packed.tokens, packed.rows, { temperature, targets: packed.targets });
-  const logp = ctx.tensor([rows.length * T]);
-  gatherRows(ctx, out.logp, packed.unpack, logp, { rows: rows.length * T, width: 1, srcWidth: 1 });
+  for (const key of ['logp', 'vmean', 'entropy'] as const) {
+    const dst = into[key];
+    if (dst) gatherRows(ctx, out[key], packed.unpack, dst, { rows: rows.length * T, width: 1, srcWidth: 1 });
+  }
   for (const t of [...packedTensors(packed), words]) t.dispose();
-  return logp;
 }
