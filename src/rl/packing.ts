@@ -35,7 +35,7 @@ export interface PackingRow {
   /** The rollout group the row belongs to: rows of one group share their prompt. */
   group: number;
   promptLength: number;
-  /** Prompt + completion positions kept (≤ T). */
+  /** Positions kept (≤ T, at least the prompt's): those the loss reads, up to the one scoring the last completion token. */
   length: number;
 }
 

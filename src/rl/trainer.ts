@@ -308,11 +308,16 @@ export class Trainer {
     return logp;
   }
 
-  /** Rows 0 … n−1 of the batch as packing sees them: the G rollouts of a prompt are consecutive rows and share its tokens. */
+  /**
+   * Rows 0 … n−1 of the batch as packing sees them: the G rollouts of a prompt
+   * are consecutive rows and share its tokens. A row keeps its positions up to
+   * the one scoring its last completion token: the position after it scores
+   * nothing (mask 0) and, under causal attention, feeds no earlier position.
+   */
   private packingRows(ro: ScoredRollouts, n: number): PackingRow[] {
     const { promptLengths, completionLengths } = ro.sample;
     const G = this.config.group;
-    return Array.from({ length: n }, (_, r) => ({ group: Math.floor(r / G), promptLength: promptLengths[r], length: promptLengths[r] + completionLengths[r] }));
+    return Array.from({ length: n }, (_, r) => ({ group: Math.floor(r / G), promptLength: promptLengths[r], length: promptLengths[r] + Math.max(1, completionLengths[r]) - 1 }));
   }
 
   private inspectorGroup(ro: ScoredRollouts, problem: Problem, signal: ArrayLike<number>, entropy: ArrayLike<number>, keep: ArrayLike<number> | null, after: { logp: ArrayLike<number>; old: ArrayLike<number> }): RolloutGroup {
