@@ -72,6 +72,10 @@ advantages, and one forward + backward + AdamW update per minibatch with
 GRPO's clipped loss (also beside a ROVER or D³S step of ours). Its rewards come from a stand-in (the parity of each
 completion's token sum) instead of the task's verifier, which is a negligible
 phase of ours; its completions, and so its sequence lengths, follow its own
-sampling. On a shared machine both sides move with the load; the ratio,
+sampling. The peer runs dense right-padded rows and prefills every row, while
+ours (on a CPU adapter) prefills once per prompt and runs the update over
+packed rows, each group's prompt once (docs/architecture.md); the peer could
+do the same, so the ratio includes that saving of work on our side, and the
+baseline column measures it against the older code. On a shared machine both sides move with the load; the ratio,
 measured under the same conditions, is the steadier figure.`;
 }
