@@ -352,51 +352,11 @@ fn first_or(first: bool, x: f32) -> f32 {
 fn attention_forward_vec8(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = flat_index(gid, nwg);
   if (i >= p.B * p.H * p.T) { return; }
-  let HS4 = HS / 4u;
   let t = i % p.T;
   let h = (i / p.T) % p.H;
   let b = i / (p.T * p.H);
   let arow = i * p.T;
-  let q = qkv_offset(b * p.T + t, 0u, h) / 4u;
-  let k0 = qkv_offset(b * p.T, 1u, h) / 4u;
-  let v0 = qkv_offset(b * p.T, 2u, h) / 4u;
-  let row4 = 3u * p.C / 4u;
-  // att[j] gathers q·k_j eight channels at a time, then is scaled.
-  for (var d = 0u; d < HS4; d += 2u) {
-    let qa = f4_qkv[q + d];
-    let qb = f4_qkv[q + d + 1u];
-    for (var j = 0u; j <= t; j++) {
-      let k = k0 + j * row4 + d;
-      f_att[arow + j] = first_or(d == 0u, f_att[arow + j]) + dot(qa, f4_qkv[k]) + dot(qb, f4_qkv[k + 1u]);
-    }
-  }
-  var m = -3.4e38;
-  for (var j = 0u; j <= t; j++) {
-    let s = f_att[arow + j] * p.scale;
-    f_att[arow + j] = s;
-    m = max(m, s);
-  }
-  var sum = 0.0;
-  for (var j = 0u; j <= t; j++) {
-    let e = exp(f_att[arow + j] - m);
-    f_att[arow + j] = e;
-    sum += e;
-  }
-  let inv = 1.0 / sum;
-  let o = ((b * p.T + t) * p.C + h * HS) / 4u;
-  for (var d = 0u; d < HS4; d += 2u) {
-    var acc_a = vec4<f32>(0.0);
-    var acc_b = vec4<f32>(0.0);
-    for (var j = 0u; j <= t; j++) {
-      let e = f_att[arow + j];
-      let v = v0 + j * row4 + d;
-      acc_a += e * f4_qkv[v];
-      acc_b += e * f4_qkv[v + 1u];
-    }
-    f4_out[o + d] = acc_a * inv;
-    f4_out[o + d + 1u] = acc_b * inv;
-  }
-  for (var j = 0u; j <= t; j++) { f_att[arow + j] *= inv; }
+  forward_row_vec8(b * p.T + t, h, arow, dense_segment(b));
   for (var j = t + 1u; j < p.T; j++) { f_att[arow + j] = 0.0; }
 }
 
@@ -404,40 +364,10 @@ fn attention_forward_vec8(@builtin(global_invocation_id) gid: vec3<u32>, @builti
 fn attention_backward_queries_vec8(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = flat_index(gid, nwg);
   if (i >= p.B * p.H * p.T) { return; }
-  let HS4 = HS / 4u;
   let t = i % p.T;
   let h = (i / p.T) % p.H;
   let b = i / (p.T * p.H);
-  let arow = i * p.T;
-  let o = ((b * p.T + t) * p.C + h * HS) / 4u;
-  let k0 = qkv_offset(b * p.T, 1u, h) / 4u;
-  let v0 = qkv_offset(b * p.T, 2u, h) / 4u;
-  let row4 = 3u * p.C / 4u;
-  // dscore[j] first gathers dout·v_j, then becomes att·(dout·v_j − Σ att·dout·v).
-  for (var d = 0u; d < HS4; d += 2u) {
-    let ga = g4_dout[o + d];
-    let gb = g4_dout[o + d + 1u];
-    for (var j = 0u; j <= t; j++) {
-      let v = v0 + j * row4 + d;
-      g_dscore_out[arow + j] = first_or(d == 0u, g_dscore_out[arow + j]) + dot(ga, g4_qkv[v]) + dot(gb, g4_qkv[v + 1u]);
-    }
-  }
-  var weighted = 0.0;
-  for (var j = 0u; j <= t; j++) { weighted += g_att[arow + j] * g_dscore_out[arow + j]; }
-  for (var j = 0u; j <= t; j++) { g_dscore_out[arow + j] = g_att[arow + j] * (g_dscore_out[arow + j] - weighted); }
-  let q = qkv_offset(b * p.T + t, 0u, h) / 4u;
-  for (var d = 0u; d < HS4; d += 2u) {
-    var dq_a = vec4<f32>(0.0);
-    var dq_b = vec4<f32>(0.0);
-    for (var j = 0u; j <= t; j++) {
-      let ds = g_dscore_out[arow + j];
-      let k = k0 + j * row4 + d;
-      dq_a += ds * g4_qkv[k];
-      dq_b += ds * g4_qkv[k + 1u];
-    }
-    g4_dqkv[q + d] = dq_a * p.scale;
-    g4_dqkv[q + d + 1u] = dq_b * p.scale;
-  }
+  backward_queries_row_vec8(b * p.T + t, h, i * p.T, dense_segment(b));
 }
 
 @compute @workgroup_size(64)
@@ -534,9 +464,11 @@ fn attention_decode_vec8(@builtin(global_invocation_id) gid: vec3<u32>, @builtin
 // p.B counts packed rows (N) and p.T is the longest key list (Tk). Row n's
 // segment (a0, alen, b0, qend) says whom it attends and who attends it: its
 // keys are rows a0 … a0+alen−1 (the shared prefix, for a completion row)
-// followed by b0 … n (its own run), in position order, so its scores and
-// softmax repeat the dense kernels' sums for the same sequence; the rows
-// attending row n are n … qend−1. att and dscore are [H, N, Tk], entry jj of
+// followed by b0 … n (its own run), in position order; the rows attending
+// row n are n … qend−1. The dense _vec8 forward and query-gradient kernels
+// run the same row functions (forward_row_vec8, backward_queries_row_vec8)
+// with a sequence's segment (dense_segment), so a packed row's sums are the
+// dense row's. att and dscore are [H, N, Tk], entry jj of
 // row n's list at (h·N + n)·Tk + jj. Needs HS % 8 = 0, like the _vec8 kernels.
 
 @group(0) @binding(4) var<storage, read> f_segs: array<vec4<u32>>;
@@ -552,16 +484,16 @@ fn packed_entry(s: vec4<u32>, j: u32) -> u32 {
   return select(s.y + j - s.z, j - s.x, j < s.z);
 }
 
-@compute @workgroup_size(64)
-fn attention_forward_packed_vec8(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let i = flat_index(gid, nwg);
-  if (i >= p.B * p.H) { return; }
+// A dense sequence b as a segment: its rows attend b·T … themselves.
+fn dense_segment(b: u32) -> vec4<u32> {
+  return vec4<u32>(0u, 0u, b * p.T, (b + 1u) * p.T);
+}
+
+// Row n of qkv, head h, over the key list of segment s; its scores live at att[arow + jj]. The dense
+// _vec8 entries call these with dense_segment, the packed ones with the row's segment.
+fn forward_row_vec8(n: u32, h: u32, arow: u32, s: vec4<u32>) {
   let HS4 = HS / 4u;
-  let n = i % p.B;
-  let h = i / p.B;
-  let s = f_segs[n];
   let last = s.y + n - s.z;
-  let arow = i * p.T;
   let q = qkv_offset(n, 0u, h) / 4u;
   for (var d = 0u; d < HS4; d += 2u) {
     let qa = f4_qkv[q + d];
@@ -600,16 +532,9 @@ fn attention_forward_packed_vec8(@builtin(global_invocation_id) gid: vec3<u32>, 
   for (var jj = 0u; jj <= last; jj++) { f_att[arow + jj] *= inv; }
 }
 
-@compute @workgroup_size(64)
-fn attention_backward_queries_packed_vec8(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let i = flat_index(gid, nwg);
-  if (i >= p.B * p.H) { return; }
+fn backward_queries_row_vec8(n: u32, h: u32, arow: u32, s: vec4<u32>) {
   let HS4 = HS / 4u;
-  let n = i % p.B;
-  let h = i / p.B;
-  let s = g_segs[n];
   let last = s.y + n - s.z;
-  let arow = i * p.T;
   let o = (n * p.C + h * HS) / 4u;
   // dscore[jj] first gathers dout·v_jj, then becomes att·(dout·v_jj − Σ att·dout·v).
   for (var d = 0u; d < HS4; d += 2u) {
@@ -636,6 +561,22 @@ fn attention_backward_queries_packed_vec8(@builtin(global_invocation_id) gid: ve
     g4_dqkv[q + d] = dq_a * p.scale;
     g4_dqkv[q + d + 1u] = dq_b * p.scale;
   }
+}
+
+@compute @workgroup_size(64)
+fn attention_forward_packed_vec8(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = flat_index(gid, nwg);
+  if (i >= p.B * p.H) { return; }
+  let n = i % p.B;
+  forward_row_vec8(n, i / p.B, i * p.T, f_segs[n]);
+}
+
+@compute @workgroup_size(64)
+fn attention_backward_queries_packed_vec8(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = flat_index(gid, nwg);
+  if (i >= p.B * p.H) { return; }
+  let n = i % p.B;
+  backward_queries_row_vec8(n, i / p.B, i * p.T, g_segs[n]);
 }
 
 // dk and dv of row j sum over the rows attending it, j … qend−1, in row order.

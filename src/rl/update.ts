@@ -81,9 +81,8 @@ export function recordUpdates(ctx: GpuContext, model: GptModel, algorithm: RlAlg
   const upload = new Sections();
   const offsets = plans.map((p) => upload.add(p.rows));
   const packings = plans.map((plan) => (packingOf && plan.rows.length > 0 ? planPacking(plan.rows.map(packingOf), plan.T) : null));
-  const packedAt = packings.map((p) => p && { src: upload.add(p.src), unpack: upload.add(p.unpack), positions: upload.add(p.positions), segments: upload.add(p.segments) });
+  const packedAt = packings.map((p) => p && upload.addPacking(p));
   const words = upload.tensor(ctx);
-  const index = words.view([words.size]);
   const lossMetrics = ctx.tensor([updates, LOSS_METRICS]);
   const gradNormSq = ctx.tensor([updates]);
   ctx.zero(lossMetrics);
@@ -93,7 +92,7 @@ export function recordUpdates(ctx: GpuContext, model: GptModel, algorithm: RlAlg
     if (n === 0) return null;
     const gather = (src: Tensor, width: number): Tensor => {
       const t = ctx.tensor(width === 1 ? [n] : [n, width], src.dtype);
-      gatherRows(ctx, src, index, t, { rows: n, width, srcWidth: width === 1 ? 1 : b.T, indexOffset: offsets[m] });
+      gatherRows(ctx, src, words, t, { rows: n, width, srcWidth: width === 1 ? 1 : b.T, indexOffset: offsets[m] });
       return t;
     };
     const tokens = gather(b.tokens, T), targets = gather(b.targets, T);
@@ -117,10 +116,10 @@ export function recordUpdates(ctx: GpuContext, model: GptModel, algorithm: RlAlg
         if (packed) {
           const out = model.forwardPacked(packed.tokens, packed.rows, { temperature: c.temperature, targets: packed.targets });
           const logp = ctx.tensor([n, T]), vmean = ctx.tensor([n, T]), dlogpPacked = ctx.tensor([packed.rows.N]);
-          gatherRows(ctx, out.logp, packed.unpack, logp, { rows: n * T, width: 1, srcWidth: 1 });
-          gatherRows(ctx, out.vmean, packed.unpack, vmean, { rows: n * T, width: 1, srcWidth: 1 });
+          gatherElements(ctx, out.logp, packed.unpack, logp);
+          gatherElements(ctx, out.vmean, packed.unpack, vmean);
           loss(logp, vmean);
-          gatherRows(ctx, dlogp.reshape([n * T]), packed.src, dlogpPacked, { rows: packed.rows.N, width: 1, srcWidth: 1 });
+          gatherElements(ctx, dlogp, packed.src, dlogpPacked);
           model.backward({ dlogp: dlogpPacked });
           for (const t of [logp, vmean, dlogpPacked]) t.dispose();
           tokens += packed.rows.N;
@@ -159,12 +158,20 @@ interface PackedInput {
   unpack: Tensor<'u32'>;
 }
 
+/** dst[i] = src[index[i]] for every element of dst (flat views of both). */
+function gatherElements(ctx: GpuContext, src: Tensor, index: Tensor<'u32'>, dst: Tensor): void {
+  gatherRows(ctx, src.reshape([src.size]), index, dst, { rows: dst.size, width: 1, srcWidth: 1 });
+}
+
+/** Where a packing's arrays sit in an upload. */
+type PackingAt = Record<'src' | 'unpack' | 'positions' | 'segments', number>;
+
 /** The packing's arrays as views of the step's upload, and the minibatch's tokens and targets gathered into packed rows. */
-function packRows(ctx: GpuContext, plan: Packing, words: Tensor<'u32'>, at: Record<'src' | 'unpack' | 'positions' | 'segments', number>, tokens: Tensor, targets: Tensor): PackedInput {
+function packRows(ctx: GpuContext, plan: Packing, words: Tensor<'u32'>, at: PackingAt, tokens: Tensor, targets: Tensor): PackedInput {
   const src = words.view([plan.N], at.src);
   const pick = (from: Tensor): Tensor<'u32'> => {
     const t = ctx.tensor([plan.N], 'u32');
-    gatherRows(ctx, from.reshape([from.size]), src, t, { rows: plan.N, width: 1, srcWidth: 1 });
+    gatherElements(ctx, from, src, t);
     return t;
   };
   return {
@@ -194,6 +201,11 @@ class Sections {
     return at;
   }
 
+  /** Appends a packing's four arrays. */
+  addPacking(p: Packing): PackingAt {
+    return { src: this.add(p.src), unpack: this.add(p.unpack), positions: this.add(p.positions), segments: this.add(p.segments) };
+  }
+
   tensor(ctx: GpuContext): Tensor<'u32'> {
     const words = new Uint32Array(Math.max(1, this.length));
     for (const { values, at } of this.parts) words.set(values, at);
@@ -217,13 +229,13 @@ export interface DenseStats {
 export function packedForward(ctx: GpuContext, model: GptModel, rows: readonly PackingRow[], T: number, tokens: Tensor, targets: Tensor, temperature: number, into: Partial<DenseStats>): void {
   const plan = planPacking(rows, T);
   const upload = new Sections();
-  const at = { src: upload.add(plan.src), unpack: upload.add(plan.unpack), positions: upload.add(plan.positions), segments: upload.add(plan.segments) };
+  const at = upload.addPacking(plan);
   const words = upload.tensor(ctx);
   const packed = packRows(ctx, plan, words, at, tokens, targets);
   const out = model.forwardPacked(packed.tokens, packed.rows, { temperature, targets: packed.targets });
   for (const key of ['logp', 'vmean', 'entropy'] as const) {
     const dst = into[key];
-    if (dst) gatherRows(ctx, out[key], packed.unpack, dst, { rows: rows.length * T, width: 1, srcWidth: 1 });
+    if (dst) gatherElements(ctx, out[key], packed.unpack, dst);
   }
   for (const t of [...packedTensors(packed), words]) t.dispose();
 }
