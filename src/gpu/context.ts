@@ -89,7 +89,15 @@ export interface CreateContextOptions {
   label?: string;
   /** Request the adapter's 'timestamp-query' feature, for profileKernels(); refused clearly where the adapter lacks it. */
   timestamps?: boolean;
+  /**
+   * How the context awaits the GPU's promises (readbacks, sync, profiles);
+   * by default a plain await. Node passes waitSleeping (src/gpu/node-wait.ts).
+   */
+  waitForGpu?: GpuWait;
 }
+
+/** Awaits a promise the GPU settles. */
+export type GpuWait = <T>(work: Promise<T>) => Promise<T>;
 
 /** One dispatch's GPU time, from timestamps written around it (GpuContext.profileKernels). */
 export interface KernelTime {
@@ -121,7 +129,7 @@ export async function createGpuContext(gpu: GPU | undefined, options: CreateCont
   const device = await adapter.requestDevice({ requiredLimits, requiredFeatures, label: options.label ?? 'rlvr-lab' });
   const info = adapter.info as GPUAdapterInfo | undefined;
   const isFallback = (adapter as unknown as { isFallbackAdapter?: boolean }).isFallbackAdapter ?? (info as unknown as { isFallbackAdapter?: boolean })?.isFallbackAdapter ?? false;
-  return new GpuContext(device, summarizeAdapter(info, isFallback));
+  return new GpuContext(device, summarizeAdapter(info, isFallback), options.waitForGpu);
 }
 
 type Binding = Tensor | GPUBuffer;
@@ -151,6 +159,7 @@ export class GpuContext {
   constructor(
     readonly device: GPUDevice,
     readonly adapter: AdapterSummary,
+    private readonly waitForGpu: GpuWait = (work) => work,
   ) {
     this.pool = new BufferPool(device, 'pool');
     this.stagingPool = new BufferPool(device, 'staging');
@@ -350,7 +359,7 @@ export class GpuContext {
     });
     enc.copyBufferToBuffer(resolved, 0, staging, 0, bytes);
     return () => prof.pending.push(
-      staging.mapAsync(GPUMapMode.READ).then(() => {
+      this.waitForGpu(staging.mapAsync(GPUMapMode.READ)).then(() => {
         const t = new BigUint64Array(staging.getMappedRange().slice(0));
         staging.unmap();
         staging.destroy();
@@ -381,7 +390,7 @@ export class GpuContext {
   /** Submits, waits for the GPU to finish, and throws the first device error since the last check. */
   async sync(): Promise<void> {
     this.submit();
-    await this.device.queue.onSubmittedWorkDone();
+    await this.waitForGpu(this.device.queue.onSubmittedWorkDone());
     this.throwErrors();
   }
 
@@ -405,7 +414,7 @@ export class GpuContext {
     this.counters.readbacks++;
     this.counters.readbackBuffers += stagings.length;
     try {
-      await Promise.all(stagings.map((s) => s.mapAsync(GPUMapMode.READ)));
+      await this.waitForGpu(Promise.all(stagings.map((s) => s.mapAsync(GPUMapMode.READ))));
     } catch (e) {
       this.throwIfLost();
       this.throwErrors();

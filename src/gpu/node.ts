@@ -4,6 +4,7 @@
 import { GpuUnavailableError } from './errors';
 import { type CreateContextOptions, type GpuContext, createGpuContext } from './context';
 import { swiftShaderIcd } from './node-env.js';
+import { waitSleeping } from './node-wait';
 
 let cached: Promise<GPU> | null = null;
 
@@ -36,6 +37,7 @@ export function nodeGpu(): Promise<GPU> {
   return cached;
 }
 
+/** A context on Dawn's adapter; it waits on the GPU without spinning a core (src/gpu/node-wait.ts). */
 export async function createNodeContext(options?: CreateContextOptions): Promise<GpuContext> {
-  return createGpuContext(await nodeGpu(), options);
+  return createGpuContext(await nodeGpu(), { waitForGpu: waitSleeping, ...options });
 }
