@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { testContext } from '../testing/gpu';
 import { add } from './kernels/elementwise';
 import { matmul } from './kernels/matmul';
+import { SUBMIT_EVERY } from './context';
 import { createNodeContext } from './node';
 
 describe('GpuContext counters', () => {
@@ -32,6 +33,31 @@ describe('GpuContext counters', () => {
     expect(vb[0]).toBe(4);
     expect(vb2[63]).toBe(4);
     for (const t of [c, b, a]) t.dispose();
+  });
+});
+
+describe('GpuContext batched submits', () => {
+  it(`submits every ${SUBMIT_EVERY} dispatches on its own, in order`, async () => {
+    const ctx = await testContext();
+    const one = ctx.tensor([8], 'f32', new Float32Array(8).fill(1));
+    const x = ctx.tensor([8], 'f32', new Float32Array(8).fill(0));
+    const y = ctx.tensor([8]);
+    const zero = ctx.tensor([8], 'f32', new Float32Array(8));
+    await ctx.sync();
+    const before = ctx.stats();
+    // x counts up by one per pair of dispatches, through y, so any reordering across submits shows in the result.
+    const pairs = SUBMIT_EVERY + 3;
+    for (let i = 0; i < pairs; i++) {
+      add(ctx, x, one, y);
+      add(ctx, y, zero, x);
+    }
+    const after = ctx.stats();
+    expect(after.dispatches - before.dispatches).toBe(2 * pairs);
+    expect(after.submits - before.submits).toBe(Math.floor((2 * pairs) / SUBMIT_EVERY));
+    const got = await ctx.read(x);
+    expect(ctx.stats().submits - before.submits).toBe(Math.floor((2 * pairs) / SUBMIT_EVERY) + 1);
+    expect(Array.from(got)).toEqual(new Array(8).fill(pairs));
+    for (const t of [zero, y, x, one]) t.dispose();
   });
 });
 
