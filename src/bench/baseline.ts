@@ -7,8 +7,11 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync,
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
-/** What the step worker needs from src/bench/ (everything else it imports is the commit's own). */
-export const WORKER_FILES = ['src/bench/step-worker.ts', 'src/bench/phase-timer.ts'];
+/** What the step worker needs that an older commit may lack (everything else it imports is the commit's own). */
+export const WORKER_FILES = ['src/bench/step-worker.ts', 'src/bench/phase-timer.ts', 'src/gpu/node-wait.ts'];
+
+/** Set to '1' in a worker's environment: it waits on the GPU sleeping (src/gpu/node-wait.ts) whatever its context does. */
+export const SLEEPING_WAIT_ENV = 'RLVR_BENCH_SLEEPING_WAIT';
 export const WORKER_ENTRY = WORKER_FILES[0];
 
 export interface Baseline {

@@ -15,7 +15,7 @@ import { defaultBasePath } from '../worker/api';
 import { getTask, resolveConfig } from '../tasks/registry';
 import { CharTokenizer } from '../tasks/tokenizer';
 import { randomPresetBase } from '../testing/base-model';
-import { type Baseline, WORKER_ENTRY, prepareBaseline } from './baseline';
+import { type Baseline, SLEEPING_WAIT_ENV, WORKER_ENTRY, prepareBaseline } from './baseline';
 import { LineProcess } from './json-lines';
 import { type PeerCheck, type TorchPython, checkPeerForward, findTorchPython, isReferenceBlas, startPeer } from './peer';
 import type { PhaseSample, StepCounts } from './phase-timer';
@@ -28,6 +28,8 @@ export interface StepBenchOptions {
   reps: number;
   /** A commit to time beside the current code, or null. */
   baseline: string | null;
+  /** The baseline waits on the GPU sleeping, as ours does (src/gpu/node-wait.ts), instead of its own way. */
+  baselineSleeping?: boolean;
   peer: boolean;
   /** May install Debian's python3-torch / OpenBLAS (as root on Debian). */
   install: boolean;
@@ -76,8 +78,8 @@ function medianCounts(samples: StepCounts[]): StepCounts {
   };
 }
 
-function workerProcess(name: string, cwd: string): LineProcess {
-  return new LineProcess(name, process.execPath, ['src/cli/launch.js', WORKER_ENTRY], { cwd });
+function workerProcess(name: string, cwd: string, env: NodeJS.ProcessEnv = {}): LineProcess {
+  return new LineProcess(name, process.execPath, ['src/cli/launch.js', WORKER_ENTRY], { cwd, env: { ...process.env, ...env } });
 }
 
 export async function runStepBench(o: StepBenchOptions, log: (line: string) => void = console.error): Promise<StepBenchRun> {
@@ -98,7 +100,8 @@ export async function runStepBench(o: StepBenchOptions, log: (line: string) => v
     }
     const ours = workerProcess('ours', o.root);
     procs.push(ours);
-    const old = baseline ? workerProcess(`baseline ${baseline.commit}`, baseline.dir) : null;
+    const old = baseline ? workerProcess(`baseline ${baseline.commit}`, baseline.dir, o.baselineSleeping ? { [SLEEPING_WAIT_ENV]: '1' } : {}) : null;
+    if (old && o.baselineSleeping) log(`bench: the baseline waits on the GPU sleeping (${SLEEPING_WAIT_ENV})`);
     if (old) procs.push(old);
     let adapter = '';
     const results: StepBenchResult[] = [];
@@ -123,7 +126,10 @@ export async function runStepBench(o: StepBenchOptions, log: (line: string) => v
       const init = { cmd: 'init', checkpoint, config, startStep };
       const reply = await ours.request(init);
       adapter = String(reply.adapter);
-      if (old) await old.request(init);
+      if (old) {
+        const oldReply = await old.request(init);
+        if (o.baselineSleeping && oldReply.sleepingWait !== true) throw new Error(`the baseline's step worker (its own, from ${baseline!.commit}) cannot wait sleeping; drop --baseline-sleeping-wait`);
+      }
       let peer: LineProcess | null = null;
       let peerCheck: PeerCheck | null = null;
       if (!('missing' in peerPython)) {

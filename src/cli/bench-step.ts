@@ -1,5 +1,5 @@
 // npm run bench:step [-- --configs countdown:tiny:8x8,paths:small:8x8:d3s] [--reps 5] [--warmup 1]
-//                     [--baseline REF] [--json FILE] [--update-docs] [--no-peer] [--no-install]
+//                     [--baseline REF [--baseline-sleeping-wait]] [--json FILE] [--update-docs] [--no-peer] [--no-install]
 //
 // Times the whole training step and each phase, with dispatch, submit and
 // readback counts, beside the same step in PyTorch on the CPU and, with
@@ -19,6 +19,9 @@ const USAGE = `Usage: npm run bench:step -- [options]
   --reps N         timed steps per contender (default 5, at least 5 unless --quick)
   --warmup N       warm-up steps per contender (default 1)
   --baseline REF   also time the step of commit REF (a temporary git worktree), alternating with ours
+  --baseline-sleeping-wait
+                   let the baseline wait on the GPU as ours does, sleeping instead of spinning a core
+                   (src/gpu/node-wait.ts), so the ratio leaves out what that wait alone gains in Node
   --json FILE      write one object per configuration
   --update-docs    rewrite the training-step section of docs/benchmarks.md
   --no-peer        skip the PyTorch peer
@@ -26,7 +29,7 @@ const USAGE = `Usage: npm run bench:step -- [options]
   --quick          allow fewer than 5 repetitions (smoke runs)`;
 
 function parseArgs(argv: string[]) {
-  const a = { configs: DEFAULT_STEP_CONFIGS, reps: 5, warmup: 1, baseline: null as string | null, json: null as string | null, docs: false, peer: true, install: true, quick: false };
+  const a = { configs: DEFAULT_STEP_CONFIGS, reps: 5, warmup: 1, baseline: null as string | null, baselineSleeping: false, json: null as string | null, docs: false, peer: true, install: true, quick: false };
   const value = (i: number, flag: string) => {
     const v = argv[i + 1];
     if (v === undefined || v.startsWith('--')) throw new Error(`${flag} needs a value`);
@@ -44,6 +47,7 @@ function parseArgs(argv: string[]) {
     else if (f === '--reps') a.reps = int(i++, f, 1);
     else if (f === '--warmup') a.warmup = int(i++, f, 0);
     else if (f === '--baseline') a.baseline = value(i++, f);
+    else if (f === '--baseline-sleeping-wait') a.baselineSleeping = true;
     else if (f === '--json') a.json = value(i++, f);
     else if (f === '--update-docs') a.docs = true;
     else if (f === '--no-peer') a.peer = false;
@@ -54,13 +58,14 @@ function parseArgs(argv: string[]) {
       process.exit(0);
     } else throw new Error(`unknown argument ${f}\n${USAGE}`);
   }
+  if (a.baselineSleeping && !a.baseline) throw new Error('--baseline-sleeping-wait needs --baseline REF');
   if (a.reps < 5 && !a.quick) throw new Error(`--reps ${a.reps}: a benchmark takes at least 5 repetitions (add --quick for a smoke run)`);
   return { ...a, configs: parseStepConfigs(a.configs) };
 }
 
 try {
   const args = parseArgs(process.argv.slice(2));
-  const run = await runStepBench({ root: ROOT, configs: args.configs, warmup: args.warmup, reps: args.reps, baseline: args.baseline, peer: args.peer, install: args.install });
+  const run = await runStepBench({ root: ROOT, configs: args.configs, warmup: args.warmup, reps: args.reps, baseline: args.baseline, baselineSleeping: args.baselineSleeping, peer: args.peer, install: args.install });
   console.log(`adapter: ${run.adapter}; ${run.cores} cores, load average ${run.load.toFixed(1)} at the start\n`);
   console.log(stepTable(run.results));
   console.log(`\n${phaseTable(run.results)}`);

@@ -70,8 +70,8 @@ const BIND_GROUP_CACHE_MAX = 16384;
  * Recorded dispatches are submitted in batches of this many, so the GPU works
  * on the first ones while the rest of a phase is still being recorded (a
  * phase records hundreds of dispatches before it reads anything back). On a
- * CPU adapter that overlap made a countdown tiny step 5–10 % faster than one
- * submission per phase (docs/benchmarks.md).
+ * CPU adapter that overlap made a step 5 % (countdown tiny) to 11 % (paths
+ * tiny) faster than one submission per phase (docs/benchmarks.md).
  */
 export const SUBMIT_EVERY = 64;
 
