@@ -1,6 +1,7 @@
 // --baseline REF: an older commit checked out beside this one (a temporary git
-// worktree sharing our node_modules), with the bench's step worker copied in
-// where that commit lacks it, so its training step is timed in the same run.
+// worktree sharing our node_modules), with the bench's step worker (or the
+// browser bench's page) copied in where that commit lacks it, so its training
+// step is timed in the same run.
 
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
@@ -25,7 +26,8 @@ export interface Baseline {
 
 const git = (cwd: string, args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 
-export function prepareBaseline(root: string, ref: string): Baseline {
+/** Checks out `ref` beside `root` and copies in those of `files` (ours) that it lacks. */
+export function prepareBaseline(root: string, ref: string, files: readonly string[] = WORKER_FILES): Baseline {
   let commit: string;
   try {
     commit = git(root, ['rev-parse', '--short', `${ref}^{commit}`]);
@@ -45,7 +47,7 @@ export function prepareBaseline(root: string, ref: string): Baseline {
   try {
     symlinkSync(realpathSync(join(root, 'node_modules')), join(dir, 'node_modules'));
     const copied: string[] = [];
-    for (const f of WORKER_FILES) {
+    for (const f of files) {
       if (existsSync(join(dir, f))) continue;
       mkdirSync(dirname(join(dir, f)), { recursive: true });
       copyFileSync(join(root, f), join(dir, f));
