@@ -14,20 +14,23 @@ struct Params {
 @group(0) @binding(2) var<storage, read_write> advantages: array<f32>;
 @group(0) @binding(3) var<storage, read_write> metrics: array<f32>;
 
-const WG = 256u;
+// Invocations of the one-workgroup reductions: on a CPU adapter the barriers of a wider tree
+// cost far more than its sums (npm run bench:profile: 256 made this kernel 20× slower).
+// Up to REDUCE_WG groups each invocation takes at most one, so the sums do not depend on it there.
+const REDUCE_WG = 64u;
 // Per invocation: zero-std groups, Σr, Σr², sequences with A ≠ 0.
-var<workgroup> partial: array<vec4<f32>, WG>;
+var<workgroup> partial: array<vec4<f32>, REDUCE_WG>;
 
 fn keeps_sign(a: f32) -> bool {
   return p.sign == 0u || (p.sign == 1u && a > 0.0) || (p.sign == 2u && a < 0.0);
 }
 
 // A[s] = (r[s] − mean_g r) / (std_g r + 1e-6), r[s] − mean_g r, or 2·r[s] − 1;  metrics = [zero-std groups, their fraction, mean r, std r, #A≠0]
-@compute @workgroup_size(256)
+@compute @workgroup_size(REDUCE_WG)
 fn group_advantages(@builtin(local_invocation_index) lid: u32) {
   let G = p.group_size;
   var acc = vec4<f32>(0.0);
-  for (var grp = lid; grp < p.groups; grp += WG) {
+  for (var grp = lid; grp < p.groups; grp += REDUCE_WG) {
     let base = grp * G;
     var sum = 0.0;
     var sum_sq = 0.0;
@@ -64,7 +67,7 @@ fn group_advantages(@builtin(local_invocation_index) lid: u32) {
   }
   partial[lid] = acc;
   workgroupBarrier();
-  for (var stride = WG / 2u; stride > 0u; stride >>= 1u) {
+  for (var stride = REDUCE_WG / 2u; stride > 0u; stride >>= 1u) {
     if (lid < stride) { partial[lid] += partial[lid + stride]; }
     workgroupBarrier();
   }

@@ -253,12 +253,16 @@ struct MetricParams {
 @group(0) @binding(4) var<storage, read> sm_token_keep: array<f32>;
 @group(0) @binding(5) var<storage, read_write> sm_metrics: array<f32>;
 
-var<workgroup> partial_a: array<vec4<f32>, WG>;
-var<workgroup> partial_b: array<vec2<f32>, WG>;
+// Invocations of the one-workgroup reductions: on a CPU adapter the barriers of a wider tree
+// cost far more than its sums (npm run bench:profile: 256 made such reductions 10–20× slower).
+// Up to REDUCE_WG rows each invocation takes at most one, so the sums do not depend on it there.
+const REDUCE_WG = 64u;
+var<workgroup> partial_a: array<vec4<f32>, REDUCE_WG>;
+var<workgroup> partial_b: array<vec2<f32>, REDUCE_WG>;
 
 fn reduce_partials(lid: u32) {
   workgroupBarrier();
-  for (var stride = WG / 2u; stride > 0u; stride >>= 1u) {
+  for (var stride = REDUCE_WG / 2u; stride > 0u; stride >>= 1u) {
     if (lid < stride) {
       partial_a[lid] += partial_a[lid + stride];
       partial_b[lid] += partial_b[lid + stride];
@@ -268,12 +272,12 @@ fn reduce_partials(lid: u32) {
 }
 
 // metrics = [samples_kept, tokens_kept, adv_var_before, adv_var_after, tokens_in_kept_samples, tokens_total, samples_per_group, token_fraction]
-@compute @workgroup_size(256)
+@compute @workgroup_size(REDUCE_WG)
 fn selection_metrics(@builtin(local_invocation_index) lid: u32) {
   // Pass 1: counts and the sums behind both means.
   var a = vec4<f32>(0.0);  // samples kept, tokens kept, tokens in kept samples, tokens
   var b = vec2<f32>(0.0);  // ΣA over all rollouts, ΣA over kept
-  for (var s = lid; s < mp.rows; s += WG) {
+  for (var s = lid; s < mp.rows; s += REDUCE_WG) {
     let kept = sm_sample_keep[s];
     var tokens = 0.0;
     var tokens_kept = 0.0;
@@ -294,7 +298,7 @@ fn selection_metrics(@builtin(local_invocation_index) lid: u32) {
   workgroupBarrier();
   // Pass 2: squared deviations from those means (two passes: no cancellation).
   var dev = vec2<f32>(0.0);
-  for (var s = lid; s < mp.rows; s += WG) {
+  for (var s = lid; s < mp.rows; s += REDUCE_WG) {
     let d_all = sm_advantages[s] - mean_all;
     let d_kept = sm_advantages[s] - mean_kept;
     dev += vec2<f32>(d_all * d_all, sm_sample_keep[s] * d_kept * d_kept);

@@ -78,15 +78,19 @@ fn grpo_rows(@builtin(global_invocation_id) gid: vec3<u32>) {
 @group(0) @binding(2) var<storage, read_write> reduce_metrics: array<f32>;
 
 // Σw, Σwℓ, low, high | k3, ρ, rows with w, Σ_rows (row Σwℓ / row Σw)
-var<workgroup> partial_a: array<vec4<f32>, WG>;
-var<workgroup> partial_b: array<vec4<f32>, WG>;
+// Invocations of the one-workgroup reductions: on a CPU adapter the barriers of a wider tree
+// cost far more than its sums (npm run bench:profile: 256 made this reduce 10× slower).
+// Up to REDUCE_WG rows each invocation takes at most one, so the sums do not depend on it there.
+const REDUCE_WG = 64u;
+var<workgroup> partial_a: array<vec4<f32>, REDUCE_WG>;
+var<workgroup> partial_b: array<vec4<f32>, REDUCE_WG>;
 
 // metrics = [loss, clip_low, clip_high, kl, ratio_mean, tokens, sequences] from row_stats
-@compute @workgroup_size(256)
+@compute @workgroup_size(REDUCE_WG)
 fn grpo_reduce(@builtin(local_invocation_index) lid: u32) {
   var a = vec4<f32>(0.0);
   var b = vec4<f32>(0.0);
-  for (var s = lid; s < p.rows; s += WG) {
+  for (var s = lid; s < p.rows; s += REDUCE_WG) {
     let o = s * ROW_STRIDE;
     let w = reduce_rows[o];
     a += vec4<f32>(w, reduce_rows[o + 1u], reduce_rows[o + 2u], reduce_rows[o + 3u]);
@@ -97,7 +101,7 @@ fn grpo_reduce(@builtin(local_invocation_index) lid: u32) {
   partial_a[lid] = a;
   partial_b[lid] = b;
   workgroupBarrier();
-  for (var stride = WG / 2u; stride > 0u; stride >>= 1u) {
+  for (var stride = REDUCE_WG / 2u; stride > 0u; stride >>= 1u) {
     if (lid < stride) {
       partial_a[lid] += partial_a[lid + stride];
       partial_b[lid] += partial_b[lid + stride];

@@ -13,13 +13,16 @@ struct Params {
 @group(0) @binding(4) var<storage, read> mask: array<f32>;
 @group(0) @binding(5) var<storage, read_write> out: array<f32>;
 
-var<workgroup> acc: array<vec4<f32>, 256>;
+// Invocations of this one-workgroup reduction: on a CPU adapter the barriers of a wider tree
+// cost far more than its sums (npm run bench:profile: 256 made such reductions 10–20× slower).
+const REDUCE_WG = 64u;
+var<workgroup> acc: array<vec4<f32>, REDUCE_WG>;
 
 // out = [Σ m, Σ m·H, Σ m·k3(ref − old), Σ m·(−log π_old)] over all tokens
-@compute @workgroup_size(256)
+@compute @workgroup_size(REDUCE_WG)
 fn rollout_stats(@builtin(local_invocation_index) lid: u32) {
   var s = vec4<f32>(0.0);
-  for (var i = lid; i < p.n; i += 256u) {
+  for (var i = lid; i < p.n; i += REDUCE_WG) {
     let m = mask[i];
     if (m != 0.0) {
       let q = ref_logp[i] - old_logp[i];
@@ -28,7 +31,7 @@ fn rollout_stats(@builtin(local_invocation_index) lid: u32) {
   }
   acc[lid] = s;
   workgroupBarrier();
-  for (var half = 128u; half > 0u; half >>= 1u) {
+  for (var half = REDUCE_WG / 2u; half > 0u; half >>= 1u) {
     if (lid < half) { acc[lid] += acc[lid + half]; }
     workgroupBarrier();
   }

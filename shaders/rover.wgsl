@@ -63,15 +63,19 @@ fn rover_rows(@builtin(global_invocation_id) gid: vec3<u32>) {
 @group(0) @binding(2) var<storage, read_write> reduce_metrics: array<f32>;
 
 // Σm, Σm(Q−y)², Σm|Q|, Σm·Q | Σm·y, Σm·V̄next
-var<workgroup> partial_a: array<vec4<f32>, WG>;
-var<workgroup> partial_b: array<vec2<f32>, WG>;
+// Invocations of the one-workgroup reductions: on a CPU adapter the barriers of a wider tree
+// cost far more than its sums (npm run bench:profile: 256 made this reduce 10× slower).
+// Up to REDUCE_WG rows each invocation takes at most one, so the sums do not depend on it there.
+const REDUCE_WG = 64u;
+var<workgroup> partial_a: array<vec4<f32>, REDUCE_WG>;
+var<workgroup> partial_b: array<vec2<f32>, REDUCE_WG>;
 
 // metrics = [loss, q_abs_mean, q_mean, target_mean, v_next_mean, tokens] from row_stats
-@compute @workgroup_size(256)
+@compute @workgroup_size(REDUCE_WG)
 fn rover_reduce(@builtin(local_invocation_index) lid: u32) {
   var a = vec4<f32>(0.0);
   var b = vec2<f32>(0.0);
-  for (var s = lid; s < p.rows; s += WG) {
+  for (var s = lid; s < p.rows; s += REDUCE_WG) {
     let o = s * ROW_STRIDE;
     a += vec4<f32>(reduce_rows[o], reduce_rows[o + 1u], reduce_rows[o + 2u], reduce_rows[o + 3u]);
     b += vec2<f32>(reduce_rows[o + 4u], reduce_rows[o + 5u]);
@@ -79,7 +83,7 @@ fn rover_reduce(@builtin(local_invocation_index) lid: u32) {
   partial_a[lid] = a;
   partial_b[lid] = b;
   workgroupBarrier();
-  for (var stride = WG / 2u; stride > 0u; stride >>= 1u) {
+  for (var stride = REDUCE_WG / 2u; stride > 0u; stride >>= 1u) {
     if (lid < stride) {
       partial_a[lid] += partial_a[lid + stride];
       partial_b[lid] += partial_b[lid + stride];
