@@ -1,6 +1,7 @@
 // The lab served for a browser benchmark: the production build (vite build,
 // then vite preview) or the dev server of npm run dev, on a free port,
-// without file watching or hot reload.
+// without file watching or hot reload; the dev server can also serve one
+// benchmark page alone (src/bench/*.html).
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,11 +12,26 @@ import { build, createServer, preview } from 'vite';
 export const LAB_BUILDS = ['prod', 'dev'] as const;
 export type LabBuild = (typeof LAB_BUILDS)[number];
 
-/** `minify: false` keeps function names readable in a profile. */
-export async function serveLab(root: string, build_: LabBuild, { minify = true } = {}): Promise<{ url: string; close: () => Promise<void> }> {
+export interface ServeOptions {
+  /** false keeps function names readable in a profile (prod). */
+  minify?: boolean;
+  /** The dev server's dependency cache, in node_modules (a baseline worktree's node_modules is ours, so it names its own). */
+  cache?: string;
+  /** Serve only this page (a path under root) and what it imports: dependencies are scanned from it alone and nothing is transformed ahead (dev). */
+  page?: string;
+}
+
+export async function serveLab(root: string, build_: LabBuild, { minify = true, cache = '.vite-bench', page }: ServeOptions = {}): Promise<{ url: string; close: () => Promise<void> }> {
   const configFile = join(root, 'vite.config.ts');
   if (build_ === 'dev') {
-    const server = await createServer({ root, configFile, logLevel: 'warn', server: { host: '127.0.0.1', port: 0, open: false, hmr: false, ws: false, watch: null }, cacheDir: join(root, 'node_modules/.vite-bench') });
+    const server = await createServer({
+      root,
+      configFile,
+      logLevel: 'warn',
+      server: { host: '127.0.0.1', port: 0, open: false, hmr: false, ws: false, watch: null, ...(page ? { preTransformRequests: false } : {}) },
+      cacheDir: join(root, 'node_modules', cache),
+      ...(page ? { optimizeDeps: { entries: [page] } } : {}),
+    });
     await server.listen();
     const url = server.resolvedUrls?.local[0];
     if (!url) throw new Error('The Vite dev server did not report its address');

@@ -12,12 +12,13 @@ import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Page, chromium } from '@playwright/test';
-import { type ViteDevServer, createServer } from 'vite';
 import { chromiumLaunchOptions } from '../../e2e/browser';
 import { type Baseline, prepareBaseline } from '../bench/baseline';
 import type { BrowserStep } from '../bench/browser-step-page';
 import { replaceDocSection } from '../bench/doc-section';
+import { serveLab } from '../bench/lab-server';
 import { BENCH_RUN_STEPS, benchRunConfig, parseStepConfigs } from '../bench/step-configs';
+import { median } from '../metrics/stats';
 import { defaultBasePath } from '../worker/api';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -47,15 +48,6 @@ function parseArgs(argv: string[]) {
   return { ...a, configs: parseStepConfigs(a.configs) };
 }
 
-/** A dev server for `root`, its dependency cache in node_modules/`cache` (a baseline's node_modules is ours, so each side names its own). */
-async function serve(root: string, cache: string): Promise<{ server: ViteDevServer; url: string }> {
-  const server = await createServer({ root, configFile: join(root, 'vite.config.ts'), logLevel: 'warn', server: { host: '127.0.0.1', port: 0, open: false, hmr: false, ws: false, watch: null, preTransformRequests: false }, cacheDir: join(root, 'node_modules', cache), optimizeDeps: { entries: [PAGE_FILES[0]] } });
-  await server.listen();
-  const url = server.resolvedUrls?.local[0];
-  if (!url) throw new Error('The Vite dev server did not report its address');
-  return { server, url };
-}
-
 async function openPage(browser: Awaited<ReturnType<typeof chromium.launch>>, url: string, name: string): Promise<Page> {
   const page = await browser.newPage();
   page.on('pageerror', (err) => console.error(`[${name}] ${err.message}`));
@@ -63,8 +55,6 @@ async function openPage(browser: Awaited<ReturnType<typeof chromium.launch>>, ur
   await page.waitForFunction(() => window.stepBenchReady === true, null, { timeout: 180_000 });
   return page;
 }
-
-const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
 
 interface Row {
   config: string;
@@ -78,18 +68,18 @@ try {
   const loadBefore = loadavg()[0];
   const baseline: Baseline | null = args.baseline ? prepareBaseline(ROOT, args.baseline, PAGE_FILES) : null;
   if (baseline) console.error(`bench:browser-step: baseline ${baseline.ref} = ${baseline.commit} in ${baseline.dir}${baseline.copied.length ? ` (copied in: ${baseline.copied.join(', ')})` : ''}`);
-  const servers: ViteDevServer[] = [];
+  const servers: { close: () => Promise<void> }[] = [];
   const browser = await chromium.launch(chromiumLaunchOptions());
   const rows: Row[] = [];
   let adapter = '';
   try {
-    const mine = await serve(ROOT, '.vite-bench');
-    servers.push(mine.server);
+    const mine = await serveLab(ROOT, 'dev', { page: PAGE_FILES[0] });
+    servers.push(mine);
     const ours = await openPage(browser, mine.url, 'ours');
     let old: Page | null = null;
     if (baseline) {
-      const theirs = await serve(baseline.dir, '.vite-bench-baseline');
-      servers.push(theirs.server);
+      const theirs = await serveLab(baseline.dir, 'dev', { cache: '.vite-bench-baseline', page: PAGE_FILES[0] });
+      servers.push(theirs);
       old = await openPage(browser, theirs.url, `baseline ${baseline.commit}`);
     }
     for (const c of args.configs) {

@@ -14,13 +14,14 @@ import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
-import { createServer } from 'vite';
 import { chromiumLaunchOptions } from '../../e2e/browser';
 import { busyJob } from '../bench/busy-job';
 import { replaceDocSection } from '../bench/doc-section';
+import { serveLab } from '../bench/lab-server';
 import { summarizeAdapter } from '../gpu/context';
 import { nodeGpu } from '../gpu/node';
 import { waitSleeping } from '../gpu/node-wait';
+import { median } from '../metrics/stats';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const USAGE = 'Usage: npm run bench:wait -- [--reps N (dispatches per job, default 12)] [--rounds N (default 3)] [--update-docs]';
@@ -77,8 +78,6 @@ interface Sample {
   adapterCpuMs: number;
 }
 
-const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
-
 function summary(samples: Sample[]): Sample {
   return { waitedMs: median(samples.map((s) => s.waitedMs)), waitingCpuMs: median(samples.map((s) => s.waitingCpuMs)), adapterCpuMs: median(samples.map((s) => s.adapterCpuMs)) };
 }
@@ -93,16 +92,13 @@ try {
   const adapterName = summarizeAdapter(adapter.info as GPUAdapterInfo | undefined).name;
   const device = await adapter.requestDevice({ label: 'bench-wait' });
 
-  const server = await createServer({ root: ROOT, configFile: join(ROOT, 'vite.config.ts'), logLevel: 'warn', server: { host: '127.0.0.1', port: 0, open: false, hmr: false, ws: false, watch: null }, cacheDir: join(ROOT, 'node_modules/.vite-bench') });
-  await server.listen();
-  const url = server.resolvedUrls?.local[0];
-  if (!url) throw new Error('The Vite dev server did not report its address');
+  const server = await serveLab(ROOT, 'dev', { page: 'src/bench/wait.html' });
   const browser = await chromium.launch(chromiumLaunchOptions());
   const rows: Record<'plain' | 'sleeping' | 'chromium', Sample[]> = { plain: [], sleeping: [], chromium: [] };
   try {
     const page = await browser.newPage();
     page.on('pageerror', (err) => console.error(`[page] ${err.message}`));
-    await page.goto(`${url}src/bench/wait.html`);
+    await page.goto(`${server.url}src/bench/wait.html`);
     await page.waitForFunction(() => window.waitReady === true || window.waitError !== undefined, null, { timeout: 120_000 });
     const pageError = await page.evaluate(() => window.waitError);
     if (pageError) throw new Error(`the page found no WebGPU: ${pageError}`);

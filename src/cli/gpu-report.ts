@@ -16,9 +16,8 @@ import { runChild } from '../bench/child-run';
 import { LAYOUTS, type MatmulTiming, fp32PeakGflops, reportShapes, timeMatmul } from '../bench/matmul-node';
 import { type GpuReport, type RoverSummary, type TestSummary, gpuReportMarkdown } from '../bench/gpu-report-md';
 import type { StepBenchResult } from '../bench/step-bench';
-import { createGpuContext, summarizeAdapter } from '../gpu/context';
-import { nodeGpu } from '../gpu/node';
-import { waitSleeping } from '../gpu/node-wait';
+import { summarizeAdapter } from '../gpu/context';
+import { createNodeContext, nodeGpu } from '../gpu/node';
 import { describeVulkan } from '../gpu/node-env.js';
 import { median } from '../metrics/stats';
 
@@ -154,7 +153,7 @@ async function main(): Promise<number> {
   console.error(`tests: ${report.tests.passed}/${report.tests.total} passed${t.timedOut ? ' (cut at its time budget)' : ''}`);
 
   // 2. Matmul at the model's shapes and at big³, each layout.
-  const ctx = await createGpuContext(gpu, { waitForGpu: waitSleeping });
+  const ctx = await createNodeContext();
   const matmulUntil = performance.now() + budgetMs * SHARES.matmul;
   for (const shape of reportShapes(2048, args.big)) {
     for (const layout of LAYOUTS) {
