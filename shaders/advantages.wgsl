@@ -14,10 +14,7 @@ struct Params {
 @group(0) @binding(2) var<storage, read_write> advantages: array<f32>;
 @group(0) @binding(3) var<storage, read_write> metrics: array<f32>;
 
-// Invocations of the one-workgroup reductions: on a CPU adapter the barriers of a wider tree
-// cost far more than its sums (npm run bench:profile: 256 made this kernel 20× slower).
-// Up to REDUCE_WG groups each invocation takes at most one, so the sums do not depend on it there.
-const REDUCE_WG = 64u;
+//!include reduce-workgroup.wgsl
 // Per invocation: zero-std groups, Σr, Σr², sequences with A ≠ 0.
 var<workgroup> partial: array<vec4<f32>, REDUCE_WG>;
 

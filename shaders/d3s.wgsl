@@ -253,10 +253,7 @@ struct MetricParams {
 @group(0) @binding(4) var<storage, read> sm_token_keep: array<f32>;
 @group(0) @binding(5) var<storage, read_write> sm_metrics: array<f32>;
 
-// Invocations of the one-workgroup reductions: on a CPU adapter the barriers of a wider tree
-// cost far more than its sums (npm run bench:profile: 256 made such reductions 10–20× slower).
-// Up to REDUCE_WG rows each invocation takes at most one, so the sums do not depend on it there.
-const REDUCE_WG = 64u;
+//!include reduce-workgroup.wgsl
 var<workgroup> partial_a: array<vec4<f32>, REDUCE_WG>;
 var<workgroup> partial_b: array<vec2<f32>, REDUCE_WG>;
 

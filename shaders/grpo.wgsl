@@ -78,10 +78,7 @@ fn grpo_rows(@builtin(global_invocation_id) gid: vec3<u32>) {
 @group(0) @binding(2) var<storage, read_write> reduce_metrics: array<f32>;
 
 // Σw, Σwℓ, low, high | k3, ρ, rows with w, Σ_rows (row Σwℓ / row Σw)
-// Invocations of the one-workgroup reductions: on a CPU adapter the barriers of a wider tree
-// cost far more than its sums (npm run bench:profile: 256 made this reduce 10× slower).
-// Up to REDUCE_WG rows each invocation takes at most one, so the sums do not depend on it there.
-const REDUCE_WG = 64u;
+//!include reduce-workgroup.wgsl
 var<workgroup> partial_a: array<vec4<f32>, REDUCE_WG>;
 var<workgroup> partial_b: array<vec4<f32>, REDUCE_WG>;
 

@@ -13,9 +13,7 @@ struct Params {
 @group(0) @binding(4) var<storage, read> mask: array<f32>;
 @group(0) @binding(5) var<storage, read_write> out: array<f32>;
 
-// Invocations of this one-workgroup reduction: on a CPU adapter the barriers of a wider tree
-// cost far more than its sums (npm run bench:profile: 256 made such reductions 10–20× slower).
-const REDUCE_WG = 64u;
+//!include reduce-workgroup.wgsl
 var<workgroup> acc: array<vec4<f32>, REDUCE_WG>;
 
 // out = [Σ m, Σ m·H, Σ m·k3(ref − old), Σ m·(−log π_old)] over all tokens
