@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { testContext } from '../testing/gpu';
 import { add } from './kernels/elementwise';
+import { gatherRows } from './kernels/gather';
 import { matmul } from './kernels/matmul';
 import { SUBMIT_EVERY } from './context';
 import { createNodeContext } from './node';
@@ -92,5 +93,39 @@ describe('GpuContext kernel profile', () => {
   it('needs a context made with timestamps', async () => {
     const ctx = await testContext();
     await expect(ctx.profileKernels(async () => {})).rejects.toThrow(/timestamps: true/);
+  });
+});
+
+describe('GpuContext bind groups and uniforms', () => {
+  it('reuse a group for new uniform values in a later submission, and keep values apart within one', async () => {
+    const ctx = await testContext();
+    const src = ctx.tensor([5], 'f32', Float32Array.from([1, 10, 100, 1000, 10000]));
+    const index = ctx.tensor([5], 'u32', Uint32Array.from([0, 1, 2, 3, 4]));
+    const picked = ctx.tensor([1]);
+    const acc = ctx.tensor([1]), tmp = ctx.tensor([1]);
+    const zero = ctx.tensor([1], 'f32', new Float32Array(1));
+    // Sums src[offsets] with one gather per offset, all recorded into one submission:
+    // the gathers share pipeline and buffers and differ only in their uniforms.
+    const sum = async (offsets: number[]) => {
+      ctx.zero(acc);
+      for (const indexOffset of offsets) {
+        gatherRows(ctx, src, index, picked, { rows: 1, width: 1, srcWidth: 1, indexOffset });
+        add(ctx, acc, picked, tmp);
+        add(ctx, tmp, zero, acc);
+      }
+      return (await ctx.read(acc))[0];
+    };
+    expect(await sum([0, 1, 2, 3])).toBe(1111);
+    const before = ctx.stats().bindGroupsCreated;
+    // The same kernels on the same buffers with other values: no new group, the slots rewritten.
+    expect(await sum([3, 3, 2, 0])).toBe(2101);
+    expect(await sum([1, 2, 1, 2])).toBe(220);
+    expect(ctx.stats().bindGroupsCreated).toBe(before);
+    // Repeated values in one submission share a group; a fifth distinct set needs one more.
+    expect(await sum([0, 0, 3, 3])).toBe(2002);
+    expect(ctx.stats().bindGroupsCreated).toBe(before);
+    expect(await sum([0, 1, 2, 3, 4])).toBe(11111);
+    expect(ctx.stats().bindGroupsCreated).toBe(before + 1);
+    for (const t of [zero, tmp, acc, picked, index, src]) t.dispose();
   });
 });

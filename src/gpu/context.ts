@@ -62,9 +62,12 @@ export interface ContextStats {
 }
 
 const UNIFORM_CHUNK = 64 * 1024;
+/** One dispatch's uniforms: WebGPU's guaranteed minUniformBufferOffsetAlignment. */
 const UNIFORM_SLOT = 256;
+
 /** WebGPU's guaranteed maxComputeWorkgroupsPerDimension. */
 export const MAX_WORKGROUPS_PER_DIM = 65535;
+/** Bind groups kept (each with its uniform slot: 4 MiB of them); past this the cache starts over at the next submit. */
 const BIND_GROUP_CACHE_MAX = 16384;
 /**
  * Recorded dispatches are submitted in batches of this many, so the GPU works
@@ -142,22 +145,52 @@ export async function createGpuContext(gpu: GPU | undefined, options: CreateCont
 
 type Binding = Tensor | GPUBuffer;
 
+/** A cached bind group and the uniform slot it binds at 0 (null when the entry point reads none). */
+interface CachedGroup {
+  group: GPUBindGroup;
+  slot: { chunk: number; offset: number } | null;
+  /** The values in the slot, as uniformWords joined. */
+  values: string;
+  /** The submission whose dispatches last used it. */
+  usedIn: number;
+}
+
+/** Uniform values as the 32-bit words the shader reads, in struct order. */
+function uniformWords(params: readonly Param[]): Uint32Array {
+  if (params.length * 4 > UNIFORM_SLOT) throw new Error(`At most ${UNIFORM_SLOT / 4} uniform values per dispatch`);
+  const words = new Uint32Array(params.length);
+  const view = new DataView(words.buffer);
+  params.forEach((p, i) => {
+    if (p.t === 'f32') view.setFloat32(i * 4, p.v, true);
+    else if (p.t === 'i32') view.setInt32(i * 4, p.v, true);
+    else view.setUint32(i * 4, p.v, true);
+  });
+  return words;
+}
+
 export class GpuContext {
   readonly pool: BufferPool;
   private readonly stagingPool: BufferPool;
   private readonly pipelines = new Map<string, GPUComputePipeline>();
   private readonly uniformLayouts = new Map<string, UniformLayout | null>();
-  private readonly bindGroups = new Map<string, GPUBindGroup>();
+  private readonly bindGroups = new Map<string, CachedGroup>();
   private readonly bufferIds = new WeakMap<GPUBuffer, number>();
   private nextBufferId = 1;
   private encoder: GPUCommandEncoder | null = null;
   private pass: GPUComputePassEncoder | null = null;
   private sinceSubmit = 0;
+  /**
+   * Uniform slots, one per cached bind group, in chunks mirrored by
+   * `uniformCpu`; slots written since the last submit are uploaded just
+   * before it, so a slot rewritten for new values never changes work already
+   * submitted. `submitSerial` counts submissions, so a bind group knows
+   * whether its slot already serves a dispatch of the open one.
+   */
   private readonly uniformChunks: GPUBuffer[] = [];
-  private readonly uniformCpu = new ArrayBuffer(UNIFORM_CHUNK);
-  private uniformChunk = 0;
-  private uniformOffset = 0;
-  private readonly uniformPending: { chunk: number; data: Uint8Array }[] = [];
+  private readonly uniformCpu: ArrayBuffer[] = [];
+  private uniformSlotCount = 0;
+  private readonly uniformDirty: { chunk: number; from: number; to: number }[] = [];
+  private submitSerial = 0;
   private readonly errors: GpuError[] = [];
   private lostError: GpuDeviceLostError | null = null;
   private readonly lostListeners = new Set<(e: GpuDeviceLostError) => void>();
@@ -286,28 +319,7 @@ export class GpuContext {
     this.throwIfLost();
     const ordered = orderParams(this.uniformLayout(k), params, `dispatch ${k.shader}:${k.entry}`);
     const pipeline = this.pipeline(k);
-    const entries: GPUBindGroupEntry[] = [];
-    let key = pipelineKey(k);
-    if (ordered) {
-      const { chunk, offset } = this.packUniforms(ordered);
-      const buf = this.uniformChunks[chunk];
-      entries.push({ binding: 0, resource: { buffer: buf, offset, size: UNIFORM_SLOT } });
-      key += `|u${chunk}:${offset}`;
-    }
-    const base = ordered ? 1 : 0;
-    bindings.forEach((b, i) => {
-      const [buffer, offset, size] = b instanceof Tensor ? [b.buffer, b.byteOffset, Math.max(4, b.byteLength)] : [b, 0, b.size];
-      if (b instanceof Tensor && b.isDisposed) throw new Error(`dispatch ${k.shader}:${k.entry}: binding ${i} is a disposed tensor`);
-      entries.push({ binding: base + i, resource: { buffer, offset, size } });
-      key += `|${this.bufferId(buffer)}:${offset}:${size}`;
-    });
-    let group = this.bindGroups.get(key);
-    if (!group) {
-      if (this.bindGroups.size >= BIND_GROUP_CACHE_MAX) this.bindGroups.clear();
-      group = this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
-      this.bindGroups.set(key, group);
-      this.counters.bindGroupsCreated++;
-    }
+    const group = this.bindGroup(k, pipeline, bindings, ordered);
     const wg = typeof workgroups === 'number' ? grid1d(workgroups) : workgroups;
     const grid: [number, number, number] = [Math.max(1, wg[0]), wg[1] ?? 1, wg[2] ?? 1];
     const pass = this.profile ? this.timedPass(pipelineKey(k), grid) : this.computePass();
@@ -383,15 +395,19 @@ export class GpuContext {
   /** Submits everything recorded since the last submit as one command buffer. */
   submit(): void {
     this.throwIfLost();
-    if (!this.encoder && this.uniformPending.length === 0) return;
+    if (!this.encoder && this.uniformDirty.length === 0) return;
     const enc = this.endPass();
     const readProfile = this.resolveProfile(enc);
-    this.flushUniformChunk();
-    for (const { chunk, data } of this.uniformPending) this.device.queue.writeBuffer(this.uniformChunks[chunk], 0, data.buffer, data.byteOffset, data.byteLength);
-    this.uniformPending.length = 0;
-    this.uniformChunk = 0;
-    this.uniformOffset = 0;
+    for (const { chunk, from, to } of this.uniformDirty) this.device.queue.writeBuffer(this.uniformChunks[chunk], from, this.uniformCpu[chunk], from, to - from);
+    this.uniformDirty.length = 0;
     this.device.queue.submit([enc.finish()]);
+    this.submitSerial++;
+    // Work already submitted keeps the values it was recorded with: the queue
+    // runs it before any later write to a slot reused from here on.
+    if (this.bindGroups.size >= BIND_GROUP_CACHE_MAX) {
+      this.bindGroups.clear();
+      this.uniformSlotCount = 0;
+    }
     readProfile();
     this.encoder = null;
     this.sinceSubmit = 0;
@@ -481,31 +497,70 @@ export class GpuContext {
     return id;
   }
 
-  private packUniforms(params: readonly Param[]): { chunk: number; offset: number } {
-    if (params.length * 4 > UNIFORM_SLOT) throw new Error(`At most ${UNIFORM_SLOT / 4} uniform values per dispatch`);
-    if (this.uniformOffset + UNIFORM_SLOT > UNIFORM_CHUNK) {
-      this.flushUniformChunk();
-      this.uniformChunk++;
-      this.uniformOffset = 0;
-    }
-    while (this.uniformChunks.length <= this.uniformChunk) {
-      this.uniformChunks.push(this.device.createBuffer({ size: UNIFORM_CHUNK, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, label: `uniforms${this.uniformChunks.length}` }));
-    }
-    const view = new DataView(this.uniformCpu, this.uniformOffset, UNIFORM_SLOT);
-    params.forEach((p, i) => {
-      if (p.t === 'f32') view.setFloat32(i * 4, p.v, true);
-      else if (p.t === 'i32') view.setInt32(i * 4, p.v, true);
-      else view.setUint32(i * 4, p.v, true);
+  /**
+   * The bind group for these bindings and uniform values. Groups are cached
+   * by pipeline and buffers, each with a uniform slot of its own that is
+   * rewritten when the values change: the same kernel on the same buffers at
+   * every step (with a new position, offset or step count) reuses its group
+   * instead of creating one. When a group's slot already serves another
+   * dispatch of the open submission with other values, the next group for
+   * the same key (`#1`, `#2`, …) is taken.
+   */
+  private bindGroup(k: KernelRef, pipeline: GPUComputePipeline, bindings: readonly Binding[], params: readonly Param[] | null): GPUBindGroup {
+    let base = pipelineKey(k);
+    const base0 = params ? 1 : 0;
+    const entries: GPUBindGroupEntry[] = [];
+    bindings.forEach((b, i) => {
+      const [buffer, offset, size] = b instanceof Tensor ? [b.buffer, b.byteOffset, Math.max(4, b.byteLength)] : [b, 0, b.size];
+      if (b instanceof Tensor && b.isDisposed) throw new Error(`dispatch ${k.shader}:${k.entry}: binding ${i} is a disposed tensor`);
+      entries.push({ binding: base0 + i, resource: { buffer, offset, size } });
+      base += `|${this.bufferId(buffer)}:${offset}:${size}`;
     });
-    const offset = this.uniformOffset;
-    this.uniformOffset += UNIFORM_SLOT;
+    const words = params ? uniformWords(params) : null;
+    const values = words ? words.join(',') : '';
     this.ensureEncoder();
-    return { chunk: this.uniformChunk, offset };
+    for (let n = 0; ; n++) {
+      const key = `${base}#${n}`;
+      const cached = this.bindGroups.get(key);
+      if (!cached) {
+        const slot = words ? this.newUniformSlot() : null;
+        if (slot) entries.unshift({ binding: 0, resource: { buffer: this.uniformChunks[slot.chunk], offset: slot.offset, size: UNIFORM_SLOT } });
+        const group = this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
+        this.counters.bindGroupsCreated++;
+        const made: CachedGroup = { group, slot, values, usedIn: this.submitSerial };
+        if (slot && words) this.writeUniforms(slot, words);
+        this.bindGroups.set(key, made);
+        return group;
+      }
+      if (cached.values === values) {
+        cached.usedIn = this.submitSerial;
+        return cached.group;
+      }
+      if (cached.usedIn !== this.submitSerial && cached.slot && words) {
+        this.writeUniforms(cached.slot, words);
+        cached.values = values;
+        cached.usedIn = this.submitSerial;
+        return cached.group;
+      }
+    }
   }
 
-  private flushUniformChunk(): void {
-    if (this.uniformOffset === 0) return;
-    this.uniformPending.push({ chunk: this.uniformChunk, data: new Uint8Array(this.uniformCpu.slice(0, this.uniformOffset)) });
+  private newUniformSlot(): { chunk: number; offset: number } {
+    const at = this.uniformSlotCount++ * UNIFORM_SLOT;
+    const chunk = Math.floor(at / UNIFORM_CHUNK);
+    while (this.uniformChunks.length <= chunk) {
+      this.uniformChunks.push(this.device.createBuffer({ size: UNIFORM_CHUNK, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, label: `uniforms${this.uniformChunks.length}` }));
+      this.uniformCpu.push(new ArrayBuffer(UNIFORM_CHUNK));
+    }
+    return { chunk, offset: at % UNIFORM_CHUNK };
+  }
+
+  /** Writes a slot's values into the mirror; they reach the GPU just before the next submission. */
+  private writeUniforms(slot: { chunk: number; offset: number }, words: Uint32Array): void {
+    new Uint32Array(this.uniformCpu[slot.chunk], slot.offset, words.length).set(words);
+    const last = this.uniformDirty[this.uniformDirty.length - 1];
+    if (last && last.chunk === slot.chunk && last.to === slot.offset) last.to = slot.offset + UNIFORM_SLOT;
+    else this.uniformDirty.push({ chunk: slot.chunk, from: slot.offset, to: slot.offset + UNIFORM_SLOT });
   }
 
   private ensureEncoder(): GPUCommandEncoder {
