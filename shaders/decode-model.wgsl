@@ -76,9 +76,7 @@ fn row_at(r: u32, section: u32) -> u32 {
   return r * ROW_SECTIONS * c4 + section * c4;
 }
 
-fn sum4(v: vec4<f32>) -> f32 {
-  return (v.x + v.y) + (v.z + v.w);
-}
+//!include layernorm-row.wgsl
 
 // ln = (x − mean)·rstd·w + b over row r's section `src_sec`, into section SEC_LN (layernorm_forward_vec4's sums).
 fn layernorm_row(r: u32, src_sec: u32, w: u32, b: u32) {
@@ -93,9 +91,9 @@ fn layernorm_row(r: u32, src_sec: u32, w: u32, b: u32) {
     let d = x4[base + c] - mean;
     ss += d * d;
   }
-  let rstd = inverseSqrt(sum4(ss) / f32(p.C) + p.eps);
+  let rstd = ln_rstd(ss, p.C, p.eps);
   for (var c = 0u; c < C4; c++) {
-    x4[dst + c] = (x4[base + c] - mean) * rstd * w4[w + c] + w4[b + c];
+    x4[dst + c] = ln_apply(x4[base + c], mean, rstd, w4[w + c], w4[b + c]);
   }
 }
 

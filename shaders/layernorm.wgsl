@@ -128,9 +128,7 @@ fn layernorm_backward_params(@builtin(global_invocation_id) gid: vec3<u32>, @bui
 @group(0) @binding(5) var<storage, read_write> g4_dw: array<vec4<f32>>;
 @group(0) @binding(6) var<storage, read_write> g4_db: array<vec4<f32>>;
 
-fn sum4(v: vec4<f32>) -> f32 {
-  return (v.x + v.y) + (v.z + v.w);
-}
+//!include layernorm-row.wgsl
 
 // out[n,:] = (x[n,:] − mean) · rstd · w + b;  mean[n], rstd[n] saved   (C % 4 = 0)
 @compute @workgroup_size(64)
@@ -147,9 +145,9 @@ fn layernorm_forward_vec4(@builtin(global_invocation_id) gid: vec3<u32>, @builti
     let d = f4_x[base + c] - mean;
     ss += d * d;
   }
-  let rstd = inverseSqrt(sum4(ss) / f32(p.C) + p.eps);
+  let rstd = ln_rstd(ss, p.C, p.eps);
   for (var c = 0u; c < C4; c++) {
-    f4_out[base + c] = (f4_x[base + c] - mean) * rstd * f4_w[c] + f4_b[c];
+    f4_out[base + c] = ln_apply(f4_x[base + c], mean, rstd, f4_w[c], f4_b[c]);
   }
   f_mean[row] = mean;
   f_rstd[row] = rstd;

@@ -90,6 +90,11 @@ fn nn_v4_product(m0: u32, n0: u32) -> Tile {
   return t;
 }
 
+// B's four blocks at vec4 k for 'nt': rows of B[N,K] run along k; transposed, their columns run along n.
+fn nt_b_quad(b_at: vec4<u32>, k: u32, kq: u32) -> Quad {
+  return Quad(transpose(b4_rows(b_at.x + k, kq)), transpose(b4_rows(b_at.y + k, kq)), transpose(b4_rows(b_at.z + k, kq)), transpose(b4_rows(b_at.w + k, kq)));
+}
+
 // C[M,N] = A[M,K] · B[N,K]ᵀ   (y = x·Wᵀ with W stored [out, in])
 fn nt_v4_product(m0: u32, n0: u32) -> Tile {
   let kq = p.K / 4u;
@@ -98,9 +103,7 @@ fn nt_v4_product(m0: u32, n0: u32) -> Tile {
   var t: Tile;
   for (var k = 0u; k < kq; k++) {
     let a = Quad(a4_rows(a_at.x + k, kq), a4_rows(a_at.y + k, kq), a4_rows(a_at.z + k, kq), a4_rows(a_at.w + k, kq));
-    // Rows of B[N,K] run along k; transposed, their columns run along n.
-    let b = Quad(transpose(b4_rows(b_at.x + k, kq)), transpose(b4_rows(b_at.y + k, kq)), transpose(b4_rows(b_at.z + k, kq)), transpose(b4_rows(b_at.w + k, kq)));
-    t = tile_fma(t, a, b);
+    t = tile_fma(t, a, nt_b_quad(b_at, k, kq));
   }
   return t;
 }

@@ -3,13 +3,16 @@
 //   y = gelu(x·Wᵀ + b), optionally also writing the pre-activation x·Wᵀ + b;
 //   y = r + x·Wᵀ + b (the residual add);
 //   dx = (dy·W) ⊙ gelu'(pre) (the MLP's backward through its GELU);
-//   dW (+)= dyᵀ·x with db (+)= Σ_rows dy in the same dispatch.
+//   dW (+)= dyᵀ·x with db (+)= Σ_rows dy in the same dispatch;
+//   y = LN(x)·Wᵀ + b (+ any epilogue above): the layer norm as the product's
+//   prologue, for a forward that keeps no normalised activations (the sampler).
 // The product is matmul-core.wgsl's, and each epilogue repeats the unfused
 // kernels' arithmetic (matmul.wgsl's store, elementwise.wgsl's add and GELU,
 // column_sum's order), so fused and unfused results agree bit for bit.
 
 //!include matmul-core.wgsl
 //!include gelu.wgsl
+//!include layernorm-row.wgsl
 
 const FLAG_BIAS = 1u;
 const FLAG_ACCUMULATE = 2u;
@@ -30,11 +33,16 @@ const FLAG_ROW_SUMS_ACCUMULATE = 128u;
 @group(0) @binding(4) var<storage, read_write> c1: array<f32>;
 @group(0) @binding(5) var<storage, read> side1: array<f32>;
 @group(0) @binding(6) var<storage, read_write> side_out1: array<f32>;
+// the layer norm's weight and bias (nt_v4_ln)
+@group(0) @binding(7) var<storage, read> ln_w4: array<vec4<f32>>;
+@group(0) @binding(8) var<storage, read> ln_b4: array<vec4<f32>>;
 
 // The flags are a pipeline constant (the same bits as p.flags), so each
 // variant compiles without the branches it does not take: a lean epilogue
 // keeps the 16×16 accumulator tile in registers on CPU adapters.
 override FLAGS: u32 = 0u;
+// The layer norm's epsilon (nt_v4_ln), set from src/gpu/reference/layernorm.ts.
+override LN_EPS: f32 = 0.0;
 
 fn has(flag: u32) -> bool {
   return (FLAGS & flag) != 0u;
@@ -161,4 +169,70 @@ fn general_fused(@builtin(global_invocation_id) gid: vec3<u32>) {
   store_fused_1(m0 + 8u, n0, t.c20); store_fused_1(m0 + 8u, n0 + 4u, t.c21); store_fused_1(m0 + 8u, n0 + 8u, t.c22); store_fused_1(m0 + 8u, n0 + 12u, t.c23);
   store_fused_1(m0 + 12u, n0, t.c30); store_fused_1(m0 + 12u, n0 + 4u, t.c31); store_fused_1(m0 + 12u, n0 + 8u, t.c32); store_fused_1(m0 + 12u, n0 + 12u, t.c33);
   if (has(FLAG_ROW_SUMS)) { row_sums_1(m0, gid.x); }
+}
+
+// ------------------------------------------------------ layer-norm prologue
+
+// Mean and rstd of row m of A[M,K], summed as layernorm.wgsl's vec4 forward sums them.
+fn ln_row_stats(m: u32) -> vec2<f32> {
+  let kq = p.K / 4u;
+  let base = m * kq;
+  var s = vec4(0.0);
+  for (var c = 0u; c < kq; c++) { s += a4[base + c]; }
+  let mean = sum4(s) / f32(p.K);
+  var ss = vec4(0.0);
+  for (var c = 0u; c < kq; c++) {
+    let d = a4[base + c] - mean;
+    ss += d * d;
+  }
+  return vec2(mean, ln_rstd(ss, p.K, LN_EPS));
+}
+
+// The statistics of rows m..m+3: x holds their means, y their rstds.
+struct RowStats {
+  mean: vec4<f32>,
+  rstd: vec4<f32>,
+}
+
+fn ln_rows4(m: u32) -> RowStats {
+  let r0 = ln_row_stats(m);
+  let r1 = ln_row_stats(m + 1u);
+  let r2 = ln_row_stats(m + 2u);
+  let r3 = ln_row_stats(m + 3u);
+  return RowStats(vec4(r0.x, r1.x, r2.x, r3.x), vec4(r0.y, r1.y, r2.y, r3.y));
+}
+
+// Rows m..m+3 of LN(A) at vec4 k (as a4_rows gives them raw: column r is row m+r).
+fn ln_block(at: u32, kq: u32, k: u32, st: RowStats) -> mat4x4<f32> {
+  let raw = a4_rows(at + k, kq);
+  let w = ln_w4[k];
+  let b = ln_b4[k];
+  return mat4x4<f32>(ln_apply(raw[0], st.mean.x, st.rstd.x, w, b), ln_apply(raw[1], st.mean.y, st.rstd.y, w, b), ln_apply(raw[2], st.mean.z, st.rstd.z, w, b), ln_apply(raw[3], st.mean.w, st.rstd.w, w, b));
+}
+
+// C[M,N] = LN(A)[M,K] · B[N,K]ᵀ, the normalised rows made as they are loaded (K is the channel count)
+fn nt_v4_ln_product(m0: u32, n0: u32) -> Tile {
+  let kq = p.K / 4u;
+  let rows = block_starts(m0, p.M);
+  let a_at = rows * kq;
+  let b_at = block_starts(n0, p.N) * kq;
+  let s0 = ln_rows4(rows.x);
+  let s1 = ln_rows4(rows.y);
+  let s2 = ln_rows4(rows.z);
+  let s3 = ln_rows4(rows.w);
+  var t: Tile;
+  for (var k = 0u; k < kq; k++) {
+    let a = Quad(ln_block(a_at.x, kq, k, s0), ln_block(a_at.y, kq, k, s1), ln_block(a_at.z, kq, k, s2), ln_block(a_at.w, kq, k, s3));
+    t = tile_fma(t, a, nt_b_quad(b_at, k, kq));
+  }
+  return t;
+}
+
+// C[M,N] = LN(A)[M,K] · B[N,K]ᵀ with an epilogue   (qkv = ln_1(x)·Wᵀ + b, h = gelu(ln_2(x)·Wᵀ + b), logits = ln_f(x)·Wᵀ + b)
+@compute @workgroup_size(WG_SIDE, WG_SIDE)
+fn nt_v4_ln(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let m0 = gid.y * TILE;
+  let n0 = gid.x * TILE;
+  if (m0 >= p.M || n0 >= p.N) { return; }
+  store_fused_tile_v4(m0, n0, nt_v4_ln_product(m0, n0));
 }

@@ -11,7 +11,7 @@ import type { GpuContext } from '../gpu/context';
 import { DECODE_LAYER_PARAMS, DECODE_TOP_PARAMS } from '../gpu/kernels/decode-model';
 import { layernormForward } from '../gpu/kernels/layernorm';
 import { matmul } from '../gpu/kernels/matmul';
-import { matmulBiasGelu, matmulBiasResidual } from '../gpu/kernels/matmul-fused';
+import { layernormMatmul, layernormMatmulApplies, matmulBiasGelu, matmulBiasResidual } from '../gpu/kernels/matmul-fused';
 import { EXCLUDED_LOGIT } from '../gpu/reference/logits';
 import type { Tensor } from '../gpu/tensor';
 import { BOS, PAD } from '../tasks/tokenizer';
@@ -41,16 +41,37 @@ export interface BlockBuffers {
 /** Attention from qkv [N, 3C] to atty [N, C]: causal over whole sequences, or one new position over a KV cache. */
 export type Attend = (qkv: Tensor, atty: Tensor) => void;
 
+/**
+ * How a forward records its layer norms: 'stored' writes each normalised
+ * activation, mean and rstd (the backward pass needs them); 'folded' applies
+ * each layer norm inside the product that follows it (layernormMatmul, one
+ * dispatch instead of two, the same bits) wherever the shapes allow, for a
+ * forward that keeps nothing for a backward (the sampler).
+ */
+export type NormMode = 'stored' | 'folded';
+
+/** Records ln(x)·Wᵀ + b (through GELU when asked) into y: folded into the product, or through the block's norm buffers. */
+function normThenProduct(ctx: GpuContext, mode: NormMode, x: Tensor, ln: { w: Tensor; b: Tensor; out: Tensor; mean: Tensor; rstd: Tensor }, w: Tensor, bias: Tensor, y: Tensor, dims: { M: number; K: number; N: number }, gelu: { pre?: Tensor } | null): void {
+  const { M, K, N } = dims;
+  if (mode === 'folded' && layernormMatmulApplies(M, K, N)) {
+    layernormMatmul(ctx, x, ln, w, bias, y, dims, { gelu: gelu !== null });
+    return;
+  }
+  layernormForward(ctx, x, ln.w, ln.b, ln.out, ln.mean, ln.rstd, M, K);
+  if (gelu) matmulBiasGelu(ctx, ln.out, w, bias, y, dims, gelu.pre);
+  else matmul(ctx, ln.out, w, y, { ...dims, layout: 'nt', bias });
+}
+
 /** Records layer l: x + attn(ln_1(x)), then + mlp(ln_2(·)). */
-export function blockForward(ctx: GpuContext, p: ParamLookup, l: number, a: BlockBuffers, N: number, C: number, attend: Attend): void {
+export function blockForward(ctx: GpuContext, p: ParamLookup, l: number, a: BlockBuffers, N: number, C: number, attend: Attend, norms: NormMode = 'stored'): void {
   const pre = layerPrefix(l);
-  layernormForward(ctx, a.input, p(`${pre}.ln_1.weight`), p(`${pre}.ln_1.bias`), a.ln1, a.ln1Mean, a.ln1Rstd, N, C);
-  matmul(ctx, a.ln1, p(`${pre}.attn.c_attn.weight`), a.qkv, { M: N, K: C, N: 3 * C, layout: 'nt', bias: p(`${pre}.attn.c_attn.bias`) });
+  const ln1 = { w: p(`${pre}.ln_1.weight`), b: p(`${pre}.ln_1.bias`), out: a.ln1, mean: a.ln1Mean, rstd: a.ln1Rstd };
+  normThenProduct(ctx, norms, a.input, ln1, p(`${pre}.attn.c_attn.weight`), p(`${pre}.attn.c_attn.bias`), a.qkv, { M: N, K: C, N: 3 * C }, null);
   attend(a.qkv, a.atty);
   // The fused epilogues (bias + residual, bias + GELU) give the same bits as matmul followed by add or gelu.
   matmulBiasResidual(ctx, a.atty, p(`${pre}.attn.c_proj.weight`), p(`${pre}.attn.c_proj.bias`), a.input, a.residual2, { M: N, K: C, N: C });
-  layernormForward(ctx, a.residual2, p(`${pre}.ln_2.weight`), p(`${pre}.ln_2.bias`), a.ln2, a.ln2Mean, a.ln2Rstd, N, C);
-  matmulBiasGelu(ctx, a.ln2, p(`${pre}.mlp.c_fc.weight`), p(`${pre}.mlp.c_fc.bias`), a.fchGelu, { M: N, K: C, N: 4 * C }, a.fch);
+  const ln2 = { w: p(`${pre}.ln_2.weight`), b: p(`${pre}.ln_2.bias`), out: a.ln2, mean: a.ln2Mean, rstd: a.ln2Rstd };
+  normThenProduct(ctx, norms, a.residual2, ln2, p(`${pre}.mlp.c_fc.weight`), p(`${pre}.mlp.c_fc.bias`), a.fchGelu, { M: N, K: C, N: 4 * C }, { pre: a.fch });
   matmulBiasResidual(ctx, a.fchGelu, p(`${pre}.mlp.c_proj.weight`), p(`${pre}.mlp.c_proj.bias`), a.residual2, a.output, { M: N, K: 4 * C, N: C });
 }
 
@@ -62,10 +83,10 @@ export interface HeadBuffers {
 }
 
 /** Records logits [N, V] = ln_f(x) · W_outᵀ + the policy's bias (see policyLogitBias). */
-export function outputHead(ctx: GpuContext, p: ParamLookup, config: ModelConfig, x: Tensor, h: HeadBuffers, policyBias: Tensor, N: number): void {
+export function outputHead(ctx: GpuContext, p: ParamLookup, config: ModelConfig, x: Tensor, h: HeadBuffers, policyBias: Tensor, N: number, norms: NormMode = 'stored'): void {
   const { dModel: C, vocabSize: V } = config;
-  layernormForward(ctx, x, p('transformer.ln_f.weight'), p('transformer.ln_f.bias'), h.lnf, h.lnfMean, h.lnfRstd, N, C);
-  matmul(ctx, h.lnf, p(outputWeightName(config)), h.logits, { M: N, K: C, N: V, layout: 'nt', bias: policyBias });
+  const lnf = { w: p('transformer.ln_f.weight'), b: p('transformer.ln_f.bias'), out: h.lnf, mean: h.lnfMean, rstd: h.lnfRstd };
+  normThenProduct(ctx, norms, x, lnf, p(outputWeightName(config)), policyBias, h.logits, { M: N, K: C, N: V }, null);
 }
 
 /**

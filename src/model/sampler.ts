@@ -281,9 +281,9 @@ export class Sampler {
       blockForward(ctx, p, l, block, N, C, (qkv, atty) => {
         attentionForward(ctx, qkv, atty, att, P, prefix, C, H);
         fillCache(ctx, qkv, cache.k, cache.v, R, prefix, this.cacheTime, C, G);
-      });
+      }, 'folded');
     }
-    outputHead(ctx, p, model.config, block.output, head, model.policyBias, N);
+    outputHead(ctx, p, model.config, block.output, head, model.policyBias, N, 'folded');
     const b = this.buf;
     // Completion g of every prompt: rows g, G + g, 2G + g, … of the [R, T] arrays.
     for (let g = 0; g < G; g++) logitStats(ctx, head.logits, b.targets, b.piLogp, b.entropy, b.vmean, N, V, temperature, { seq: prefix, seqStride: G * T, offset: g * T });
@@ -305,9 +305,9 @@ export class Sampler {
       decodeEmbed(ctx, b.tokens, p('transformer.wte.weight'), p('transformer.wpe.weight'), block.input, pos, shape, C, s);
       for (let l = 0; l < L; l++) {
         const kCache = this.caches[l].k.view([R, this.cacheTime, C]), vCache = this.caches[l].v.view([R, this.cacheTime, C]);
-        blockForward(ctx, p, l, block, R, C, (qkv, atty) => attentionDecode(ctx, qkv, kCache, vCache, pos, atty, R, this.cacheTime, C, H, b.scores));
+        blockForward(ctx, p, l, block, R, C, (qkv, atty) => attentionDecode(ctx, qkv, kCache, vCache, pos, atty, R, this.cacheTime, C, H, b.scores), 'folded');
       }
-      outputHead(ctx, p, model.config, block.output, head, model.policyBias, R);
+      outputHead(ctx, p, model.config, block.output, head, model.policyBias, R, 'folded');
     }
     const sampled = b.sampled.view([R]), sampledLogp = b.sampledLogp.view([R]);
     sample(ctx, head.logits, sampled, sampledLogp, R, V, { temperature: req.temperature, topK: req.topK ?? 0, seed: req.seed >>> 0, stream: samplingStream(req.step ?? 0, s) });

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { expectClose, finiteDiff, randn, testContext } from '../../testing/gpu';
 import { gelu64 } from '../reference/elementwise';
-import { matmulBiasGelu64, matmulBiasGeluRef, matmulBiasResidualRef, matmulGeluBackward64, matmulGeluBackwardRef, matmulWeightBiasGrad64, matmulWeightBiasGradRef } from '../reference/matmul-fused';
+import { layernormMatmulRef, matmulBiasGelu64, matmulBiasGeluRef, matmulBiasResidualRef, matmulGeluBackward64, matmulGeluBackwardRef, matmulWeightBiasGrad64, matmulWeightBiasGradRef } from '../reference/matmul-fused';
 import type { GpuContext } from '../context';
 import type { Tensor } from '../tensor';
 import { add, gelu, geluBackward } from './elementwise';
 import { columnSum, matmul } from './matmul';
-import { matmulBiasGelu, matmulBiasResidual, matmulGeluBackward, matmulWeightBiasGrad } from './matmul-fused';
+import { layernormForward } from './layernorm';
+import { layernormMatmul, layernormMatmulApplies, matmulBiasGelu, matmulBiasResidual, matmulGeluBackward, matmulWeightBiasGrad } from './matmul-fused';
 
 // [M, K, N]: awkward (the general path) and multiples of 4 (the vec4 path), the tiny and small presets' MLP among them.
 const SHAPES: [number, number, number][] = [
@@ -142,5 +143,47 @@ describe('fused matmul references', () => {
         expect(pre[m * N + n]).toBeCloseTo(v, 12);
         expect(y[m * N + n]).toBeCloseTo(gelu64(v), 12);
       }
+  });
+});
+
+// [M, C, N] for the layer-norm prologue (vec4 shapes only): edge tiles in M and N, one and several 4-blocks of channels.
+const LN_SHAPES: [number, number, number][] = [
+  [4, 4, 4],
+  [20, 12, 36],
+  [64, 32, 96],
+  [36, 96, 388],
+  [132, 32, 20],
+];
+
+describe.each(LN_SHAPES)('layer norm folded into the product, M=%i C=%i N=%i', (M, C, N) => {
+  it.each([false, true])('matches the reference, and layernormForward + the unfused product bit for bit (GELU: %s)', async (withGelu) => {
+    const ctx = await testContext();
+    expect(layernormMatmulApplies(M, C, N)).toBe(true);
+    const seed = M * 13 + C * 5 + N + (withGelu ? 1 : 0);
+    // Rows with an offset and spread of their own, so the normalisation matters.
+    const x = randn(M * C, seed).map((v, i) => 3 * v * (1 + (Math.floor(i / C) % 3)) + (Math.floor(i / C) % 5) - 2);
+    const lnW = randn(C, seed + 1, 0.5).map((v) => 1 + v), lnB = randn(C, seed + 2, 0.3), w = randn(N * C, seed + 3, 0.5), b = randn(N, seed + 4);
+    const [tx, tlw, tlb, tw, tb] = upload(ctx, x, lnW, lnB, w, b);
+    const y = ctx.tensor([M * N]), ln = ctx.tensor([M * C]), mean = ctx.tensor([M]), rstd = ctx.tensor([M]), pre = ctx.tensor([M * N]), unfused = ctx.tensor([M * N]);
+    layernormMatmul(ctx, tx, { w: tlw, b: tlb }, tw, tb, y, { M, K: C, N }, { gelu: withGelu });
+    layernormForward(ctx, tx, tlw, tlb, ln, mean, rstd, M, C);
+    if (withGelu) matmulBiasGelu(ctx, ln, tw, tb, unfused, { M, K: C, N }, pre);
+    else matmul(ctx, ln, tw, unfused, { M, K: C, N, layout: 'nt', bias: tb });
+    const [gy, uy] = await ctx.readMany([y, unfused]);
+    expectClose(gy, layernormMatmulRef(x, lnW, lnB, w, b, M, C, N, withGelu), { atol: 1e-5 * Math.sqrt(C) * 4, rtol: 1e-4 });
+    expect(same(gy, uy)).toBe(true);
+    for (const t of [tx, tlw, tlb, tw, tb, y, ln, mean, rstd, pre, unfused]) t.dispose();
+  });
+});
+
+describe('layernormMatmul', () => {
+  it('refuses shapes the vec4 product cannot take', async () => {
+    const ctx = await testContext();
+    expect(layernormMatmulApplies(6, 32, 20)).toBe(false);
+    expect(layernormMatmulApplies(8, 30, 20)).toBe(false);
+    const t = (n: number) => ctx.tensor([n]);
+    const [x, lw, lb, w, b, y] = [t(6 * 32), t(32), t(32), t(20 * 32), t(20), t(6 * 20)];
+    expect(() => layernormMatmul(ctx, x, { w: lw, b: lb }, w, b, y, { M: 6, K: 32, N: 20 })).toThrow(/multiples of 4/);
+    for (const u of [x, lw, lb, w, b, y]) u.dispose();
   });
 });

@@ -3,6 +3,7 @@
 // gives the same bits as that sequence (same product, same epilogue arithmetic).
 
 import type { GpuContext } from '../context';
+import { LAYERNORM_EPS } from '../reference/layernorm';
 import type { Tensor } from '../tensor';
 import { FLAG_ACCUMULATE, FLAG_BIAS, type MatmulLayout, checkSize, defaultMatmulSide, matmulKernel, matmulParams, matmulWorkgroups, vectorizable } from './matmul';
 
@@ -29,6 +30,8 @@ interface Fused {
   /** Written beside C: the pre-activation, or A's row sums. */
   sideOut?: Tensor;
   flags: number;
+  /** A layer norm applied to A's rows as they are loaded ('nt' on vec4 shapes only): its weight and bias, K long. */
+  ln?: { w: Tensor; b: Tensor };
 }
 
 function fusedMatmul(ctx: GpuContext, fn: string, a: Tensor, b: Tensor, out: Tensor, { M, K, N }: MatmulDims, f: Fused): void {
@@ -38,12 +41,16 @@ function fusedMatmul(ctx: GpuContext, fn: string, a: Tensor, b: Tensor, out: Ten
   if (f.bias) checkSize('bias', f.bias, N, fn);
   if (M === 0 || N === 0) return;
   const flags = f.flags | (f.bias ? FLAG_BIAS : 0) | (f.accumulate ? FLAG_ACCUMULATE : 0);
-  const entry = K > 0 && vectorizable(M, K, N) ? `${f.layout}_v4_fused` : 'general_fused';
+  const vec4 = K > 0 && vectorizable(M, K, N);
+  if (f.ln && !(vec4 && f.layout === 'nt')) throw new Error(`${fn}: the layer-norm prologue needs the 'nt' layout and M, K, N multiples of 4 (got ${f.layout}, ${M}×${K}×${N})`);
+  const entry = f.ln ? 'nt_v4_ln' : vec4 ? `${f.layout}_v4_fused` : 'general_fused';
   // Bindings the epilogue does not use are still declared: A stands in for the read ones, a
   // pooled scratch (a separate buffer, as WebGPU wants for writable bindings) for the written one.
   const scratch = f.sideOut ? null : ctx.tensor([4]);
   const side = defaultMatmulSide(ctx);
-  ctx.dispatch(matmulKernel('matmul-fused', entry, side, { FLAGS: flags }), [a, b, f.bias ?? a, out, f.side ?? a, f.sideOut ?? scratch!], matmulParams(f.layout, M, K, N, flags), matmulWorkgroups(M, N, side));
+  const bindings = [a, b, f.bias ?? a, out, f.side ?? a, f.sideOut ?? scratch!, ...(f.ln ? [f.ln.w, f.ln.b] : [])];
+  const constants: Record<string, number> = f.ln ? { FLAGS: flags, LN_EPS: LAYERNORM_EPS } : { FLAGS: flags };
+  ctx.dispatch(matmulKernel('matmul-fused', entry, side, constants), bindings, matmulParams(f.layout, M, K, N, flags), matmulWorkgroups(M, N, side));
   scratch?.dispose();
 }
 
@@ -81,4 +88,28 @@ export function matmulWeightBiasGrad(ctx: GpuContext, dy: Tensor, x: Tensor, dW:
   checkSize('db', db, outDim, 'matmulWeightBiasGrad');
   const flags = FLAG_ROW_SUMS | (accumulate ? FLAG_ROW_SUMS_ACCUMULATE : 0);
   fusedMatmul(ctx, 'matmulWeightBiasGrad', dy, x, dW, { M: outDim, K: rows, N: inDim }, { layout: 'tn', accumulate, sideOut: db, flags });
+}
+
+/** A layer norm's weight and bias, each C long. */
+export interface LayerNormParams {
+  w: Tensor;
+  b: Tensor;
+}
+
+/** Whether layernormMatmul applies: the vec4 product, so M rows, C channels and N outputs all multiples of 4. */
+export function layernormMatmulApplies(M: number, C: number, N: number): boolean {
+  return C > 0 && vectorizable(M, C, N);
+}
+
+/**
+ * y[M,N] = LN(x)[M,C]·W[N,C]ᵀ + b, optionally through GELU: the layer norm
+ * (src/gpu/kernels/layernorm.ts, the same sums) folded into the product, so
+ * the normalised rows, their means and rstds are never stored. For a forward
+ * with no backward after it (the sampler); replaces layernormForward +
+ * matmul (or matmulBiasGelu) with the same bits, one dispatch instead of two.
+ */
+export function layernormMatmul(ctx: GpuContext, x: Tensor, ln: LayerNormParams, w: Tensor, bias: Tensor, y: Tensor, dims: MatmulDims, o: { gelu?: boolean } = {}): void {
+  checkSize('ln weight', ln.w, dims.K, 'layernormMatmul');
+  checkSize('ln bias', ln.b, dims.K, 'layernormMatmul');
+  fusedMatmul(ctx, 'layernormMatmul', x, w, y, dims, { layout: 'nt', bias, ln, flags: o.gelu ? FLAG_GELU : 0 });
 }

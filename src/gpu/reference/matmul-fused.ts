@@ -3,6 +3,7 @@
 // *64 forms keep float64 for finite-difference checks.
 
 import { gelu64, geluDerivative64 } from './elementwise';
+import { layernormForward64 } from './layernorm';
 import { columnSumRef, matmul64, matmulRef } from './matmul';
 
 /** y = gelu(x·Wᵀ + b) and pre = x·Wᵀ + b, in float64. */
@@ -39,4 +40,11 @@ export function matmulWeightBiasGrad64(dy: ArrayLike<number>, x: ArrayLike<numbe
   const db = new Float64Array(outDim);
   for (let r = 0; r < rows; r++) for (let o = 0; o < outDim; o++) db[o] += dy[r * outDim + o];
   return { dW: matmul64(dy, x, outDim, rows, inDim, 'tn'), db };
+}
+
+/** y = LN(x)·Wᵀ + b, through GELU when asked: x [M,K], the layer norm's w and b [K], W [N,K]. */
+export function layernormMatmulRef(x: ArrayLike<number>, lnW: ArrayLike<number>, lnB: ArrayLike<number>, w: ArrayLike<number>, bias: ArrayLike<number>, M: number, K: number, N: number, gelu = false): Float32Array {
+  const { out } = layernormForward64(x, lnW, lnB, M, K);
+  const pre = matmul64(out, w, M, K, N, 'nt').map((v, i) => v + bias[i % N]);
+  return Float32Array.from(gelu ? pre.map(gelu64) : pre);
 }
