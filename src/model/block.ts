@@ -49,6 +49,18 @@ export type Attend = (qkv: Tensor, atty: Tensor) => void;
  * forward that keeps nothing for a backward (the sampler).
  */
 export type NormMode = 'stored' | 'folded';
+export const NORM_MODES: readonly NormMode[] = ['stored', 'folded'];
+
+/**
+ * The sampler's choice: 'folded' on a GPU, where a dispatch costs more than
+ * the arithmetic it holds; 'stored' on a CPU adapter, where each tile of the
+ * product recomputing its rows' statistics costs more loads than the
+ * dispatch it saves (SwiftShader: countdown tiny 336 against 320 ms a step,
+ * docs/benchmarks.md).
+ */
+export function defaultNormMode(ctx: GpuContext): NormMode {
+  return ctx.adapter.isSoftware ? 'stored' : 'folded';
+}
 
 /** Records ln(x)·Wᵀ + b (through GELU when asked) into y: folded into the product, or through the block's norm buffers. */
 function normThenProduct(ctx: GpuContext, mode: NormMode, x: Tensor, ln: { w: Tensor; b: Tensor; out: Tensor; mean: Tensor; rstd: Tensor }, w: Tensor, bias: Tensor, y: Tensor, dims: { M: number; K: number; N: number }, gelu: { pre?: Tensor } | null): void {

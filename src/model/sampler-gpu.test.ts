@@ -11,6 +11,7 @@ import { GptModel } from './gpt';
 import { buildLayout, initParams } from './params';
 import { nextTokenTargets } from './reference';
 import { fusedDecodeApplies } from '../gpu/kernels/decode-model';
+import { NORM_MODES, type NormMode } from './block';
 import { type SampleRequest, Sampler } from './sampler';
 
 const CONFIGS: [string, ModelConfig][] = [
@@ -37,10 +38,10 @@ function perturbedParams(config: ModelConfig, seed: number): Float32Array {
   return initParams(layout, seed).map((x, i) => x + noise[i]);
 }
 
-async function setup(config: ModelConfig, seed = 8) {
+async function setup(config: ModelConfig, seed = 8, norms?: NormMode) {
   const ctx = await testContext();
   const model = new GptModel(ctx, config, { maxBatch: MAX_ROWS, maxTime: config.contextLength, params: perturbedParams(config, seed) });
-  return { ctx, model, sampler: new Sampler(model, MAX_ROWS) };
+  return { ctx, model, sampler: new Sampler(model, MAX_ROWS, { norms }) };
 }
 
 /** Counts readMany calls (each one a GPU→CPU round trip) from now on. */
@@ -59,8 +60,9 @@ function bitsOf(a: Float32Array): Uint32Array {
 }
 
 describe.each(CONFIGS)('Sampler on the GPU (%s)', (_, config) => {
-  it.each(SHAPES)('leaves π_old on the GPU equal, bit for bit, to GptModel.forward on the sampled tokens (%s)', async (_, shape) => {
-    const { ctx, model, sampler } = await setup(config);
+  // Both ways of recording the layer norms, whichever this adapter picks (the folded products apply where rows and widths are multiples of 4).
+  it.each(NORM_MODES.flatMap((norms) => SHAPES.map(([name, shape]) => [`${name}, norms ${norms}`, shape, norms] as const)))('leaves π_old on the GPU equal, bit for bit, to GptModel.forward on the sampled tokens (%s)', async (_, shape, norms) => {
+    const { ctx, model, sampler } = await setup(config, 8, norms);
     for (const temperature of [1, 0.7]) {
       const s = await sampler.sample({ ...shape, temperature });
       const { R, T } = s;
@@ -134,6 +136,32 @@ describe.each(CONFIGS)('Sampler on the GPU (%s)', (_, config) => {
     expect(ctx.stats().pool.live).toBeGreaterThan(before);
     sampler.dispose();
     expect(ctx.stats().pool.live).toBe(before);
+    model.dispose();
+  });
+});
+
+describe('Sampler: layer norms folded into the products', () => {
+  it('saves two dispatches per block in the prefill and in every decode step, for the same batch', async () => {
+    const config = CONFIGS[0][1];
+    const ctx = await testContext();
+    const model = new GptModel(ctx, config, { maxBatch: MAX_ROWS, maxTime: config.contextLength, params: perturbedParams(config, 5) });
+    const shape = SHAPES[1][1]; // 12 rows: the vec4 products, so every block's two norms fold
+    const run = async (norms: NormMode) => {
+      const sampler = new Sampler(model, MAX_ROWS, { norms });
+      const before = ctx.stats().dispatches;
+      const s = await sampler.sample(shape);
+      const n = ctx.stats().dispatches - before;
+      sampler.dispose();
+      return { s, n };
+    };
+    const stored = await run('stored');
+    const folded = await run('folded');
+    expect(folded.s.tokens).toEqual(stored.s.tokens);
+    expect(bitsOf(folded.s.logp)).toEqual(bitsOf(stored.s.logp));
+    const prefix = Math.min(...stored.s.promptLengths) - 1;
+    const positions = stored.s.T - 1 - prefix;
+    // The output head (vocabulary 9, not a multiple of 4) keeps its layer norm apart.
+    expect(stored.n - folded.n).toBe((positions + 1) * 2 * config.nLayers);
     model.dispose();
   });
 });

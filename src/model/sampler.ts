@@ -31,7 +31,7 @@ import { sample } from '../gpu/kernels/sample';
 import type { Tensor } from '../gpu/tensor';
 import { BOS, EOS, PAD } from '../tasks/tokenizer';
 import { hash3 } from '../util/rng';
-import { type BlockBuffers, type HeadBuffers, blockForward, decodeModelOffsets, outputHead } from './block';
+import { type BlockBuffers, type HeadBuffers, type NormMode, blockForward, decodeModelOffsets, defaultNormMode, outputHead } from './block';
 import type { GptModel } from './gpt';
 
 export interface SampleRequest {
@@ -135,6 +135,8 @@ export class Sampler {
   private attScratch: Tensor | null = null;
   private readonly buf: Record<'sampled' | 'sampledLogp' | 'positions' | 'scores' | 'prefillTokens' | 'state' | 'tokens' | 'targets' | 'mask' | 'logp' | 'piLogp' | 'entropy' | 'vmean', Tensor>;
 
+  /** How the prefill and the decode steps record their layer norms (block.ts); the same bits either way. */
+  readonly norms: NormMode;
   /** One decode position in one dispatch (src/gpu/kernels/decode-model.ts, `fusedDecode: true`), or null for a kernel per step of each block. */
   private readonly fused: { offsets: Tensor; scratch: Tensor } | null;
   /** Every layer's k and v caches in one buffer, `cacheStride` floats apart (the fused decode reads them all). */
@@ -144,9 +146,10 @@ export class Sampler {
   constructor(
     readonly model: GptModel,
     readonly maxRows: number,
-    options: { fusedDecode?: boolean } = {},
+    options: { fusedDecode?: boolean; norms?: NormMode } = {},
   ) {
     this.ctx = model.ctx;
+    this.norms = options.norms ?? defaultNormMode(this.ctx);
     const { dModel: C, nLayers: L, nHeads: H, contextLength } = model.config;
     const R = maxRows;
     this.cacheTime = contextLength;
@@ -281,9 +284,9 @@ export class Sampler {
       blockForward(ctx, p, l, block, N, C, (qkv, atty) => {
         attentionForward(ctx, qkv, atty, att, P, prefix, C, H);
         fillCache(ctx, qkv, cache.k, cache.v, R, prefix, this.cacheTime, C, G);
-      }, 'folded');
+      }, this.norms);
     }
-    outputHead(ctx, p, model.config, block.output, head, model.policyBias, N, 'folded');
+    outputHead(ctx, p, model.config, block.output, head, model.policyBias, N, this.norms);
     const b = this.buf;
     // Completion g of every prompt: rows g, G + g, 2G + g, … of the [R, T] arrays.
     for (let g = 0; g < G; g++) logitStats(ctx, head.logits, b.targets, b.piLogp, b.entropy, b.vmean, N, V, temperature, { seq: prefix, seqStride: G * T, offset: g * T });
@@ -305,9 +308,9 @@ export class Sampler {
       decodeEmbed(ctx, b.tokens, p('transformer.wte.weight'), p('transformer.wpe.weight'), block.input, pos, shape, C, s);
       for (let l = 0; l < L; l++) {
         const kCache = this.caches[l].k.view([R, this.cacheTime, C]), vCache = this.caches[l].v.view([R, this.cacheTime, C]);
-        blockForward(ctx, p, l, block, R, C, (qkv, atty) => attentionDecode(ctx, qkv, kCache, vCache, pos, atty, R, this.cacheTime, C, H, b.scores), 'folded');
+        blockForward(ctx, p, l, block, R, C, (qkv, atty) => attentionDecode(ctx, qkv, kCache, vCache, pos, atty, R, this.cacheTime, C, H, b.scores), this.norms);
       }
-      outputHead(ctx, p, model.config, block.output, head, model.policyBias, R, 'folded');
+      outputHead(ctx, p, model.config, block.output, head, model.policyBias, R, this.norms);
     }
     const sampled = b.sampled.view([R]), sampledLogp = b.sampledLogp.view([R]);
     sample(ctx, head.logits, sampled, sampledLogp, R, V, { temperature: req.temperature, topK: req.topK ?? 0, seed: req.seed >>> 0, stream: samplingStream(req.step ?? 0, s) });
