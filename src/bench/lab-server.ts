@@ -28,7 +28,8 @@ export async function serveLab(root: string, build_: LabBuild, { minify = true, 
       root,
       configFile,
       logLevel: 'warn',
-      server: { host: '127.0.0.1', port: 0, open: false, hmr: false, ws: false, watch: null, ...(page ? { preTransformRequests: false } : {}) },
+      // The served tree is allowed explicitly: a config that allows the workspace of the current directory would otherwise refuse an older commit's worktree.
+      server: { host: '127.0.0.1', port: 0, open: false, hmr: false, ws: false, watch: null, fs: { allow: [root] }, ...(page ? { preTransformRequests: false } : {}) },
       cacheDir: join(root, 'node_modules', cache),
       ...(page ? { optimizeDeps: { entries: [page] } } : {}),
     });
