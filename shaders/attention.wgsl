@@ -422,36 +422,37 @@ fn attention_decode_vec8(@builtin(global_invocation_id) gid: vec3<u32>, @builtin
   store_kv4(b, h, head + P * row4);
   let q = qkv_offset(b, 0u, h) / 4u;
   let srow = g * Tmax;
+  // Scores summed over channel pairs; the last pair scales them and takes their maximum.
+  var m = -3.4e38;
   for (var d = 0u; d < HS4; d += 2u) {
     let qa = d4_qkv[q + d];
     let qb = d4_qkv[q + d + 1u];
+    let last = d + 2u >= HS4;
     for (var j = 0u; j <= P; j++) {
       let k = head + j * row4 + d;
-      d_scores[srow + j] = first_or(d == 0u, d_scores[srow + j]) + dot(qa, d4_kcache[k]) + dot(qb, d4_kcache[k + 1u]);
+      var s = 0.0;
+      if (d > 0u) { s = d_scores[srow + j]; }
+      s = s + dot(qa, d4_kcache[k]) + dot(qb, d4_kcache[k + 1u]);
+      if (last) {
+        s = s * p.scale;
+        m = max(m, s);
+      }
+      d_scores[srow + j] = s;
     }
   }
-  var m = -3.4e38;
-  for (var j = 0u; j <= P; j++) {
-    let s = d_scores[srow + j] * p.scale;
-    d_scores[srow + j] = s;
-    m = max(m, s);
-  }
+  // exp(s - m) recomputed for each channel pair (the same bits each time); the first pair sums them.
   var sum = 0.0;
-  for (var j = 0u; j <= P; j++) {
-    let e = exp(d_scores[srow + j] - m);
-    d_scores[srow + j] = e;
-    sum += e;
-  }
-  let inv = 1.0 / sum;
   for (var d = 0u; d < HS4; d += 2u) {
     var acc_a = vec4<f32>(0.0);
     var acc_b = vec4<f32>(0.0);
     for (var j = 0u; j <= P; j++) {
-      let e = d_scores[srow + j];
+      let e = exp(d_scores[srow + j] - m);
+      if (d == 0u) { sum += e; }
       let v = head + j * row4 + d;
       acc_a += e * d4_vcache[v];
       acc_b += e * d4_vcache[v + 1u];
     }
+    let inv = 1.0 / sum;
     d4_out[(b * p.C + h * HS) / 4u + d] = acc_a * inv;
     d4_out[(b * p.C + h * HS) / 4u + d + 1u] = acc_b * inv;
   }
