@@ -37,14 +37,17 @@ struct Params {
 @group(0) @binding(5) var<storage, read_write> g_dw: array<f32>;
 @group(0) @binding(6) var<storage, read_write> g_db: array<f32>;
 
-const WG = 64u;
+// Rows per workgroup (WG in src/gpu/kernels/layernorm.ts): 16, so the
+// sampler's 64-row norms spread over four workgroups and every core of a
+// CPU adapter, which runs one workgroup per thread.
+const WG = 16u;
 
 fn flat_index(gid: vec3<u32>, nwg: vec3<u32>) -> u32 {
   return gid.x + gid.y * nwg.x * WG;
 }
 
 // out[n,:] = (x[n,:] − mean) · rstd · w + b;  mean[n], rstd[n] saved for the backward pass
-@compute @workgroup_size(64)
+@compute @workgroup_size(WG)
 fn layernorm_forward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let row = flat_index(gid, nwg);
   if (row >= p.N) { return; }
@@ -67,7 +70,7 @@ fn layernorm_forward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num
 }
 
 // dx[n,:] = (dres[n,:] +) rstd · (g − mean(g) − x̂ · mean(g · x̂)),  g = dout · w,  x̂ = (x − mean) · rstd
-@compute @workgroup_size(64)
+@compute @workgroup_size(WG)
 fn layernorm_backward_dx(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let row = flat_index(gid, nwg);
   if (row >= p.N) { return; }
@@ -94,7 +97,7 @@ fn layernorm_backward_dx(@builtin(global_invocation_id) gid: vec3<u32>, @builtin
 }
 
 // dw[c] (+)= Σ_n dout[n,c] · x̂[n,c],  db[c] (+)= Σ_n dout[n,c]   (neighbouring invocations read neighbouring channels)
-@compute @workgroup_size(64)
+@compute @workgroup_size(WG)
 fn layernorm_backward_params(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let c = flat_index(gid, nwg);
   if (c >= p.C) { return; }
@@ -131,7 +134,7 @@ fn layernorm_backward_params(@builtin(global_invocation_id) gid: vec3<u32>, @bui
 //!include layernorm-row.wgsl
 
 // out[n,:] = (x[n,:] − mean) · rstd · w + b;  mean[n], rstd[n] saved   (C % 4 = 0)
-@compute @workgroup_size(64)
+@compute @workgroup_size(WG)
 fn layernorm_forward_vec4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let row = flat_index(gid, nwg);
   if (row >= p.N) { return; }
@@ -154,7 +157,7 @@ fn layernorm_forward_vec4(@builtin(global_invocation_id) gid: vec3<u32>, @builti
 }
 
 // dx[n,:] = (dres[n,:] +) rstd · (g − mean(g) − x̂ · mean(g · x̂)),  g = dout · w   (C % 4 = 0)
-@compute @workgroup_size(64)
+@compute @workgroup_size(WG)
 fn layernorm_backward_dx_vec4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let row = flat_index(gid, nwg);
   if (row >= p.N) { return; }
@@ -181,7 +184,7 @@ fn layernorm_backward_dx_vec4(@builtin(global_invocation_id) gid: vec3<u32>, @bu
 }
 
 // dw[c] (+)= Σ_n dout[n,c] · x̂[n,c],  db[c] (+)= Σ_n dout[n,c]   (C % 4 = 0; one invocation per 4 channels)
-@compute @workgroup_size(64)
+@compute @workgroup_size(WG)
 fn layernorm_backward_params_vec4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let c = flat_index(gid, nwg);
   let C4 = p.C / 4u;

@@ -2,7 +2,8 @@ import { type GpuContext, f32, u32 } from '../context';
 import { LAYERNORM_EPS } from '../reference/layernorm';
 import type { Tensor } from '../tensor';
 
-const WG = 64;
+/** Rows per workgroup: WG in shaders/layernorm.wgsl. */
+const WG = 16;
 
 /** The vec4 variant of an entry point when rows are whole vec4s. */
 const kernel = (entry: string, C: number) => ({ shader: 'layernorm', entry: C % 4 === 0 ? `${entry}_vec4` : entry });
