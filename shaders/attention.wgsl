@@ -344,10 +344,6 @@ fn attention_decode_vec4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin
 // arrays, about twice as fast on CPU adapters. Each element is summed in the
 // same order as in the vec4 kernels.
 
-fn first_or(first: bool, x: f32) -> f32 {
-  return select(x, 0.0, first);
-}
-
 @compute @workgroup_size(64)
 fn attention_forward_vec8(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = flat_index(gid, nwg);
@@ -496,40 +492,46 @@ fn forward_row_vec8(n: u32, h: u32, arow: u32, s: vec4<u32>) {
   let HS4 = HS / 4u;
   let last = s.y + n - s.z;
   let q = qkv_offset(n, 0u, h) / 4u;
+  // Scores summed over channel pairs; the last pair scales them and takes their maximum.
+  var m = -3.4e38;
   for (var d = 0u; d < HS4; d += 2u) {
     let qa = f4_qkv[q + d];
     let qb = f4_qkv[q + d + 1u];
+    let final_pair = d + 2u >= HS4;
     for (var jj = 0u; jj <= last; jj++) {
       let k = qkv_offset(packed_key(s, jj), 1u, h) / 4u + d;
-      f_att[arow + jj] = first_or(d == 0u, f_att[arow + jj]) + dot(qa, f4_qkv[k]) + dot(qb, f4_qkv[k + 1u]);
+      var sc = 0.0;
+      if (d > 0u) { sc = f_att[arow + jj]; }
+      sc = sc + dot(qa, f4_qkv[k]) + dot(qb, f4_qkv[k + 1u]);
+      if (final_pair) {
+        sc = sc * p.scale;
+        m = max(m, sc);
+      }
+      f_att[arow + jj] = sc;
     }
   }
-  var m = -3.4e38;
-  for (var jj = 0u; jj <= last; jj++) {
-    let sc = f_att[arow + jj] * p.scale;
-    f_att[arow + jj] = sc;
-    m = max(m, sc);
-  }
+  // The first channel pair turns the scores into exp(s − m) and sums them; every pair weights the values.
   var sum = 0.0;
-  for (var jj = 0u; jj <= last; jj++) {
-    let e = exp(f_att[arow + jj] - m);
-    f_att[arow + jj] = e;
-    sum += e;
-  }
-  let inv = 1.0 / sum;
   let o = (n * p.C + h * HS) / 4u;
   for (var d = 0u; d < HS4; d += 2u) {
     var acc_a = vec4<f32>(0.0);
     var acc_b = vec4<f32>(0.0);
     for (var jj = 0u; jj <= last; jj++) {
-      let e = f_att[arow + jj];
+      var e = f_att[arow + jj];
+      if (d == 0u) {
+        e = exp(e - m);
+        f_att[arow + jj] = e;
+        sum += e;
+      }
       let v = qkv_offset(packed_key(s, jj), 2u, h) / 4u + d;
       acc_a += e * f4_qkv[v];
       acc_b += e * f4_qkv[v + 1u];
     }
+    let inv = 1.0 / sum;
     f4_out[o + d] = acc_a * inv;
     f4_out[o + d + 1u] = acc_b * inv;
   }
+  let inv = 1.0 / sum;
   for (var jj = 0u; jj <= last; jj++) { f_att[arow + jj] *= inv; }
 }
 
@@ -537,24 +539,32 @@ fn backward_queries_row_vec8(n: u32, h: u32, arow: u32, s: vec4<u32>) {
   let HS4 = HS / 4u;
   let last = s.y + n - s.z;
   let o = (n * p.C + h * HS) / 4u;
-  // dscore[jj] first gathers dout·v_jj, then becomes att·(dout·v_jj − Σ att·dout·v).
+  // dscore[jj] first gathers dout·v_jj (the last channel pair also sums att·dout·v),
+  // then becomes att·(dout·v_jj − Σ att·dout·v).
+  var weighted = 0.0;
   for (var d = 0u; d < HS4; d += 2u) {
     let ga = g4_dout[o + d];
     let gb = g4_dout[o + d + 1u];
+    let final_pair = d + 2u >= HS4;
     for (var jj = 0u; jj <= last; jj++) {
       let v = qkv_offset(packed_key(s, jj), 2u, h) / 4u + d;
-      g_dscore_out[arow + jj] = first_or(d == 0u, g_dscore_out[arow + jj]) + dot(ga, g4_qkv[v]) + dot(gb, g4_qkv[v + 1u]);
+      var ds = 0.0;
+      if (d > 0u) { ds = g_dscore_out[arow + jj]; }
+      ds = ds + dot(ga, g4_qkv[v]) + dot(gb, g4_qkv[v + 1u]);
+      g_dscore_out[arow + jj] = ds;
+      if (final_pair) { weighted += g_att[arow + jj] * ds; }
     }
   }
-  var weighted = 0.0;
-  for (var jj = 0u; jj <= last; jj++) { weighted += g_att[arow + jj] * g_dscore_out[arow + jj]; }
-  for (var jj = 0u; jj <= last; jj++) { g_dscore_out[arow + jj] = g_att[arow + jj] * (g_dscore_out[arow + jj] - weighted); }
   let q = qkv_offset(n, 0u, h) / 4u;
   for (var d = 0u; d < HS4; d += 2u) {
     var dq_a = vec4<f32>(0.0);
     var dq_b = vec4<f32>(0.0);
     for (var jj = 0u; jj <= last; jj++) {
-      let ds = g_dscore_out[arow + jj];
+      var ds = g_dscore_out[arow + jj];
+      if (d == 0u) {
+        ds = g_att[arow + jj] * (ds - weighted);
+        g_dscore_out[arow + jj] = ds;
+      }
       let k = qkv_offset(packed_key(s, jj), 1u, h) / 4u + d;
       dq_a += ds * g4_qkv[k];
       dq_b += ds * g4_qkv[k + 1u];
