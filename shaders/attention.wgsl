@@ -423,13 +423,13 @@ fn attention_decode_vec8(@builtin(global_invocation_id) gid: vec3<u32>, @builtin
   for (var d = 0u; d < HS4; d += 2u) {
     let qa = d4_qkv[q + d];
     let qb = d4_qkv[q + d + 1u];
-    let last = d + 2u >= HS4;
+    let final_pair = d + 2u >= HS4;
     for (var j = 0u; j <= P; j++) {
       let k = head + j * row4 + d;
       var s = 0.0;
       if (d > 0u) { s = d_scores[srow + j]; }
       s = s + dot(qa, d4_kcache[k]) + dot(qb, d4_kcache[k + 1u]);
-      if (last) {
+      if (final_pair) {
         s = s * p.scale;
         m = max(m, s);
       }

@@ -37,10 +37,9 @@ struct Params {
 @group(0) @binding(5) var<storage, read_write> g_dw: array<f32>;
 @group(0) @binding(6) var<storage, read_write> g_db: array<f32>;
 
-// Rows per workgroup (WG in src/gpu/kernels/layernorm.ts): 16, so the
-// sampler's 64-row norms spread over four workgroups and every core of a
-// CPU adapter, which runs one workgroup per thread.
-const WG = 16u;
+// Invocations per workgroup (rows, or channels for the parameter gradients),
+// a pipeline constant set by src/gpu/kernels/layernorm.ts.
+override WG: u32 = 16u;
 
 fn flat_index(gid: vec3<u32>, nwg: vec3<u32>) -> u32 {
   return gid.x + gid.y * nwg.x * WG;

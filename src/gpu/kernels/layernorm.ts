@@ -2,11 +2,15 @@ import { type GpuContext, f32, u32 } from '../context';
 import { LAYERNORM_EPS } from '../reference/layernorm';
 import type { Tensor } from '../tensor';
 
-/** Rows per workgroup: WG in shaders/layernorm.wgsl. */
+/**
+ * Invocations per workgroup (WG in shaders/layernorm.wgsl): 16, so the
+ * sampler's 64-row norms spread over four workgroups and every core of a CPU
+ * adapter, which runs one workgroup per thread.
+ */
 const WG = 16;
 
 /** The vec4 variant of an entry point when rows are whole vec4s. */
-const kernel = (entry: string, C: number) => ({ shader: 'layernorm', entry: C % 4 === 0 ? `${entry}_vec4` : entry });
+const kernel = (entry: string, C: number) => ({ shader: 'layernorm', entry: C % 4 === 0 ? `${entry}_vec4` : entry, constants: { WG } });
 
 function expectSize(what: string, t: Tensor, size: number): void {
   if (t.size !== size) throw new Error(`${what}: ${t.size} elements [${t.shape.join(', ')}], expected ${size}`);
