@@ -5,7 +5,9 @@
 //   dx = (dy·W) ⊙ gelu'(pre) (the MLP's backward through its GELU);
 //   dW (+)= dyᵀ·x with db (+)= Σ_rows dy in the same dispatch;
 //   y = LN(x)·Wᵀ + b (+ any epilogue above): the layer norm as the product's
-//   prologue, for a forward that keeps no normalised activations (the sampler).
+//   prologue, for a forward that keeps no normalised activations (the sampler);
+//   y = r + x·Wᵀ + b, then LN(y) beside it: the next layer norm as the
+//   residual product's epilogue, where one workgroup spans y's rows.
 // The product is matmul-core.wgsl's, and each epilogue repeats the unfused
 // kernels' arithmetic (matmul.wgsl's store, elementwise.wgsl's add and GELU,
 // column_sum's order), so fused and unfused results agree bit for bit.
@@ -33,7 +35,7 @@ const FLAG_ROW_SUMS_ACCUMULATE = 128u;
 @group(0) @binding(4) var<storage, read_write> c1: array<f32>;
 @group(0) @binding(5) var<storage, read> side1: array<f32>;
 @group(0) @binding(6) var<storage, read_write> side_out1: array<f32>;
-// the layer norm's weight and bias (nt_v4_ln)
+// the layer norm's weight and bias (nt_v4_ln, nt_v4_res_ln)
 @group(0) @binding(7) var<storage, read> ln_w4: array<vec4<f32>>;
 @group(0) @binding(8) var<storage, read> ln_b4: array<vec4<f32>>;
 
@@ -41,7 +43,7 @@ const FLAG_ROW_SUMS_ACCUMULATE = 128u;
 // variant compiles without the branches it does not take: a lean epilogue
 // keeps the 16×16 accumulator tile in registers on CPU adapters.
 override FLAGS: u32 = 0u;
-// The layer norm's epsilon (nt_v4_ln), set from src/gpu/reference/layernorm.ts.
+// The layer norm's epsilon (nt_v4_ln, nt_v4_res_ln), set from src/gpu/reference/layernorm.ts.
 override LN_EPS: f32 = 0.0;
 
 fn has(flag: u32) -> bool {
@@ -235,4 +237,35 @@ fn nt_v4_ln(@builtin(global_invocation_id) gid: vec3<u32>) {
   let n0 = gid.x * TILE;
   if (m0 >= p.M || n0 >= p.N) { return; }
   store_fused_tile_v4(m0, n0, nt_v4_ln_product(m0, n0));
+}
+
+// ------------------------------------------------------ layer-norm epilogue
+
+// C[M,N] = R + A[M,K]·B[N,K]ᵀ + b, then LN(C) into side_out (N is the channel
+// count)   (the residual stream after a block's projection, and the next layer
+// norm of it). The dispatch has one workgroup across N (N ≤ TILE·WG_SIDE), so
+// each workgroup holds whole rows of C: after the barrier its invocations
+// normalise them, a row each, summing as layernorm_forward_vec4 does.
+@compute @workgroup_size(WG_SIDE, WG_SIDE)
+fn nt_v4_res_ln(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) li: u32) {
+  let m0 = gid.y * TILE;
+  let n0 = gid.x * TILE;
+  if (m0 < p.M && n0 < p.N) { store_fused_tile_v4(m0, n0, nt_v4_product(m0, n0)); }
+  storageBarrier();
+  let rows = TILE * WG_SIDE;
+  let end = min(wid.y * rows + rows, p.M);
+  let nq = p.N / 4u;
+  for (var m = wid.y * rows + li; m < end; m += WG_SIDE * WG_SIDE) {
+    let base = m * nq;
+    var s = vec4(0.0);
+    for (var c = 0u; c < nq; c++) { s += c4[base + c]; }
+    let mean = sum4(s) / f32(p.N);
+    var ss = vec4(0.0);
+    for (var c = 0u; c < nq; c++) {
+      let d = c4[base + c] - mean;
+      ss += d * d;
+    }
+    let rstd = ln_rstd(ss, p.N, LN_EPS);
+    for (var c = 0u; c < nq; c++) { side_out4[base + c] = ln_apply(c4[base + c], mean, rstd, ln_w4[c], ln_b4[c]); }
+  }
 }

@@ -11,7 +11,8 @@ import type { GpuContext } from '../gpu/context';
 import { DECODE_LAYER_PARAMS, DECODE_TOP_PARAMS } from '../gpu/kernels/decode-model';
 import { layernormForward } from '../gpu/kernels/layernorm';
 import { matmul } from '../gpu/kernels/matmul';
-import { layernormMatmul, layernormMatmulApplies, matmulBiasGelu, matmulBiasResidual } from '../gpu/kernels/matmul-fused';
+import { defaultMatmulSide } from '../gpu/kernels/matmul';
+import { type LayerNormParams, layernormMatmul, layernormMatmulApplies, matmulBiasGelu, matmulBiasResidual, matmulBiasResidualNorm, residualNormApplies } from '../gpu/kernels/matmul-fused';
 import { EXCLUDED_LOGIT } from '../gpu/reference/logits';
 import type { Tensor } from '../gpu/tensor';
 import { BOS, PAD } from '../tasks/tokenizer';
@@ -43,48 +44,75 @@ export type Attend = (qkv: Tensor, atty: Tensor) => void;
 
 /**
  * How a forward records its layer norms: 'stored' writes each normalised
- * activation, mean and rstd (the backward pass needs them); 'folded' applies
- * each layer norm inside the product that follows it (layernormMatmul, one
- * dispatch instead of two, the same bits) wherever the shapes allow, for a
- * forward that keeps nothing for a backward (the sampler).
+ * activation, mean and rstd (the backward pass needs them). The other two are
+ * for a forward that keeps nothing for a backward (the sampler) and give the
+ * same bits: 'folded' applies each layer norm inside the product that follows
+ * it (layernormMatmul) wherever the shapes allow; 'epilogue' computes each in
+ * the epilogue of the residual product that writes its input
+ * (matmulBiasResidualNorm: the attention projection writes ln_2, the MLP's
+ * output the next ln_1 or ln_f), only the first ln_1 a dispatch of its own,
+ * where one workgroup spans a row (C ≤ 32 on a CPU adapter, 64 on a GPU),
+ * and stores them otherwise. Each saves a dispatch per layer norm.
  */
-export type NormMode = 'stored' | 'folded';
-export const NORM_MODES: readonly NormMode[] = ['stored', 'folded'];
+export type NormMode = 'stored' | 'folded' | 'epilogue';
+export const NORM_MODES: readonly NormMode[] = ['stored', 'folded', 'epilogue'];
 
 /**
  * The sampler's choice: 'folded' on a GPU, where a dispatch costs more than
- * the arithmetic it holds; 'stored' on a CPU adapter, where each tile of the
- * product recomputing its rows' statistics costs more loads than the
- * dispatch it saves (SwiftShader: countdown tiny 336 against 320 ms a step,
- * docs/benchmarks.md).
+ * the arithmetic it holds; 'epilogue' on a CPU adapter, where each tile of
+ * the product recomputing its rows' statistics (folded) costs more loads than
+ * the dispatch it saves (SwiftShader: countdown tiny 336 against 320 ms a
+ * step), while each row normalised once beside the product that wrote it
+ * costs little (docs/benchmarks.md).
  */
 export function defaultNormMode(ctx: GpuContext): NormMode {
-  return ctx.adapter.isSoftware ? 'stored' : 'folded';
+  return ctx.adapter.isSoftware ? 'epilogue' : 'folded';
 }
 
-/** Records ln(x)·Wᵀ + b (through GELU when asked) into y: folded into the product, or through the block's norm buffers. */
-function normThenProduct(ctx: GpuContext, mode: NormMode, x: Tensor, ln: { w: Tensor; b: Tensor; out: Tensor; mean: Tensor; rstd: Tensor }, w: Tensor, bias: Tensor, y: Tensor, dims: { M: number; K: number; N: number }, gelu: { pre?: Tensor } | null): void {
+/** Whether 'epilogue' applies to a forward over N rows of C channels (the MLP's output product has K = 4C). */
+export function epilogueNormsApply(ctx: GpuContext, N: number, C: number): boolean {
+  return residualNormApplies(N, 4 * C, C, defaultMatmulSide(ctx));
+}
+
+/** A layer norm to record: its parameters and where its output goes. */
+type NormInto = LayerNormParams & { out: Tensor; mean: Tensor; rstd: Tensor };
+
+/** Records ln(x)·Wᵀ + b (through GELU when asked) into y: folded into the product, or through the block's norm buffers, or (epilogue) from the norm already in ln.out. */
+function normThenProduct(ctx: GpuContext, mode: NormMode, x: Tensor, ln: NormInto, w: Tensor, bias: Tensor, y: Tensor, dims: { M: number; K: number; N: number }, gelu: { pre?: Tensor } | null): void {
   const { M, K, N } = dims;
   if (mode === 'folded' && layernormMatmulApplies(M, K, N)) {
     layernormMatmul(ctx, x, ln, w, bias, y, dims, { gelu: gelu !== null });
     return;
   }
-  layernormForward(ctx, x, ln.w, ln.b, ln.out, ln.mean, ln.rstd, M, K);
-  if (gelu) matmulBiasGelu(ctx, ln.out, w, bias, y, dims, gelu.pre);
+  if (mode !== 'epilogue') layernormForward(ctx, x, ln.w, ln.b, ln.out, ln.mean, ln.rstd, M, K);
+  if (gelu) matmulBiasGelu(ctx, ln.out, w, bias, y, dims, mode === 'epilogue' ? undefined : gelu.pre);
   else matmul(ctx, ln.out, w, y, { ...dims, layout: 'nt', bias });
 }
 
-/** Records layer l: x + attn(ln_1(x)), then + mlp(ln_2(·)). */
-export function blockForward(ctx: GpuContext, p: ParamLookup, l: number, a: BlockBuffers, N: number, C: number, attend: Attend, norms: NormMode = 'stored'): void {
+/** y = r + x·Wᵀ + b, and in 'epilogue' mode the next layer norm of y into next.out. */
+function residualProduct(ctx: GpuContext, mode: NormMode, x: Tensor, w: Tensor, bias: Tensor, residual: Tensor, y: Tensor, dims: { M: number; K: number; N: number }, next: NormInto | undefined): void {
+  if (mode === 'epilogue') {
+    if (!next) throw new Error("blockForward: 'epilogue' norms need the layer norm that follows the block");
+    matmulBiasResidualNorm(ctx, x, w, bias, residual, y, dims, next);
+  } else matmulBiasResidual(ctx, x, w, bias, residual, y, dims);
+}
+
+const layerNorm = (p: ParamLookup, name: string, out: Tensor, mean: Tensor, rstd: Tensor): NormInto => ({ w: p(`${name}.weight`), b: p(`${name}.bias`), out, mean, rstd });
+
+/**
+ * Records layer l: x + attn(ln_1(x)), then + mlp(ln_2(·)). With 'epilogue'
+ * norms, ln_1(x) is already in a.ln1 and the block's last product writes
+ * `next` (the layer norm of its output that comes next); see forwardLayers.
+ */
+export function blockForward(ctx: GpuContext, p: ParamLookup, l: number, a: BlockBuffers, N: number, C: number, attend: Attend, norms: NormMode = 'stored', next?: NormInto): void {
   const pre = layerPrefix(l);
-  const ln1 = { w: p(`${pre}.ln_1.weight`), b: p(`${pre}.ln_1.bias`), out: a.ln1, mean: a.ln1Mean, rstd: a.ln1Rstd };
-  normThenProduct(ctx, norms, a.input, ln1, p(`${pre}.attn.c_attn.weight`), p(`${pre}.attn.c_attn.bias`), a.qkv, { M: N, K: C, N: 3 * C }, null);
+  normThenProduct(ctx, norms, a.input, layerNorm(p, `${pre}.ln_1`, a.ln1, a.ln1Mean, a.ln1Rstd), p(`${pre}.attn.c_attn.weight`), p(`${pre}.attn.c_attn.bias`), a.qkv, { M: N, K: C, N: 3 * C }, null);
   attend(a.qkv, a.atty);
   // The fused epilogues (bias + residual, bias + GELU) give the same bits as matmul followed by add or gelu.
-  matmulBiasResidual(ctx, a.atty, p(`${pre}.attn.c_proj.weight`), p(`${pre}.attn.c_proj.bias`), a.input, a.residual2, { M: N, K: C, N: C });
-  const ln2 = { w: p(`${pre}.ln_2.weight`), b: p(`${pre}.ln_2.bias`), out: a.ln2, mean: a.ln2Mean, rstd: a.ln2Rstd };
+  const ln2 = layerNorm(p, `${pre}.ln_2`, a.ln2, a.ln2Mean, a.ln2Rstd);
+  residualProduct(ctx, norms, a.atty, p(`${pre}.attn.c_proj.weight`), p(`${pre}.attn.c_proj.bias`), a.input, a.residual2, { M: N, K: C, N: C }, ln2);
   normThenProduct(ctx, norms, a.residual2, ln2, p(`${pre}.mlp.c_fc.weight`), p(`${pre}.mlp.c_fc.bias`), a.fchGelu, { M: N, K: C, N: 4 * C }, { pre: a.fch });
-  matmulBiasResidual(ctx, a.fchGelu, p(`${pre}.mlp.c_proj.weight`), p(`${pre}.mlp.c_proj.bias`), a.residual2, a.output, { M: N, K: 4 * C, N: C });
+  residualProduct(ctx, norms, a.fchGelu, p(`${pre}.mlp.c_proj.weight`), p(`${pre}.mlp.c_proj.bias`), a.residual2, a.output, { M: N, K: 4 * C, N: C }, next);
 }
 
 export interface HeadBuffers {
@@ -94,11 +122,34 @@ export interface HeadBuffers {
   logits: Tensor;
 }
 
-/** Records logits [N, V] = ln_f(x) · W_outᵀ + the policy's bias (see policyLogitBias). */
+/** Records logits [N, V] = ln_f(x) · W_outᵀ + the policy's bias (see policyLogitBias); with 'epilogue' norms ln_f(x) is already in h.lnf. */
 export function outputHead(ctx: GpuContext, p: ParamLookup, config: ModelConfig, x: Tensor, h: HeadBuffers, policyBias: Tensor, N: number, norms: NormMode = 'stored'): void {
   const { dModel: C, vocabSize: V } = config;
-  const lnf = { w: p('transformer.ln_f.weight'), b: p('transformer.ln_f.bias'), out: h.lnf, mean: h.lnfMean, rstd: h.lnfRstd };
-  normThenProduct(ctx, norms, x, lnf, p(outputWeightName(config)), policyBias, h.logits, { M: N, K: C, N: V }, null);
+  normThenProduct(ctx, norms, x, layerNorm(p, 'transformer.ln_f', h.lnf, h.lnfMean, h.lnfRstd), p(outputWeightName(config)), policyBias, h.logits, { M: N, K: C, N: V }, null);
+}
+
+/**
+ * Records every block, then the output head, over one set of buffers (each
+ * block's output written over its input): a forward that keeps nothing for a
+ * backward, the sampler's prefill and decode steps. `attend(l)` is layer l's
+ * attention. 'epilogue' norms chain here: the first ln_1 is recorded before
+ * the blocks, and each block's last product writes the next layer norm (the
+ * next block's ln_1, or ln_f into the head's buffer); where they do not apply
+ * to the shape, the norms are stored.
+ */
+export function forwardLayers(ctx: GpuContext, p: ParamLookup, config: ModelConfig, a: BlockBuffers, head: HeadBuffers, policyBias: Tensor, N: number, attend: (l: number) => Attend, norms: NormMode): void {
+  const { dModel: C, nLayers: L } = config;
+  const mode: NormMode = norms === 'epilogue' && !(L > 0 && epilogueNormsApply(ctx, N, C)) ? 'stored' : norms;
+  const ln1 = (l: number) => layerNorm(p, `${layerPrefix(l)}.ln_1`, a.ln1, a.ln1Mean, a.ln1Rstd);
+  if (mode === 'epilogue') {
+    const first = ln1(0);
+    layernormForward(ctx, a.input, first.w, first.b, first.out, first.mean, first.rstd, N, C);
+  }
+  for (let l = 0; l < L; l++) {
+    const next = mode !== 'epilogue' ? undefined : l + 1 < L ? ln1(l + 1) : layerNorm(p, 'transformer.ln_f', head.lnf, head.lnfMean, head.lnfRstd);
+    blockForward(ctx, p, l, a, N, C, attend(l), mode, next);
+  }
+  outputHead(ctx, p, config, a.output, head, policyBias, N, mode);
 }
 
 /**

@@ -140,8 +140,8 @@ describe.each(CONFIGS)('Sampler on the GPU (%s)', (_, config) => {
   });
 });
 
-describe('Sampler: layer norms folded into the products', () => {
-  it('saves two dispatches per block in the prefill and in every decode step, for the same batch', async () => {
+describe('Sampler: layer norms folded into the products or their epilogues', () => {
+  it.each(['folded', 'epilogue'] as const)('%s: saves two dispatches per block in the prefill and in every decode step, for the same batch', async (mode) => {
     const config = CONFIGS[0][1];
     const ctx = await testContext();
     const model = new GptModel(ctx, config, { maxBatch: MAX_ROWS, maxTime: config.contextLength, params: perturbedParams(config, 5) });
@@ -155,13 +155,13 @@ describe('Sampler: layer norms folded into the products', () => {
       return { s, n };
     };
     const stored = await run('stored');
-    const folded = await run('folded');
-    expect(folded.s.tokens).toEqual(stored.s.tokens);
-    expect(bitsOf(folded.s.logp)).toEqual(bitsOf(stored.s.logp));
+    const other = await run(mode);
+    expect(other.s.tokens).toEqual(stored.s.tokens);
+    expect(bitsOf(other.s.logp)).toEqual(bitsOf(stored.s.logp));
     const prefix = Math.min(...stored.s.promptLengths) - 1;
     const positions = stored.s.T - 1 - prefix;
-    // The output head (vocabulary 9, not a multiple of 4) keeps its layer norm apart.
-    expect(stored.n - folded.n).toBe((positions + 1) * 2 * config.nLayers);
+    // Folded, the output head (vocabulary 9, not a multiple of 4) keeps its layer norm apart; as epilogues, the first ln_1 is recorded alone.
+    expect(stored.n - other.n).toBe((positions + 1) * 2 * config.nLayers);
     model.dispose();
   });
 });
@@ -174,7 +174,7 @@ describe('Sampler: one dispatch per decode position', () => {
     if (!fusedDecodeApplies(ctx, config.dModel, config.nHeads)) return; // a GPU: tiled attention, which the fused decode does not repeat
     const model = new GptModel(ctx, config, { maxBatch: MAX_ROWS, maxTime: config.contextLength, params: perturbedParams(config, 5) });
     const fused = new Sampler(model, MAX_ROWS, { fusedDecode: true });
-    const plain = new Sampler(model, MAX_ROWS);
+    const plain = new Sampler(model, MAX_ROWS, { norms: 'stored' });
     const dispatches = async (sampler: Sampler) => {
       const before = ctx.stats().dispatches;
       const s = await sampler.sample(request);

@@ -31,7 +31,7 @@ import { sample } from '../gpu/kernels/sample';
 import type { Tensor } from '../gpu/tensor';
 import { BOS, EOS, PAD } from '../tasks/tokenizer';
 import { hash3 } from '../util/rng';
-import { type BlockBuffers, type HeadBuffers, type NormMode, blockForward, decodeModelOffsets, defaultNormMode, outputHead } from './block';
+import { type BlockBuffers, type HeadBuffers, type NormMode, decodeModelOffsets, defaultNormMode, forwardLayers } from './block';
 import type { GptModel } from './gpt';
 
 export interface SampleRequest {
@@ -272,21 +272,17 @@ export class Sampler {
   private prefill(R: number, G: number, T: number, prefix: number, acts: Activations, temperature: number): void {
     const ctx = this.ctx;
     const model = this.model;
-    const { dModel: C, nHeads: H, nLayers: L, vocabSize: V } = model.config;
+    const { dModel: C, nHeads: H, vocabSize: V } = model.config;
     const P = R / G;
     const N = P * prefix;
     const { block, head } = acts.views(N);
     const p = (name: string) => model.paramViews.get(name)!;
     const att = this.attScratch!.view([P, H, prefix, prefix]);
     embeddingForward(ctx, this.buf.prefillTokens.view([N]), p('transformer.wte.weight'), p('transformer.wpe.weight'), block.input, P, prefix, C);
-    for (let l = 0; l < L; l++) {
-      const cache = this.caches[l];
-      blockForward(ctx, p, l, block, N, C, (qkv, atty) => {
-        attentionForward(ctx, qkv, atty, att, P, prefix, C, H);
-        fillCache(ctx, qkv, cache.k, cache.v, R, prefix, this.cacheTime, C, G);
-      }, this.norms);
-    }
-    outputHead(ctx, p, model.config, block.output, head, model.policyBias, N, this.norms);
+    forwardLayers(ctx, p, model.config, block, head, model.policyBias, N, (l) => (qkv, atty) => {
+      attentionForward(ctx, qkv, atty, att, P, prefix, C, H);
+      fillCache(ctx, qkv, this.caches[l].k, this.caches[l].v, R, prefix, this.cacheTime, C, G);
+    }, this.norms);
     const b = this.buf;
     // Completion g of every prompt: rows g, G + g, 2G + g, … of the [R, T] arrays.
     for (let g = 0; g < G; g++) logitStats(ctx, head.logits, b.targets, b.piLogp, b.entropy, b.vmean, N, V, temperature, { seq: prefix, seqStride: G * T, offset: g * T });
@@ -306,11 +302,8 @@ export class Sampler {
     } else {
       const pos = b.positions.view([R]);
       decodeEmbed(ctx, b.tokens, p('transformer.wte.weight'), p('transformer.wpe.weight'), block.input, pos, shape, C, s);
-      for (let l = 0; l < L; l++) {
-        const kCache = this.caches[l].k.view([R, this.cacheTime, C]), vCache = this.caches[l].v.view([R, this.cacheTime, C]);
-        blockForward(ctx, p, l, block, R, C, (qkv, atty) => attentionDecode(ctx, qkv, kCache, vCache, pos, atty, R, this.cacheTime, C, H, b.scores), this.norms);
-      }
-      outputHead(ctx, p, model.config, block.output, head, model.policyBias, R, this.norms);
+      const cache = (l: number, which: 'k' | 'v') => this.caches[l][which].view([R, this.cacheTime, C]);
+      forwardLayers(ctx, p, model.config, block, head, model.policyBias, R, (l) => (qkv, atty) => attentionDecode(ctx, qkv, cache(l, 'k'), cache(l, 'v'), pos, atty, R, this.cacheTime, C, H, b.scores), this.norms);
     }
     const sampled = b.sampled.view([R]), sampledLogp = b.sampledLogp.view([R]);
     sample(ctx, head.logits, sampled, sampledLogp, R, V, { temperature: req.temperature, topK: req.topK ?? 0, seed: req.seed >>> 0, stream: samplingStream(req.step ?? 0, s) });

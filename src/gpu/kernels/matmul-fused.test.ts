@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { expectClose, finiteDiff, randn, testContext } from '../../testing/gpu';
 import { gelu64 } from '../reference/elementwise';
-import { layernormMatmulRef, matmulBiasGelu64, matmulBiasGeluRef, matmulBiasResidualRef, matmulGeluBackward64, matmulGeluBackwardRef, matmulWeightBiasGrad64, matmulWeightBiasGradRef } from '../reference/matmul-fused';
+import { layernormMatmulRef, matmulBiasResidualNormRef, matmulBiasGelu64, matmulBiasGeluRef, matmulBiasResidualRef, matmulGeluBackward64, matmulGeluBackwardRef, matmulWeightBiasGrad64, matmulWeightBiasGradRef } from '../reference/matmul-fused';
 import type { GpuContext } from '../context';
 import type { Tensor } from '../tensor';
 import { add, gelu, geluBackward } from './elementwise';
-import { columnSum, matmul } from './matmul';
+import { MATMUL_SIDES, columnSum, matmul } from './matmul';
 import { layernormForward } from './layernorm';
-import { layernormMatmul, layernormMatmulApplies, matmulBiasGelu, matmulBiasResidual, matmulGeluBackward, matmulWeightBiasGrad } from './matmul-fused';
+import { layernormMatmul, layernormMatmulApplies, matmulBiasGelu, matmulBiasResidual, matmulBiasResidualNorm, matmulGeluBackward, matmulWeightBiasGrad, residualNormApplies } from './matmul-fused';
 
 // [M, K, N]: awkward (the general path) and multiples of 4 (the vec4 path), the tiny and small presets' MLP among them.
 const SHAPES: [number, number, number][] = [
@@ -185,5 +185,54 @@ describe('layernormMatmul', () => {
     const [x, lw, lb, w, b, y] = [t(6 * 32), t(32), t(32), t(20 * 32), t(20), t(6 * 20)];
     expect(() => layernormMatmul(ctx, x, { w: lw, b: lb }, w, b, y, { M: 6, K: 32, N: 20 })).toThrow(/multiples of 4/);
     for (const u of [x, lw, lb, w, b, y]) u.dispose();
+  });
+});
+
+// [M, K, N] for the layer-norm epilogue: rows that end mid-workgroup and mid-tile, N below a tile, one tile, two
+// (the tiny preset's C = 32) and four (64, a GPU's workgroup only), K of one and many 4-blocks (the MLP's 4C).
+const RES_LN_SHAPES: [number, number, number][] = [
+  [4, 4, 4],
+  [36, 12, 20],
+  [64, 128, 32],
+  [100, 32, 16],
+  [132, 8, 64],
+];
+
+describe.each(RES_LN_SHAPES)('layer norm as the residual product\'s epilogue, M=%i K=%i N=%i', (M, K, N) => {
+  it.each(MATMUL_SIDES.filter((side) => residualNormApplies(M, K, N, side)))('matches the reference, and matmulBiasResidual + layernormForward bit for bit (side %i)', async (side) => {
+    const ctx = await testContext();
+    const seed = M * 11 + K * 3 + N + side;
+    const x = randn(M * K, seed), w = randn(N * K, seed + 1, 0.5), b = randn(N, seed + 2);
+    // A residual with an offset and spread per row, so the normalisation matters.
+    const r = randn(M * N, seed + 3).map((v, i) => 2 * v * (1 + (Math.floor(i / N) % 3)) + (Math.floor(i / N) % 5) - 2);
+    const lnW = randn(N, seed + 4, 0.5).map((v) => 1 + v), lnB = randn(N, seed + 5, 0.3);
+    const [tx, tw, tb, tr, tlw, tlb] = upload(ctx, x, w, b, r, lnW, lnB);
+    const t = (n: number) => ctx.tensor([n]);
+    const [y, ln, y2, ln2, mean, rstd] = [t(M * N), t(M * N), t(M * N), t(M * N), t(M), t(M)];
+    matmulBiasResidualNorm(ctx, tx, tw, tb, tr, y, { M, K, N }, { w: tlw, b: tlb, out: ln }, side);
+    matmulBiasResidual(ctx, tx, tw, tb, tr, y2, { M, K, N });
+    layernormForward(ctx, y2, tlw, tlb, ln2, mean, rstd, M, N);
+    const [gy, gln, uy, uln] = await ctx.readMany([y, ln, y2, ln2]);
+    const ref = matmulBiasResidualNormRef(x, w, b, r, lnW, lnB, M, K, N);
+    expectClose(gy, ref.y, tolerance(K));
+    expectClose(gln, ref.ln, { atol: 1e-4, rtol: 1e-4 });
+    expect(same(gy, uy)).toBe(true);
+    expect(same(gln, uln)).toBe(true);
+    for (const u of [tx, tw, tb, tr, tlw, tlb, y, ln, y2, ln2, mean, rstd]) u.dispose();
+  });
+});
+
+describe('matmulBiasResidualNorm', () => {
+  it('applies only where one workgroup spans the row, and refuses other shapes', async () => {
+    const ctx = await testContext();
+    expect(residualNormApplies(64, 32, 32, 2)).toBe(true);
+    expect(residualNormApplies(64, 32, 36, 2)).toBe(false);
+    expect(residualNormApplies(64, 32, 64, 4)).toBe(true);
+    expect(residualNormApplies(64, 32, 68, 4)).toBe(false);
+    expect(residualNormApplies(6, 32, 32, 2)).toBe(false);
+    const t = (n: number) => ctx.tensor([n]);
+    const [x, w, b, r, lw, lb, y, ln] = [t(8 * 32), t(36 * 32), t(36), t(8 * 36), t(36), t(36), t(8 * 36), t(8 * 36)];
+    expect(() => matmulBiasResidualNorm(ctx, x, w, b, r, y, { M: 8, K: 32, N: 36 }, { w: lw, b: lb, out: ln }, 2)).toThrow(/N ≤ 32/);
+    for (const u of [x, w, b, r, lw, lb, y, ln]) u.dispose();
   });
 });

@@ -5,7 +5,7 @@
 import type { GpuContext } from '../context';
 import { LAYERNORM_EPS } from '../reference/layernorm';
 import type { Tensor } from '../tensor';
-import { FLAG_ACCUMULATE, FLAG_BIAS, type MatmulLayout, checkSize, defaultMatmulSide, matmulKernel, matmulParams, matmulWorkgroups, vectorizable } from './matmul';
+import { FLAG_ACCUMULATE, FLAG_BIAS, MATMUL_TILE, type MatmulLayout, type MatmulSide, checkSize, defaultMatmulSide, matmulKernel, matmulParams, matmulWorkgroups, vectorizable } from './matmul';
 
 const FLAG_GELU = 4;
 const FLAG_SAVE_PRE = 8;
@@ -32,6 +32,10 @@ interface Fused {
   flags: number;
   /** A layer norm applied to A's rows as they are loaded ('nt' on vec4 shapes only): its weight and bias, K long. */
   ln?: { w: Tensor; b: Tensor };
+  /** A layer norm of C's rows written to sideOut (nt_v4_res_ln): its weight and bias, N long. */
+  lnAfter?: { w: Tensor; b: Tensor };
+  /** Workgroup side; the adapter's default unless given. */
+  wgSide?: MatmulSide;
 }
 
 function fusedMatmul(ctx: GpuContext, fn: string, a: Tensor, b: Tensor, out: Tensor, { M, K, N }: MatmulDims, f: Fused): void {
@@ -43,13 +47,15 @@ function fusedMatmul(ctx: GpuContext, fn: string, a: Tensor, b: Tensor, out: Ten
   const flags = f.flags | (f.bias ? FLAG_BIAS : 0) | (f.accumulate ? FLAG_ACCUMULATE : 0);
   const vec4 = K > 0 && vectorizable(M, K, N);
   if (f.ln && !(vec4 && f.layout === 'nt')) throw new Error(`${fn}: the layer-norm prologue needs the 'nt' layout and M, K, N multiples of 4 (got ${f.layout}, ${M}×${K}×${N})`);
-  const entry = f.ln ? 'nt_v4_ln' : vec4 ? `${f.layout}_v4_fused` : 'general_fused';
+  const side = f.wgSide ?? defaultMatmulSide(ctx);
+  if (f.lnAfter && !(f.layout === 'nt' && residualNormApplies(M, K, N, side))) throw new Error(`${fn}: the layer-norm epilogue needs the 'nt' layout, M, K, N multiples of 4 and N ≤ ${MATMUL_TILE * side} (got ${f.layout}, ${M}×${K}×${N})`);
+  const entry = f.ln ? 'nt_v4_ln' : f.lnAfter ? 'nt_v4_res_ln' : vec4 ? `${f.layout}_v4_fused` : 'general_fused';
   // Bindings the epilogue does not use are still declared: A stands in for the read ones, a
   // pooled scratch (a separate buffer, as WebGPU wants for writable bindings) for the written one.
   const scratch = f.sideOut ? null : ctx.tensor([4]);
-  const side = defaultMatmulSide(ctx);
-  const bindings = [a, b, f.bias ?? a, out, f.side ?? a, f.sideOut ?? scratch!, ...(f.ln ? [f.ln.w, f.ln.b] : [])];
-  const constants: Record<string, number> = f.ln ? { FLAGS: flags, LN_EPS: LAYERNORM_EPS } : { FLAGS: flags };
+  const norm = f.ln ?? f.lnAfter;
+  const bindings = [a, b, f.bias ?? a, out, f.side ?? a, f.sideOut ?? scratch!, ...(norm ? [norm.w, norm.b] : [])];
+  const constants: Record<string, number> = norm ? { FLAGS: flags, LN_EPS: LAYERNORM_EPS } : { FLAGS: flags };
   ctx.dispatch(matmulKernel('matmul-fused', entry, side, constants), bindings, matmulParams(f.layout, M, K, N, flags), matmulWorkgroups(M, N, side));
   scratch?.dispose();
 }
@@ -112,4 +118,30 @@ export function layernormMatmul(ctx: GpuContext, x: Tensor, ln: LayerNormParams,
   checkSize('ln weight', ln.w, dims.K, 'layernormMatmul');
   checkSize('ln bias', ln.b, dims.K, 'layernormMatmul');
   fusedMatmul(ctx, 'layernormMatmul', x, w, y, dims, { layout: 'nt', bias, ln, flags: o.gelu ? FLAG_GELU : 0 });
+}
+
+/**
+ * Whether matmulBiasResidualNorm applies: the vec4 product (M, K, N multiples
+ * of 4) with one workgroup across all N columns (N ≤ 16 · side: 32 on a CPU
+ * adapter, 64 on a GPU), so each workgroup holds whole rows of y.
+ */
+export function residualNormApplies(M: number, K: number, N: number, side: MatmulSide): boolean {
+  return K > 0 && vectorizable(M, K, N) && matmulWorkgroups(M, N, side)[0] === 1;
+}
+
+/**
+ * y[M,N] = r[M,N] + x[M,K]·W[N,K]ᵀ + b, and ln.out[M,N] = LN(y) with the
+ * layer norm's weight and bias (N long): the next layer norm as the residual
+ * product's epilogue, for a forward that keeps no means or rstds (the
+ * sampler). Replaces matmulBiasResidual + layernormForward with the same bits,
+ * one dispatch instead of two; needs residualNormApplies. `side` is the
+ * adapter's workgroup side unless given (tests run both).
+ */
+export function matmulBiasResidualNorm(ctx: GpuContext, x: Tensor, w: Tensor, bias: Tensor, residual: Tensor, y: Tensor, dims: MatmulDims, ln: LayerNormParams & { out: Tensor }, side?: MatmulSide): void {
+  const fn = 'matmulBiasResidualNorm';
+  checkSize('residual', residual, dims.M * dims.N, fn);
+  checkSize('ln weight', ln.w, dims.N, fn);
+  checkSize('ln bias', ln.b, dims.N, fn);
+  checkSize('ln out', ln.out, dims.M * dims.N, fn);
+  fusedMatmul(ctx, fn, x, w, y, dims, { layout: 'nt', bias, side: residual, sideOut: ln.out, lnAfter: ln, flags: FLAG_RESIDUAL, ...(side ? { wgSide: side } : {}) });
 }

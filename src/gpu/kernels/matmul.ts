@@ -17,8 +17,8 @@ export interface MatmulOptions {
   side?: MatmulSide;
 }
 
-/** Rows and columns of C computed by one invocation (shaders/matmul-core.wgsl). */
-const TILE = 16;
+/** Rows and columns of C computed by one invocation (TILE in shaders/matmul-core.wgsl). */
+export const MATMUL_TILE = 16;
 
 /** Invocations per workgroup side (WG_SIDE in shaders/matmul-core.wgsl). */
 export type MatmulSide = 2 | 4;
@@ -41,7 +41,7 @@ export function matmulKernel(shader: 'matmul' | 'matmul-fused', entry: string, s
 
 /** Workgroups covering C[M,N]. */
 export function matmulWorkgroups(M: number, N: number, side: MatmulSide): [number, number, number] {
-  return [Math.ceil(N / (TILE * side)), Math.ceil(M / (TILE * side)), 1];
+  return [Math.ceil(N / (MATMUL_TILE * side)), Math.ceil(M / (MATMUL_TILE * side)), 1];
 }
 const COLUMN_SUM_WORKGROUP = 64;
 

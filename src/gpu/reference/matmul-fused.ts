@@ -48,3 +48,9 @@ export function layernormMatmulRef(x: ArrayLike<number>, lnW: ArrayLike<number>,
   const pre = matmul64(out, w, M, K, N, 'nt').map((v, i) => v + bias[i % N]);
   return Float32Array.from(gelu ? pre.map(gelu64) : pre);
 }
+
+/** y = r + x·Wᵀ + b and ln = LN(y)·lnW + lnB: x [M,K], W [N,K], r [M,N], the layer norm's weight and bias [N]. */
+export function matmulBiasResidualNormRef(x: ArrayLike<number>, w: ArrayLike<number>, bias: ArrayLike<number>, residual: ArrayLike<number>, lnW: ArrayLike<number>, lnB: ArrayLike<number>, M: number, K: number, N: number): { y: Float32Array; ln: Float32Array } {
+  const y = matmul64(x, w, M, K, N, 'nt').map((v, i) => residual[i] + v + bias[i % N]);
+  return { y: Float32Array.from(y), ln: Float32Array.from(layernormForward64(y, lnW, lnB, M, N).out) };
+}
