@@ -7,7 +7,6 @@ struct Params {
   rows: u32,     // R
   cols: u32,     // T: columns of the [R, T] arrays
   C: u32,
-  pos: u32,      // decode_embed, advance: the position s being fed
   max_new: u32,  // advance: completion budget, EOS included
   pad: u32,
   eos: u32,
@@ -23,7 +22,7 @@ struct Params {
 @group(0) @binding(2) var<storage, read> e_wte: array<f32>;
 @group(0) @binding(3) var<storage, read> e_wpe: array<f32>;
 @group(0) @binding(4) var<storage, read_write> e_out: array<f32>;
-@group(0) @binding(5) var<storage, read_write> e_positions: array<u32>;
+@group(0) @binding(5) var<storage, read> e_positions: array<u32>;
 
 // advance
 @group(0) @binding(1) var<storage, read> a_sampled: array<u32>;
@@ -33,6 +32,7 @@ struct Params {
 @group(0) @binding(5) var<storage, read_write> a_mask: array<f32>;
 @group(0) @binding(6) var<storage, read_write> a_logp: array<f32>;
 @group(0) @binding(7) var<storage, read_write> a_state: array<u32>;
+@group(0) @binding(8) var<storage, read> a_positions: array<u32>;
 
 // fill_cache
 @group(0) @binding(1) var<storage, read> c_qkv: array<f32>;
@@ -52,19 +52,22 @@ fn decode_embed(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_work
   if (i >= p.rows * p.C) { return; }
   let r = i / p.C;
   let c = i % p.C;
-  let tok = e_tokens[r * p.cols + p.pos];
-  e_out[i] = e_wte[tok * p.C + c] + e_wpe[p.pos * p.C + c];
-  if (c == 0u) { e_positions[r] = p.pos; }
+  let s = e_positions[r];
+  let tok = e_tokens[r * p.cols + s];
+  e_out[i] = e_wte[tok * p.C + c] + e_wpe[s * p.C + c];
 }
 
-// After sampling at position s, row r's token at s + 1: its prompt's while the prompt lasts, PAD once done,
-// else the sampled one (then mask, logp, length, EOS and done are updated); targets[r, s] = that token
+// After sampling at position s = positions[r], row r's token at s + 1: its prompt's while the prompt lasts,
+// PAD once done, else the sampled one (then mask, logp, length, EOS and done are updated); targets[r, s] =
+// that token. A row at the last column (no s + 1) is left as it is.
 @compute @workgroup_size(64)
 fn advance(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let r = flat_index(gid, nwg);
   if (r >= p.rows) { return; }
-  let next = p.pos + 1u;
-  let at = r * p.cols + p.pos;
+  let s = a_positions[r];
+  let next = s + 1u;
+  if (next >= p.cols) { return; }
+  let at = r * p.cols + s;
   let prompt_len = a_state[4u * r];
   var tok = p.pad;
   if (next < prompt_len) {

@@ -22,6 +22,9 @@ struct Params {
   seq: u32,
   seq_stride: u32,
   io_offset: u32,
+  // logit_stats, 1: row n's target and outputs sit at n·seq_stride + positions[n] instead, and a row
+  // whose position is the last column (no next token to score) is skipped (the sampler's decode steps)
+  per_row: u32,
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -72,6 +75,7 @@ fn row_index(gid: vec3<u32>, nwg: vec3<u32>) -> u32 {
 @group(0) @binding(3) var<storage, read_write> out_logp: array<f32>;
 @group(0) @binding(4) var<storage, read_write> out_entropy: array<f32>;
 @group(0) @binding(5) var<storage, read_write> out_vmean: array<f32>;
+@group(0) @binding(6) var<storage, read> out_positions: array<u32>;
 
 // logp[n] = lsm[n, target[n]],  entropy[n] = −Σ_v p·lsm,  vmean[n] = mean of lsm[n, v] over the support
 @compute @workgroup_size(WG)
@@ -79,7 +83,12 @@ fn logit_stats(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workg
   let row = row_index(gid, nwg);
   if (row >= p.rows) { return; }
   let base = row * p.vocab;
-  let io = (row / p.seq) * p.seq_stride + row % p.seq + p.io_offset;
+  var io = (row / p.seq) * p.seq_stride + row % p.seq + p.io_offset;
+  if (p.per_row != 0u) {
+    let t = out_positions[row];
+    if (t + 1u >= p.seq_stride) { return; }
+    io = row * p.seq_stride + t;
+  }
   let st = row_stats(base);
   let log_s = log(st.s);
   out_logp[io] = logits[base + targets[io]] * p.inv_tau - st.zmax - log_s;

@@ -19,7 +19,6 @@ struct Params {
   vocab: u32,
   top_k: u32,       // 0 or ≥ vocab: no restriction
   seed: u32,
-  stream: u32,
   neg_log2_scale: f32,  // log2(e) / τ: weight_v = 2^−((max − logit_v) · neg_log2_scale)
 }
 
@@ -27,6 +26,7 @@ struct Params {
 @group(0) @binding(1) var<storage, read> logits: array<f32>;
 @group(0) @binding(2) var<storage, read_write> tokens: array<u32>;
 @group(0) @binding(3) var<storage, read_write> logp: array<f32>;
+@group(0) @binding(4) var<storage, read> streams: array<u32>;  // [rows]: each row's RNG stream
 
 // EXP2_NEG_NIBBLE[16k + d] = f32 bits of 2^−(d · 16^k / 2^20): five nibbles of a 20-bit fraction.
 const EXP2_NEG_NIBBLE = array<u32, 80>(
@@ -93,7 +93,7 @@ fn sample(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups
     if (!ranks_above(cut_val, cut_idx, x, v)) { total += weight(x, xmax); }
   }
 
-  let goal = uniform01(hash3(p.seed, p.stream, row)) * total;
+  let goal = uniform01(hash3(p.seed, streams[row], row)) * total;
   var chosen = p.vocab;
   var chosen_w = 0.0;
   var last = 0u;

@@ -8,7 +8,6 @@
 // Legend: N rows (positions), C channels, V vocab.
 
 import type { GpuContext } from '../gpu/context';
-import { DECODE_LAYER_PARAMS, DECODE_TOP_PARAMS } from '../gpu/kernels/decode-model';
 import { layernormForward } from '../gpu/kernels/layernorm';
 import { matmul } from '../gpu/kernels/matmul';
 import { defaultMatmulSide } from '../gpu/kernels/matmul';
@@ -17,7 +16,7 @@ import { EXCLUDED_LOGIT } from '../gpu/reference/logits';
 import type { Tensor } from '../gpu/tensor';
 import { BOS, PAD } from '../tasks/tokenizer';
 import type { ModelConfig } from './config';
-import { type ParamLayout, entry, layerPrefix, outputWeightName } from './params';
+import { layerPrefix, outputWeightName } from './params';
 
 /** Parameter tensors by their checkpoint name. */
 export type ParamLookup = (name: string) => Tensor;
@@ -167,20 +166,4 @@ export function policyLogitBias(vocabSize: number, excluded: readonly number[] =
   }
   if (bias.every((b) => b !== 0)) throw new Error('policyLogitBias: every token is excluded');
   return bias;
-}
-
-/** A layer's tensors in the order the fused decode reads them (shaders/decode-model.wgsl, LN1_W … FC2_B). */
-const DECODE_LAYER_NAMES = ['ln_1.weight', 'ln_1.bias', 'attn.c_attn.weight', 'attn.c_attn.bias', 'attn.c_proj.weight', 'attn.c_proj.bias', 'ln_2.weight', 'ln_2.bias', 'mlp.c_fc.weight', 'mlp.c_fc.bias', 'mlp.c_proj.weight', 'mlp.c_proj.bias'];
-
-/** The fused decode's table of parameter offsets, in vec4s: wte, wpe, ln_f weight and bias, the output matrix, then each layer's tensors. */
-export function decodeModelOffsets(layout: ParamLayout): Uint32Array {
-  const config = layout.config;
-  const names = ['transformer.wte.weight', 'transformer.wpe.weight', 'transformer.ln_f.weight', 'transformer.ln_f.bias', outputWeightName(config)];
-  for (let l = 0; l < config.nLayers; l++) for (const n of DECODE_LAYER_NAMES) names.push(`${layerPrefix(l)}.${n}`);
-  if (names.length !== DECODE_TOP_PARAMS + DECODE_LAYER_PARAMS * config.nLayers) throw new Error('decodeModelOffsets: the table does not match the shader');
-  return Uint32Array.from(names, (n) => {
-    const offset = entry(layout, n).offset;
-    if (offset % 4 !== 0) throw new Error(`decodeModelOffsets: ${n} starts at element ${offset}, not on a vec4`);
-    return offset / 4;
-  });
 }

@@ -10,9 +10,8 @@ import { type ModelConfig, presetConfig } from './config';
 import { GptModel } from './gpt';
 import { buildLayout, initParams } from './params';
 import { nextTokenTargets } from './reference';
-import { fusedDecodeApplies } from '../gpu/kernels/decode-model';
 import { NORM_MODES, type NormMode } from './block';
-import { type SampleRequest, Sampler } from './sampler';
+import { type SampleRequest, Sampler, decodeSteps } from './sampler';
 
 const CONFIGS: [string, ModelConfig][] = [
   ['tiny', presetConfig('tiny', 9, 20)],
@@ -72,18 +71,28 @@ describe.each(CONFIGS)('Sampler on the GPU (%s)', (_, config) => {
       expect(targets).toEqual(nextTokenTargets(s.tokens, R, T));
       const out = model.forward(s.tokens, R, T, { temperature });
       const [fLogp, fEntropy, fVmean] = (await ctx.readMany([out.logp, out.entropy, out.vmean])) as Float32Array[];
-      let masked = 0;
+      let masked = 0, undecoded = 0;
+      const steps = decodeSteps(s.promptLengths, T, shape.maxNewTokens);
       for (let r = 0; r < R; r++) {
-        // Every decoded position (all but the last column) is the forward's, prompt positions included.
-        for (let t = 0; t + 1 < T; t++) {
+        // Every position prefilled or decoded (prompt positions included) is the forward's; after the
+        // row's last decode step (past its budget, or the last column) the statistics stay 0.
+        const last = Math.min(s.promptLengths[r] - 2 + steps, T - 2);
+        for (let t = 0; t < T; t++) {
           const i = r * T + t;
           if (s.mask[i]) masked++;
+          if (t > last) {
+            undecoded++;
+            expect(s.mask[i]).toBe(0);
+            expect([logp[i], entropy[i], vmean[i]]).toEqual([0, 0, 0]);
+            continue;
+          }
           expect(bitsOf(logp as Float32Array)[i], `logp[${r}, ${t}] ${logp[i]} vs ${fLogp[i]}`).toBe(bitsOf(fLogp)[i]);
           expect(bitsOf(entropy as Float32Array)[i], `entropy[${r}, ${t}] ${entropy[i]} vs ${fEntropy[i]}`).toBe(bitsOf(fEntropy)[i]);
           expect(bitsOf(vmean as Float32Array)[i], `vmean[${r}, ${t}] ${vmean[i]} vs ${fVmean[i]}`).toBe(bitsOf(fVmean)[i]);
         }
       }
       expect(masked).toBeGreaterThan(R);
+      expect(undecoded).toBeGreaterThanOrEqual(R);
       // Hence GRPO's ratio exp(logp − logp_old) is exactly 1 at θ = θ_old.
       for (let i = 0; i < R * T; i++) if (s.mask[i]) expect(Math.exp(fLogp[i] - logp[i])).toBe(1);
       // The sampling kernel's own log-prob (exp from a table, for bit-exact sampling) agrees with π_old where there is no top-k.
@@ -158,47 +167,10 @@ describe('Sampler: layer norms folded into the products or their epilogues', () 
     const other = await run(mode);
     expect(other.s.tokens).toEqual(stored.s.tokens);
     expect(bitsOf(other.s.logp)).toEqual(bitsOf(stored.s.logp));
-    const prefix = Math.min(...stored.s.promptLengths) - 1;
-    const positions = stored.s.T - 1 - prefix;
+    const steps = decodeSteps(stored.s.promptLengths, stored.s.T, shape.maxNewTokens);
     // Folded, the output head (vocabulary 9, not a multiple of 4) keeps its layer norm apart; as epilogues, the first ln_1 is recorded alone.
-    expect(stored.n - other.n).toBe((positions + 1) * 2 * config.nLayers);
+    expect(stored.n - other.n).toBe((steps + 1) * 2 * config.nLayers);
     model.dispose();
   });
 });
 
-describe('Sampler: one dispatch per decode position', () => {
-  const config = CONFIGS[0][1];
-
-  it('gives the batch of the kernel-per-step decode bit for bit, in far fewer dispatches', async () => {
-    const ctx = await testContext();
-    if (!fusedDecodeApplies(ctx, config.dModel, config.nHeads)) return; // a GPU: tiled attention, which the fused decode does not repeat
-    const model = new GptModel(ctx, config, { maxBatch: MAX_ROWS, maxTime: config.contextLength, params: perturbedParams(config, 5) });
-    const fused = new Sampler(model, MAX_ROWS, { fusedDecode: true });
-    const plain = new Sampler(model, MAX_ROWS, { norms: 'stored' });
-    const dispatches = async (sampler: Sampler) => {
-      const before = ctx.stats().dispatches;
-      const s = await sampler.sample(request);
-      const stats = (await ctx.readMany([s.gpu.logp, s.gpu.entropy, s.gpu.vmean])) as Float32Array[];
-      return { s, stats, n: ctx.stats().dispatches - before };
-    };
-    const a = await dispatches(fused);
-    const b = await dispatches(plain);
-    expect(a.s.tokens).toEqual(b.s.tokens);
-    expect(bitsOf(a.s.logp)).toEqual(bitsOf(b.s.logp));
-    for (let k = 0; k < 3; k++) expect(bitsOf(a.stats[k])).toEqual(bitsOf(b.stats[k]));
-    // Per decode position: one model dispatch, then sampling, the row update and π's statistics.
-    const positions = a.s.T - 1 - (Math.min(...a.s.promptLengths) - 1);
-    expect(b.n - a.n).toBe(positions * (1 + 7 * config.nLayers + 2 - 1));
-    fused.dispose();
-    plain.dispose();
-    model.dispose();
-  });
-
-  it('refuses the fused decode where it would not reproduce the forward pass', async () => {
-    const ctx = await testContext();
-    const awkward = CONFIGS[1][1];
-    const model = new GptModel(ctx, awkward, { maxBatch: 4, maxTime: awkward.contextLength, params: perturbedParams(awkward, 5) });
-    expect(() => new Sampler(model, 4, { fusedDecode: true })).toThrow(/fused decode does not apply/);
-    model.dispose();
-  });
-});

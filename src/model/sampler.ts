@@ -1,14 +1,18 @@
 // Batched autoregressive sampling with a KV cache. R = P prompts × G
-// completions decode together. The positions every prompt shares (0 .. m−2,
-// m the shortest prompt) are prefilled in one causal forward over all rows;
-// then one position per step for every row: a row feeds its own prompt tokens
-// until they run out, then samples, until EOS or its completion budget. The
-// prefill runs once per prompt (its G completions share those positions) and
-// fills the caches of all G rows. The whole batch is recorded without a readback: tokens, mask, log-probs, lengths
-// and done flags live in GPU buffers (shaders/decode.wgsl), and everything
-// comes back in one readMany at the end. Each step's random numbers come from
-// a stream keyed by (training step, position), and each row draws the counter
-// r, so the same seed on the same device gives the same tokens.
+// completions decode together. Every prompt's positions but its last
+// (0 .. m−2, m the longest prompt, a shorter prompt padded after its end) are
+// prefilled in one causal forward, once per prompt: its G completions share
+// those positions, and the forward fills the caches of all G rows. Then each
+// decode step takes every row one position further from its own prompt's
+// last token, so row r stands at position (its prompt length − 1) + k at step
+// k and samples its next token, until EOS or its completion budget; a shorter
+// prompt's padded positions are decoded over before anything attends them.
+// The whole batch is recorded without a readback: the schedule of positions
+// is uploaded with the prompts, tokens, mask, log-probs, lengths and done
+// flags live in GPU buffers (shaders/decode.wgsl), and everything comes back
+// in one readMany at the end. A token's random number comes from a stream
+// keyed by (training step, its row's position), and each row draws the
+// counter r, so the same seed on the same device gives the same tokens.
 //
 // Outputs use the forward pass's alignment: position t scores token t+1, so
 // logp and mask line up with GptModel.forward's logp for the same tokens.
@@ -24,14 +28,13 @@
 import type { GpuContext } from '../gpu/context';
 import { attentionDecode, attentionForward } from '../gpu/kernels/attention';
 import { advanceRows, decodeEmbed, fillCache } from '../gpu/kernels/decode';
-import { decodeCacheStride, decodeModel, decodeModelScratchSize, fusedDecodeApplies } from '../gpu/kernels/decode-model';
 import { embeddingForward } from '../gpu/kernels/embedding';
 import { logitStats } from '../gpu/kernels/logits';
 import { sample } from '../gpu/kernels/sample';
-import type { Tensor } from '../gpu/tensor';
+import { BINDING_ALIGN, type Tensor } from '../gpu/tensor';
 import { BOS, EOS, PAD } from '../tasks/tokenizer';
 import { hash3 } from '../util/rng';
-import { type BlockBuffers, type HeadBuffers, type NormMode, decodeModelOffsets, defaultNormMode, forwardLayers } from './block';
+import { type BlockBuffers, type HeadBuffers, type NormMode, defaultNormMode, forwardLayers } from './block';
 import type { GptModel } from './gpt';
 
 export interface SampleRequest {
@@ -124,49 +127,62 @@ class Activations {
   }
 }
 
+/** Elements from one step's row of the schedule tables to the next: R rounded up to a binding's alignment. */
+function scheduleStride(rows: number): number {
+  const align = BINDING_ALIGN / 4;
+  return Math.ceil(rows / align) * align;
+}
+
+/**
+ * Decode steps for a batch: each row starts at its prompt's last position
+ * and needs its completion budget, and the shortest prompt's rows go on over
+ * the positions the longest prompt prefilled; past T − 2 there is no next
+ * token (the context's end).
+ */
+export function decodeSteps(promptLengths: ArrayLike<number>, T: number, maxNewTokens: number): number {
+  let min = Infinity, max = 0;
+  for (let i = 0; i < promptLengths.length; i++) {
+    min = Math.min(min, promptLengths[i]);
+    max = Math.max(max, promptLengths[i]);
+  }
+  return Math.min(Math.max(maxNewTokens, max - min), T - min);
+}
+
 export class Sampler {
   private readonly ctx: GpuContext;
   private readonly owned: Tensor[] = [];
   private readonly caches: LayerCache[] = [];
   private readonly cacheTime: number;
-  /** Activations for the prefill (R·(m−1) rows), grown on demand; the decode steps use their first R rows. */
+  /** Activations for the prefill (one sequence per prompt), grown on demand; the decode steps use their first R rows. */
   private acts: Activations | null = null;
   private actsOwned: Tensor[] = [];
   private attScratch: Tensor | null = null;
-  private readonly buf: Record<'sampled' | 'sampledLogp' | 'positions' | 'scores' | 'prefillTokens' | 'state' | 'tokens' | 'targets' | 'mask' | 'logp' | 'piLogp' | 'entropy' | 'vmean', Tensor>;
+  private readonly buf: Record<'sampled' | 'sampledLogp' | 'positions' | 'streams' | 'scores' | 'prefillTokens' | 'state' | 'tokens' | 'targets' | 'mask' | 'logp' | 'piLogp' | 'entropy' | 'vmean', Tensor>;
+  /** Elements between steps in the positions and streams tables (scheduleStride). */
+  private readonly stride: number;
 
   /** How the prefill and the decode steps record their layer norms (block.ts); the same bits either way. */
   readonly norms: NormMode;
-  /** One decode position in one dispatch (src/gpu/kernels/decode-model.ts, `fusedDecode: true`), or null for a kernel per step of each block. */
-  private readonly fused: { offsets: Tensor; scratch: Tensor } | null;
-  /** Every layer's k and v caches in one buffer, `cacheStride` floats apart (the fused decode reads them all). */
-  private readonly cacheStride: number;
-  private readonly cacheAll: Tensor;
 
   constructor(
     readonly model: GptModel,
     readonly maxRows: number,
-    options: { fusedDecode?: boolean; norms?: NormMode } = {},
+    options: { norms?: NormMode } = {},
   ) {
     this.ctx = model.ctx;
     this.norms = options.norms ?? defaultNormMode(this.ctx);
     const { dModel: C, nLayers: L, nHeads: H, contextLength } = model.config;
     const R = maxRows;
     this.cacheTime = contextLength;
-    this.cacheStride = decodeCacheStride(R, contextLength, C);
-    this.cacheAll = this.own([2 * L * this.cacheStride]);
-    for (let l = 0; l < L; l++) this.caches.push({ k: this.cacheAll.view([R * contextLength * C], 2 * l * this.cacheStride), v: this.cacheAll.view([R * contextLength * C], (2 * l + 1) * this.cacheStride) });
-    // Off unless asked for: on SwiftShader it measured slower than a dispatch per kernel (docs/benchmarks.md).
-    const fused = options.fusedDecode ?? false;
-    if (fused && !fusedDecodeApplies(this.ctx, C, H)) throw new Error(`Sampler: the fused decode does not apply to this model on this adapter (C=${C}, H=${H})`);
-    const table = fused ? decodeModelOffsets(model.layout) : null;
-    this.fused = table ? { offsets: this.ctx.tensor([table.length], 'u32', table), scratch: this.ctx.tensor([decodeModelScratchSize(R, C)]) } : null;
-    if (this.fused) this.owned.push(this.fused.offsets, this.fused.scratch);
+    for (let l = 0; l < L; l++) this.caches.push({ k: this.own([R * contextLength * C]), v: this.own([R * contextLength * C]) });
     const RT = R * contextLength;
+    this.stride = scheduleStride(R);
     this.buf = {
       sampled: this.own([R], 'u32'),
       sampledLogp: this.own([R]),
-      positions: this.own([R], 'u32'),
+      // [step, row]: each row's position at each decode step, and the RNG stream of its draw there.
+      positions: this.own([this.stride * contextLength], 'u32'),
+      streams: this.own([this.stride * contextLength], 'u32'),
       scores: this.own([R * H * contextLength]),
       prefillTokens: this.own([RT], 'u32'),
       state: this.own([R * 4], 'u32'),
@@ -221,14 +237,15 @@ export class Sampler {
       promptLengths.fill(p.length, i * G, (i + 1) * G);
     });
     const T = Math.min(contextLength, Math.max(...promptLengths) + maxNewTokens);
-    // Positions 0 .. prefix−1 are prompt tokens in every row: one batched forward fills their cache.
-    const prefix = Math.min(...promptLengths) - 1;
+    // Positions 0 .. prefix−1: every prompt's but the longest one's last, in one batched forward.
+    const prefix = Math.max(...promptLengths) - 1;
+    const steps = decodeSteps(promptLengths, T, maxNewTokens);
     const shape = { R, T };
     const acts = this.activations(R * Math.max(1, prefix), R * H * prefix * prefix);
-    this.upload(prompts, G, R, T, prefix, promptLengths);
+    this.upload(prompts, G, { R, T, prefix, steps }, promptLengths, req.step ?? 0);
     if (prefix > 0) this.prefill(R, G, T, prefix, acts, req.temperature);
     const dec = acts.views(R);
-    for (let s = Math.max(0, prefix); s + 1 < T; s++) this.decodeStep(shape, s, dec.block, dec.head, req);
+    for (let k = 0; k < steps; k++) this.decodeStep(shape, k, dec.block, dec.head, req);
 
     const gpu = this.gpuViews(R, T);
     const [tokens, mask, logp, state] = (await this.ctx.readMany([gpu.tokens, gpu.mask, this.buf.logp.view([R * T]), this.buf.state.view([R * 4])])) as [Uint32Array, Float32Array, Float32Array, Uint32Array];
@@ -241,24 +258,42 @@ export class Sampler {
     return { R, T, tokens, logp, mask, promptLengths, completionLengths, endedWithEos, gpu };
   }
 
-  /** The batch's starting arrays: BOS + prompt then PAD, targets shifted by one, row states, and the prefill's tokens (one sequence per prompt). */
-  private upload(prompts: readonly (readonly number[])[], G: number, R: number, T: number, prefix: number, promptLengths: Uint32Array): void {
+  /**
+   * The batch's starting arrays: BOS + prompt then PAD, targets shifted by
+   * one, row states, the prefill's tokens (one sequence per prompt, PAD after
+   * a shorter prompt's end), and the decode schedule: row r at step k stands
+   * at min(its prompt length − 1 + k, T − 1) (T − 1: past the context's end,
+   * left alone) and draws from samplingStream(step, that position).
+   */
+  private upload(prompts: readonly (readonly number[])[], G: number, batch: { R: number; T: number; prefix: number; steps: number }, promptLengths: Uint32Array, step: number): void {
+    const { R, T, prefix, steps } = batch;
     const tokens = new Uint32Array(R * T).fill(PAD);
     const targets = new Uint32Array(R * T).fill(PAD);
     const state = new Uint32Array(R * 4);
-    const prefillTokens = new Uint32Array((R / G) * Math.max(0, prefix));
+    const prefillTokens = new Uint32Array((R / G) * prefix).fill(PAD);
     for (let r = 0; r < R; r++) {
       const p = prompts[Math.floor(r / G)];
       for (let t = 0; t < p.length; t++) tokens[r * T + t] = p[t];
       for (let t = 0; t + 1 < p.length; t++) targets[r * T + t] = p[t + 1];
-      if (r % G === 0) for (let t = 0; t < prefix; t++) prefillTokens[(r / G) * prefix + t] = p[t];
+      if (r % G === 0) for (let t = 0; t < Math.min(prefix, p.length); t++) prefillTokens[(r / G) * prefix + t] = p[t];
       state[4 * r] = promptLengths[r];
+    }
+    const positions = new Uint32Array(this.stride * steps);
+    const streams = new Uint32Array(this.stride * steps);
+    for (let k = 0; k < steps; k++) {
+      for (let r = 0; r < R; r++) {
+        const at = Math.min(promptLengths[r] - 1 + k, T - 1);
+        positions[k * this.stride + r] = at;
+        streams[k * this.stride + r] = samplingStream(step, at);
+      }
     }
     const b = this.buf;
     const ctx = this.ctx;
     ctx.write(b.tokens.view([R * T]), tokens);
     ctx.write(b.targets.view([R * T]), targets);
     ctx.write(b.state.view([R * 4]), state);
+    ctx.write(b.positions.view([positions.length]), positions);
+    ctx.write(b.streams.view([streams.length]), streams);
     if (prefix > 0) ctx.write(b.prefillTokens.view([prefillTokens.length]), prefillTokens);
     for (const t of [b.mask, b.logp, b.piLogp, b.entropy, b.vmean]) ctx.zero(t.view([R * T]));
   }
@@ -267,7 +302,10 @@ export class Sampler {
    * Positions 0..prefix−1 of each prompt in one causal forward (rows are
    * independent in every kernel, so one sequence per prompt gives each of its
    * G rows what a forward over all rows would): every row's KV cache filled,
-   * π's statistics at those positions recorded in every row.
+   * π's statistics at those positions recorded in every row. A shorter
+   * prompt's padded positions are causal successors of its own, so they change
+   * nothing there; the decode steps write over their cache entries and
+   * statistics before anything reads them.
    */
   private prefill(R: number, G: number, T: number, prefix: number, acts: Activations, temperature: number): void {
     const ctx = this.ctx;
@@ -288,27 +326,22 @@ export class Sampler {
     for (let g = 0; g < G; g++) logitStats(ctx, head.logits, b.targets, b.piLogp, b.entropy, b.vmean, N, V, temperature, { seq: prefix, seqStride: G * T, offset: g * T });
   }
 
-  /** Records position s for every row: cache, sampling, the next token into the [R, T] arrays, and π's statistics at s. */
-  private decodeStep(shape: { R: number; T: number }, s: number, block: BlockBuffers, head: HeadBuffers, req: SampleRequest): void {
+  /** Records decode step k for every row at its own position: cache, sampling, the next token into the [R, T] arrays, and π's statistics there. */
+  private decodeStep(shape: { R: number; T: number }, k: number, block: BlockBuffers, head: HeadBuffers, req: SampleRequest): void {
     const ctx = this.ctx;
     const model = this.model;
-    const { vocabSize: V, dModel: C, nHeads: H, nLayers: L } = model.config;
+    const { vocabSize: V, dModel: C, nHeads: H } = model.config;
     const { R, T } = shape;
     const b = this.buf;
     const p = (name: string) => model.paramViews.get(name)!;
-    if (this.fused) {
-      const buffers = { params: model.params, offsets: this.fused.offsets, policyBias: model.policyBias, tokens: b.tokens, caches: this.cacheAll, cacheStride: this.cacheStride, scratch: this.fused.scratch, scores: b.scores, logits: head.logits };
-      decodeModel(ctx, { C, H, L, V }, buffers, { R, T, Tmax: this.cacheTime }, s);
-    } else {
-      const pos = b.positions.view([R]);
-      decodeEmbed(ctx, b.tokens, p('transformer.wte.weight'), p('transformer.wpe.weight'), block.input, pos, shape, C, s);
-      const cache = (l: number, which: 'k' | 'v') => this.caches[l][which].view([R, this.cacheTime, C]);
-      forwardLayers(ctx, p, model.config, block, head, model.policyBias, R, (l) => (qkv, atty) => attentionDecode(ctx, qkv, cache(l, 'k'), cache(l, 'v'), pos, atty, R, this.cacheTime, C, H, b.scores), this.norms);
-    }
+    const pos = b.positions.view([R], k * this.stride);
+    decodeEmbed(ctx, b.tokens, p('transformer.wte.weight'), p('transformer.wpe.weight'), block.input, pos, shape, C);
+    const cache = (l: number, which: 'k' | 'v') => this.caches[l][which].view([R, this.cacheTime, C]);
+    forwardLayers(ctx, p, model.config, block, head, model.policyBias, R, (l) => (qkv, atty) => attentionDecode(ctx, qkv, cache(l, 'k'), cache(l, 'v'), pos, atty, R, this.cacheTime, C, H, b.scores), this.norms);
     const sampled = b.sampled.view([R]), sampledLogp = b.sampledLogp.view([R]);
-    sample(ctx, head.logits, sampled, sampledLogp, R, V, { temperature: req.temperature, topK: req.topK ?? 0, seed: req.seed >>> 0, stream: samplingStream(req.step ?? 0, s) });
-    advanceRows(ctx, sampled, sampledLogp, { tokens: b.tokens, targets: b.targets, mask: b.mask, logp: b.logp, state: b.state }, shape, s, { maxNew: req.maxNewTokens, pad: PAD, eos: EOS });
-    logitStats(ctx, head.logits, b.targets, b.piLogp, b.entropy, b.vmean, R, V, req.temperature, { seq: 1, seqStride: T, offset: s });
+    sample(ctx, head.logits, sampled, sampledLogp, b.streams.view([R], k * this.stride), R, V, { temperature: req.temperature, topK: req.topK ?? 0, seed: req.seed >>> 0 });
+    advanceRows(ctx, sampled, sampledLogp, { tokens: b.tokens, targets: b.targets, mask: b.mask, logp: b.logp, state: b.state }, shape, pos, { maxNew: req.maxNewTokens, pad: PAD, eos: EOS });
+    logitStats(ctx, head.logits, b.targets, b.piLogp, b.entropy, b.vmean, R, V, req.temperature, { positions: pos, stride: T });
   }
 
   private gpuViews(R: number, T: number): SampledOnGpu {

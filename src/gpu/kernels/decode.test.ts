@@ -8,24 +8,28 @@ import { advanceRows, decodeEmbed, fillCache } from './decode';
 const IDS = { maxNew: 4, pad: 0, eos: 2 };
 
 describe('decodeEmbed', () => {
-  it.each([[1, 3, 1, 0], [3, 17, 5, 4], [17, 33, 9, 8], [5, 12, 7, 6]])('matches the reference, R=%i C=%i T=%i s=%i', async (R, C, T, s) => {
+  it.each([[1, 3, 1], [3, 17, 5], [17, 33, 9], [5, 12, 7]])('matches the reference and the full embedding, each row at a position of its own, R=%i C=%i T=%i', async (R, C, T) => {
     const ctx = await testContext();
     const V = 11;
     const rng = new Rng(R + C, 1);
     const tokens = Uint32Array.from({ length: R * T }, () => rng.int(V));
+    const positions = Uint32Array.from({ length: R }, (_, r) => (3 * r + 1) % T);
     const wte = randn(V * C, C), wpe = randn(T * C, C + 1);
     const tTok = ctx.tensor([R * T], 'u32', tokens), tWte = ctx.tensor([V, C], 'f32', wte), tWpe = ctx.tensor([T, C], 'f32', wpe);
-    const out = ctx.tensor([R, C]), pos = ctx.tensor([R], 'u32', new Uint32Array(R).fill(99));
-    decodeEmbed(ctx, tTok, tWte, tWpe, out, pos, { R, T }, C, s);
-    const [got, gotPos] = await ctx.readMany([out, pos]);
-    const ref = decodeEmbedRef(tokens, wte, wpe, R, T, C, s);
+    const out = ctx.tensor([R, C]), pos = ctx.tensor([R], 'u32', positions);
+    decodeEmbed(ctx, tTok, tWte, tWpe, out, pos, { R, T }, C);
+    const got = await ctx.read(out);
+    const ref = decodeEmbedRef(tokens, wte, wpe, R, T, C, positions);
     expect(Array.from(got)).toEqual(Array.from(ref));
-    expect(Array.from(gotPos)).toEqual(new Array(R).fill(s));
-    // Row r equals the full embedding's row (r, s): the same sum.
+    // Row r equals the full embedding's row (r, positions[r]): the same sum.
     const full = embeddingForwardRef(tokens, wte, wpe, R, T, C);
-    for (let r = 0; r < R; r++) expect(Array.from(got.subarray(r * C, (r + 1) * C))).toEqual(Array.from(full.subarray((r * T + s) * C, (r * T + s + 1) * C)));
-    for (const t of [tTok, tWte, tWpe, out, pos]) t.dispose();
-    expect(() => decodeEmbed(ctx, tTok, tWte, tWpe, out, pos, { R, T }, C, T)).toThrow(/position/);
+    for (let r = 0; r < R; r++) {
+      const at = r * T + positions[r];
+      expect(Array.from(got.subarray(r * C, (r + 1) * C))).toEqual(Array.from(full.subarray(at * C, (at + 1) * C)));
+    }
+    const short = ctx.tensor([(T - 1 || 1) * C]);
+    if (T > 1) expect(() => decodeEmbed(ctx, tTok, tWte, short, out, pos, { R, T }, C)).toThrow(/wpe/);
+    for (const t of [tTok, tWte, tWpe, out, pos, short]) t.dispose();
   });
 });
 
@@ -41,15 +45,19 @@ describe('advanceRows', () => {
       for (let t = 0; t < promptLengths[r]; t++) rows.tokens[r * T + t] = 3 + ((r + t) % 5);
     }
     const g = { tokens: ctx.tensor([R * T], 'u32', rows.tokens), targets: ctx.tensor([R * T], 'u32', rows.targets), mask: ctx.tensor([R * T], 'f32', rows.mask), logp: ctx.tensor([R * T], 'f32', rows.logp), state: ctx.tensor([R * 4], 'u32', rows.state) };
-    const sampled = ctx.tensor([R], 'u32'), sampledLogp = ctx.tensor([R]);
-    for (let s = 0; s + 1 < T; s++) {
+    const sampled = ctx.tensor([R], 'u32'), sampledLogp = ctx.tensor([R]), pos = ctx.tensor([R], 'u32');
+    for (let k = 0; k < T; k++) {
+      // Even rows step through every position from 0 (their prompts' among them); odd rows from their
+      // prompt's last token, as the sampler's decode steps do, running into the last column, where they stay.
+      const positions = Uint32Array.from({ length: R }, (_, r) => Math.min(r % 2 ? promptLengths[r] - 1 + k : k, T - 1));
       // EOS now and then, so rows end at different times.
       const tok = Uint32Array.from({ length: R }, () => (rng.float() < 0.2 ? IDS.eos : 3 + rng.int(6)));
       const lp = Float32Array.from({ length: R }, () => -rng.float());
       ctx.write(sampled, tok);
       ctx.write(sampledLogp, lp);
-      advanceRows(ctx, sampled, sampledLogp, g, { R, T }, s, IDS);
-      advanceRowsRef(rows, tok, lp, R, T, s, IDS);
+      ctx.write(pos, positions);
+      advanceRows(ctx, sampled, sampledLogp, g, { R, T }, pos, IDS);
+      advanceRowsRef(rows, tok, lp, R, T, positions, IDS);
     }
     const [tokens, targets, mask, logp, state] = await ctx.readMany([g.tokens, g.targets, g.mask, g.logp, g.state]);
     expect(tokens).toEqual(rows.tokens);
@@ -63,7 +71,7 @@ describe('advanceRows', () => {
       expect(state[4 * r + 1]).toBeLessThanOrEqual(Math.min(IDS.maxNew, T - promptLengths[r]));
     }
     expect(new Set(Array.from({ length: R }, (_, r) => state[4 * r + 1])).size).toBeGreaterThan(1);
-    for (const t of [...Object.values(g), sampled, sampledLogp]) t.dispose();
+    for (const t of [...Object.values(g), sampled, sampledLogp, pos]) t.dispose();
   });
 });
 

@@ -26,7 +26,6 @@ interface Fields {
   R: number;
   T: number;
   C?: number;
-  pos?: number;
   maxNew?: number;
   pad?: number;
   eos?: number;
@@ -36,31 +35,31 @@ interface Fields {
 }
 
 function params(f: Fields): Params {
-  return { rows: u32(f.R), cols: u32(f.T), C: u32(f.C ?? 0), pos: u32(f.pos ?? 0), max_new: u32(f.maxNew ?? 0), pad: u32(f.pad ?? 0), eos: u32(f.eos ?? 0), prefix: u32(f.prefix ?? 0), cache_len: u32(f.cacheLen ?? 0), share: u32(f.share ?? 1) };
+  return { rows: u32(f.R), cols: u32(f.T), C: u32(f.C ?? 0), max_new: u32(f.maxNew ?? 0), pad: u32(f.pad ?? 0), eos: u32(f.eos ?? 0), prefix: u32(f.prefix ?? 0), cache_len: u32(f.cacheLen ?? 0), share: u32(f.share ?? 1) };
 }
 
 function need(what: string, t: Tensor, size: number, dtype: 'f32' | 'u32'): void {
   if (t.size < size || t.dtype !== dtype) throw new Error(`${what}: must be ${dtype} with ≥ ${size} elements, has ${t.size} ${t.dtype}`);
 }
 
-/** out [R, C] = wte[tokens[r, s]] + wpe[s]; positions[r] = s (u32 [R]). */
-export function decodeEmbed(ctx: GpuContext, tokens: Tensor, wte: Tensor, wpe: Tensor, out: Tensor, positions: Tensor, shape: DecodeShape, C: number, s: number): void {
+/** out [R, C] = wte[tokens[r, s]] + wpe[s] with s = positions[r] (u32 [R], each < T). */
+export function decodeEmbed(ctx: GpuContext, tokens: Tensor, wte: Tensor, wpe: Tensor, out: Tensor, positions: Tensor, shape: DecodeShape, C: number): void {
   const { R, T } = shape;
-  if (!(s >= 0 && s < T)) throw new Error(`decodeEmbed: position ${s} outside 0..${T - 1}`);
   need('decodeEmbed tokens', tokens, R * T, 'u32');
   need('decodeEmbed out', out, R * C, 'f32');
   need('decodeEmbed positions', positions, R, 'u32');
-  if (wpe.size < (s + 1) * C) throw new Error(`decodeEmbed: wpe has no row for position ${s}`);
-  ctx.dispatch({ shader: 'decode', entry: 'decode_embed' }, [tokens, wte, wpe, out, positions], params({ R, T, C, pos: s }), Math.ceil((R * C) / WG));
+  if (wpe.size < T * C) throw new Error(`decodeEmbed: wpe has ${wpe.size / C} positions, fewer than T=${T}`);
+  ctx.dispatch({ shader: 'decode', entry: 'decode_embed' }, [tokens, wte, wpe, out, positions], params({ R, T, C }), Math.ceil((R * C) / WG));
 }
 
 /**
- * After sampling at position s: each row's token at s + 1 (its prompt's, PAD once done, else `sampled`),
- * targets[r, s] = that token; a sampled token also sets mask and logp at s and updates the row's state.
+ * After sampling at s = positions[r] (u32 [R]): each row's token at s + 1 (its
+ * prompt's, PAD once done, else `sampled`), targets[r, s] = that token; a
+ * sampled token also sets mask and logp at s and updates the row's state. A
+ * row at the last column (s = T − 1) is left as it is.
  */
-export function advanceRows(ctx: GpuContext, sampled: Tensor, sampledLogp: Tensor, rows: DecodeRows, shape: DecodeShape, s: number, tokensIds: { maxNew: number; pad: number; eos: number }): void {
+export function advanceRows(ctx: GpuContext, sampled: Tensor, sampledLogp: Tensor, rows: DecodeRows, shape: DecodeShape, positions: Tensor, tokensIds: { maxNew: number; pad: number; eos: number }): void {
   const { R, T } = shape;
-  if (!(s >= 0 && s + 1 < T)) throw new Error(`advanceRows: position ${s} has no next column in T=${T}`);
   need('advanceRows sampled', sampled, R, 'u32');
   need('advanceRows sampledLogp', sampledLogp, R, 'f32');
   need('advanceRows tokens', rows.tokens, R * T, 'u32');
@@ -68,8 +67,9 @@ export function advanceRows(ctx: GpuContext, sampled: Tensor, sampledLogp: Tenso
   need('advanceRows mask', rows.mask, R * T, 'f32');
   need('advanceRows logp', rows.logp, R * T, 'f32');
   need('advanceRows state', rows.state, R * 4, 'u32');
-  const p = params({ R, T, pos: s, maxNew: tokensIds.maxNew, pad: tokensIds.pad, eos: tokensIds.eos });
-  ctx.dispatch({ shader: 'decode', entry: 'advance' }, [sampled, sampledLogp, rows.tokens, rows.targets, rows.mask, rows.logp, rows.state], p, Math.ceil(R / WG));
+  need('advanceRows positions', positions, R, 'u32');
+  const p = params({ R, T, maxNew: tokensIds.maxNew, pad: tokensIds.pad, eos: tokensIds.eos });
+  ctx.dispatch({ shader: 'decode', entry: 'advance' }, [sampled, sampledLogp, rows.tokens, rows.targets, rows.mask, rows.logp, rows.state, positions], p, Math.ceil(R / WG));
 }
 
 /**

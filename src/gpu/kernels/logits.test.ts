@@ -95,6 +95,33 @@ describe('logitStats', () => {
     for (const t of [tl, tt, ...outs]) t.dispose();
   });
 
+  it('places row n at n·stride + positions[n], skipping rows at the last column', async () => {
+    const ctx = await testContext();
+    const [N, stride, V] = [6, 5, 11];
+    const logits = randn(N * V, 7, 2);
+    const targetsNT = randomTargets(N * stride, V, 8);
+    const positions = Uint32Array.from([0, 3, 4, 2, 4, 1]); // rows 2 and 4 at the last column
+    const tl = ctx.tensor([N, V], 'f32', logits), tt = ctx.tensor([N * stride], 'u32', targetsNT), tp = ctx.tensor([N], 'u32', positions);
+    const outs = [ctx.tensor([N * stride]), ctx.tensor([N * stride]), ctx.tensor([N * stride])];
+    for (const o of outs) ctx.write(o, new Float32Array(N * stride).fill(7));
+    logitStats(ctx, tl, tt, outs[0], outs[1], outs[2], N, V, 0.9, { positions: tp, stride });
+    const [logp, entropy, vmean] = (await ctx.readMany(outs)) as Float32Array[];
+    const placed = (n: number) => n * stride + positions[n];
+    const ref = logitStatsRef(logits, Array.from({ length: N }, (_, n) => targetsNT[placed(n)]), N, V, 0.9);
+    const written = new Set<number>();
+    for (let n = 0; n < N; n++) {
+      if (positions[n] + 1 >= stride) continue;
+      written.add(placed(n));
+      expect(Math.abs(logp[placed(n)] - ref.logp[n])).toBeLessThan(1e-4);
+      expect(Math.abs(entropy[placed(n)] - ref.entropy[n])).toBeLessThan(1e-4);
+      expect(Math.abs(vmean[placed(n)] - ref.vmean[n])).toBeLessThan(1e-4);
+    }
+    expect(written.size).toBe(4);
+    for (let i = 0; i < N * stride; i++) if (!written.has(i)) expect([logp[i], entropy[i], vmean[i]]).toEqual([7, 7, 7]);
+    expect(() => logitStats(ctx, tl, tt, outs[0], outs[1], outs[2], N, V, 1, { positions: tp, stride: 6 })).toThrow(/need 36/);
+    for (const t of [tl, tt, tp, ...outs]) t.dispose();
+  });
+
   it('vmean equals mean(z) − logsumexp(z), and stays finite for large logits', async () => {
     const ctx = await testContext();
     const N = 33, V = 17, temperature = 0.5;

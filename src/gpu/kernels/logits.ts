@@ -18,6 +18,17 @@ export interface RowPlacement {
   offset: number;
 }
 
+/**
+ * Row n's target and outputs at n·stride + positions[n] (u32 [N]): each row
+ * at a position of its own in [N, stride] arrays (the sampler's decode
+ * steps). A row whose position is the last column, which has no next token
+ * to score, is skipped.
+ */
+export interface RowPositions {
+  positions: Tensor;
+  stride: number;
+}
+
 const ROWS_PER_WORKGROUP = 64;
 
 function kernel(entry: string): KernelRef {
@@ -31,23 +42,30 @@ function check(name: string, logits: Tensor, targets: Tensor, N: number, V: numb
   if (V < 1) throw new Error(`${name}: empty vocabulary`);
 }
 
-function params(N: number, V: number, temperature: number, gradMask: number, at: RowPlacement = { seq: N, seqStride: N, offset: 0 }): Params {
-  return { rows: u32(N), vocab: u32(V), inv_tau: f32(1 / temperature), grad_mask: u32(gradMask), floor: f32(SUPPORT_FLOOR), seq: u32(at.seq), seq_stride: u32(at.seqStride), io_offset: u32(at.offset) };
+function params(N: number, V: number, temperature: number, gradMask: number, at: RowPlacement | RowPositions = { seq: N, seqStride: N, offset: 0 }): Params {
+  const [seq, stride, offset, perRow] = 'positions' in at ? [1, at.stride, 0, 1] : [at.seq, at.seqStride, at.offset, 0];
+  return { rows: u32(N), vocab: u32(V), inv_tau: f32(1 / temperature), grad_mask: u32(gradMask), floor: f32(SUPPORT_FLOOR), seq: u32(seq), seq_stride: u32(stride), io_offset: u32(offset), per_row: u32(perRow) };
 }
 
 /**
  * logp = lsm[target], entropy = −Σ p·lsm, vmean = mean of lsm over the support, with z = logits / temperature,
  * for rows n of logits [N, V]; targets and outputs of row n sit at index n, or where `at` places them.
  */
-export function logitStats(ctx: GpuContext, logits: Tensor, targets: Tensor, logp: Tensor, entropy: Tensor, vmean: Tensor, N: number, V: number, temperature: number, at?: RowPlacement): void {
+export function logitStats(ctx: GpuContext, logits: Tensor, targets: Tensor, logp: Tensor, entropy: Tensor, vmean: Tensor, N: number, V: number, temperature: number, at?: RowPlacement | RowPositions): void {
   check('logitStats', logits, targets, N, V, temperature);
   if (N === 0) return;
-  if (at) {
+  if (at && 'positions' in at) {
+    if (at.positions.size < N || at.positions.dtype !== 'u32') throw new Error(`logitStats: positions must be u32 [≥ ${N}]`);
+    const span = N * at.stride;
+    if (targets.size < span || logp.size < span || entropy.size < span || vmean.size < span) throw new Error(`logitStats: targets and outputs need ${span} elements for rows ${at.stride} apart`);
+  } else if (at) {
     if (!(at.seq >= 1 && N % at.seq === 0 && at.seqStride >= at.seq && at.offset + at.seq <= at.seqStride)) throw new Error(`logitStats: placement seq=${at.seq}, seqStride=${at.seqStride}, offset=${at.offset} does not fit ${N} rows`);
     const span = (N / at.seq) * at.seqStride;
     if (targets.size < span || logp.size < span || entropy.size < span || vmean.size < span) throw new Error(`logitStats: targets and outputs need ${span} elements for this placement`);
   } else if (targets.size < N || logp.size < N || entropy.size < N || vmean.size < N) throw new Error(`logitStats: outputs need ${N} elements`);
-  ctx.dispatch(kernel('logit_stats'), [logits, targets, logp, entropy, vmean], params(N, V, temperature, 0, at), Math.ceil(N / ROWS_PER_WORKGROUP));
+  // Without per-row positions the targets stand in for the positions' binding, which is then never read.
+  const positions = at && 'positions' in at ? at.positions : targets;
+  ctx.dispatch(kernel('logit_stats'), [logits, targets, logp, entropy, vmean, positions], params(N, V, temperature, 0, at), Math.ceil(N / ROWS_PER_WORKGROUP));
 }
 
 /** dlogits [N, V] from per-token gradients of logp, entropy and vmean; absent ones count as zero. */

@@ -2,14 +2,15 @@ import { describe, expect, it } from 'vitest';
 import type { GpuContext } from '../context';
 import { shaderSource } from '../shaders';
 import { AWKWARD, expectClose, randn, testContext } from '../../testing/gpu';
-import { EXP2_NEG_NIBBLE, type SampleOptions, negLog2Scale, sampleRef, sampleWeight, topKMask } from '../reference/sample';
+import { EXP2_NEG_NIBBLE, type SampleOptions, negLog2Scale, sampleRef, sampleWeight, streamOf, topKMask } from '../reference/sample';
 import { sample } from './sample';
 
 async function gpuSample(ctx: GpuContext, logits: Float32Array, R: number, V: number, opts: SampleOptions) {
   const tl = ctx.tensor([R, V], 'f32', logits), tokens = ctx.tensor([R], 'u32'), logp = ctx.tensor([R]);
-  sample(ctx, tl, tokens, logp, R, V, opts);
+  const streams = ctx.tensor([R], 'u32', Uint32Array.from({ length: R }, (_, r) => streamOf(opts, r)));
+  sample(ctx, tl, tokens, logp, streams, R, V, opts);
   const [t, l] = await ctx.readMany([tokens, logp]);
-  for (const x of [tl, tokens, logp]) x.dispose();
+  for (const x of [tl, tokens, logp, streams]) x.dispose();
   return { tokens: t as Uint32Array, logp: l as Float32Array };
 }
 
@@ -39,9 +40,11 @@ describe('sample', () => {
     const cases: [number, number, number, number][] = [];
     for (const V of [...AWKWARD, 1000]) for (const [temperature, topK] of [[1, 0], [0.7, 3], [1.3, V - 1], [0.05, 1]]) cases.push([V === 1000 ? 17 : 130, V, temperature, topK]);
     cases.push([4000, 64, 1, 0], [4000, 64, 0.6, 8]);
-    for (const [R, V, temperature, topK] of cases) {
+    for (const [i, [R, V, temperature, topK]] of cases.entries()) {
       const logits = randn(R * V, R + V, 2);
-      const opts = { temperature, topK, seed: 1234 + V, stream: 5 };
+      // Every other case gives each row a stream of its own (the sampler's decode steps do).
+      const stream = i % 2 ? Array.from({ length: R }, (_, r) => (r * 2654435761) >>> 0) : 5;
+      const opts = { temperature, topK, seed: 1234 + V, stream };
       const got = await gpuSample(ctx, logits, R, V, opts);
       const ref = sampleRef(logits, R, V, opts);
       const what = `R=${R} V=${V} τ=${temperature} k=${topK}`;

@@ -9,14 +9,19 @@ export type { SampleOptions } from '../reference/sample';
 
 const WG = 64;
 
-/** tokens[r] ~ softmax(logits[r]/τ) over the top k (0 = all); logp[r] = the chosen token's log-probability. Row r draws uniform01(hash3(seed, stream, r)). */
-export function sample(ctx: GpuContext, logits: Tensor, tokens: Tensor, logp: Tensor, R: number, V: number, opts: SampleOptions): void {
+/**
+ * tokens[r] ~ softmax(logits[r]/τ) over the top k (0 = all); logp[r] = the
+ * chosen token's log-probability. Row r draws uniform01(hash3(seed,
+ * streams[r], r)) (u32 [R]: each row's stream, as sampleRef's `stream`).
+ */
+export function sample(ctx: GpuContext, logits: Tensor, tokens: Tensor, logp: Tensor, streams: Tensor, R: number, V: number, opts: Omit<SampleOptions, 'stream'>): void {
   if (logits.size < R * V) throw new Error(`sample: logits has ${logits.size} elements, need ${R}×${V}`);
   if (tokens.size < R || tokens.dtype !== 'u32' || logp.size < R) throw new Error(`sample: tokens must be u32 [${R}] and logp [${R}]`);
+  if (streams.size < R || streams.dtype !== 'u32') throw new Error(`sample: streams must be u32 [${R}]`);
   if (!(opts.temperature > 0)) throw new Error(`sample: temperature must be > 0, got ${opts.temperature}`);
   if (!(opts.topK >= 0) || !Number.isInteger(opts.topK)) throw new Error(`sample: topK must be a non-negative integer, got ${opts.topK}`);
   if (V < 1) throw new Error('sample: empty vocabulary');
   if (R === 0) return;
-  const params = { rows: u32(R), vocab: u32(V), top_k: u32(opts.topK), seed: u32(opts.seed >>> 0), stream: u32(opts.stream >>> 0), neg_log2_scale: f32(negLog2Scale(opts.temperature)) };
-  ctx.dispatch({ shader: 'sample', entry: 'sample' }, [logits, tokens, logp], params, Math.ceil(R / WG));
+  const params = { rows: u32(R), vocab: u32(V), top_k: u32(opts.topK), seed: u32(opts.seed >>> 0), neg_log2_scale: f32(negLog2Scale(opts.temperature)) };
+  ctx.dispatch({ shader: 'sample', entry: 'sample' }, [logits, tokens, logp, streams], params, Math.ceil(R / WG));
 }

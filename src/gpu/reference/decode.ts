@@ -2,10 +2,11 @@
 // Row r, column t of an [R, T] array sits at r·T + t; state is [R, 4] =
 // (prompt length, completion length, ended with EOS, done).
 
-/** out [R, C] = wte[tokens[r, s]] + wpe[s]. */
-export function decodeEmbedRef(tokens: ArrayLike<number>, wte: ArrayLike<number>, wpe: ArrayLike<number>, R: number, T: number, C: number, s: number): Float32Array {
+/** out [R, C] = wte[tokens[r, s]] + wpe[s] with s = positions[r]. */
+export function decodeEmbedRef(tokens: ArrayLike<number>, wte: ArrayLike<number>, wpe: ArrayLike<number>, R: number, T: number, C: number, positions: ArrayLike<number>): Float32Array {
   const out = new Float32Array(R * C);
   for (let r = 0; r < R; r++) {
+    const s = positions[r];
     const tok = tokens[r * T + s];
     for (let c = 0; c < C; c++) out[r * C + c] = Math.fround(wte[tok * C + c] + wpe[s * C + c]);
   }
@@ -20,10 +21,12 @@ export interface DecodeRowsRef {
   state: Uint32Array;
 }
 
-/** advance at position s, in place: the same rules as shaders/decode.wgsl. */
-export function advanceRowsRef(rows: DecodeRowsRef, sampled: ArrayLike<number>, sampledLogp: ArrayLike<number>, R: number, T: number, s: number, ids: { maxNew: number; pad: number; eos: number }): void {
-  const next = s + 1;
+/** advance each row r at position positions[r], in place: the same rules as shaders/decode.wgsl. */
+export function advanceRowsRef(rows: DecodeRowsRef, sampled: ArrayLike<number>, sampledLogp: ArrayLike<number>, R: number, T: number, positions: ArrayLike<number>, ids: { maxNew: number; pad: number; eos: number }): void {
   for (let r = 0; r < R; r++) {
+    const s = positions[r];
+    const next = s + 1;
+    if (next >= T) continue;
     const at = r * T + s;
     const st = rows.state.subarray(4 * r, 4 * r + 4);
     let tok = ids.pad;

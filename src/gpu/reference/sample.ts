@@ -9,7 +9,13 @@ export interface SampleOptions {
   /** 0 means the whole vocabulary. */
   topK: number;
   seed: number;
-  stream: number;
+  /** The RNG stream: one for every row, or row r's at [r]. */
+  stream: number | ArrayLike<number>;
+}
+
+/** Row r's RNG stream under these options. */
+export function streamOf(opts: Pick<SampleOptions, 'stream'>, r: number): number {
+  return typeof opts.stream === 'number' ? opts.stream : opts.stream[r];
 }
 
 const fround = Math.fround;
@@ -79,7 +85,7 @@ export function sampleRef(logits: ArrayLike<number>, R: number, V: number, opts:
     const xmax = row.reduce((m, x) => Math.max(m, x), LOWEST);
     let total = 0;
     for (let v = 0; v < V; v++) if (keep[v]) total = fround(total + sampleWeight(row[v], xmax, scale));
-    const goal = fround(uniform01(hash3(opts.seed, opts.stream, r)) * total);
+    const goal = fround(uniform01(hash3(opts.seed, streamOf(opts, r), r)) * total);
     let chosen = -1, last = 0, cum = 0;
     for (let v = 0; v < V && chosen < 0; v++) {
       const w = keep[v] ? sampleWeight(row[v], xmax, scale) : 0;
