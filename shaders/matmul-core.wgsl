@@ -14,6 +14,9 @@ struct Params {
   a_k: u32,
   b_k: u32,
   b_n: u32,
+  // nt_v4_res_ln (matmul-fused.wgsl): where the layer norm's bias starts after its weight (vec4s), and its rstds after its means
+  ln_b_at: u32,
+  rstd_at: u32,
 }
 
 @group(0) @binding(0) var<uniform> p: Params;

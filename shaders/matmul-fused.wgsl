@@ -35,9 +35,11 @@ const FLAG_ROW_SUMS_ACCUMULATE = 128u;
 @group(0) @binding(4) var<storage, read_write> c1: array<f32>;
 @group(0) @binding(5) var<storage, read> side1: array<f32>;
 @group(0) @binding(6) var<storage, read_write> side_out1: array<f32>;
-// the layer norm's weight and bias (nt_v4_ln, nt_v4_res_ln)
+// the layer norm's weight and bias (nt_v4_ln); nt_v4_res_ln reads both from ln_w4, the bias p.ln_b_at vec4s in,
+// and writes the means and rstds (p.rstd_at after them) to ln_stats
 @group(0) @binding(7) var<storage, read> ln_w4: array<vec4<f32>>;
 @group(0) @binding(8) var<storage, read> ln_b4: array<vec4<f32>>;
+@group(0) @binding(8) var<storage, read_write> ln_stats: array<f32>;
 
 // The flags are a pipeline constant (the same bits as p.flags), so each
 // variant compiles without the branches it does not take: a lean epilogue
@@ -241,11 +243,12 @@ fn nt_v4_ln(@builtin(global_invocation_id) gid: vec3<u32>) {
 
 // ------------------------------------------------------ layer-norm epilogue
 
-// C[M,N] = R + A[M,K]·B[N,K]ᵀ + b, then LN(C) into side_out (N is the channel
-// count)   (the residual stream after a block's projection, and the next layer
-// norm of it). The dispatch has one workgroup across N (N ≤ TILE·WG_SIDE), so
-// each workgroup holds whole rows of C: after the barrier its invocations
-// normalise them, a row each, summing as layernorm_forward_vec4 does.
+// C[M,N] = R + A[M,K]·B[N,K]ᵀ + b, then LN(C) into side_out, with each row's
+// mean and rstd (N is the channel count)   (the residual stream after a
+// block's projection, and the next layer norm of it). The dispatch has one
+// workgroup across N (N ≤ TILE·WG_SIDE), so each workgroup holds whole rows of
+// C: after the barrier its invocations normalise them, a row each, summing as
+// layernorm_forward_vec4 does.
 @compute @workgroup_size(WG_SIDE, WG_SIDE)
 fn nt_v4_res_ln(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) li: u32) {
   let m0 = gid.y * TILE;
@@ -266,6 +269,8 @@ fn nt_v4_res_ln(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgrou
       ss += d * d;
     }
     let rstd = ln_rstd(ss, p.N, LN_EPS);
-    for (var c = 0u; c < nq; c++) { side_out4[base + c] = ln_apply(c4[base + c], mean, rstd, ln_w4[c], ln_b4[c]); }
+    for (var c = 0u; c < nq; c++) { side_out4[base + c] = ln_apply(c4[base + c], mean, rstd, ln_w4[c], ln_w4[p.ln_b_at + c]); }
+    ln_stats[m] = mean;
+    ln_stats[p.rstd_at + m] = rstd;
   }
 }

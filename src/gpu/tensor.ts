@@ -9,6 +9,12 @@ export type TypedArrayFor<D extends DType> = D extends 'f32' ? Float32Array : D 
 /** Binding offsets must be multiples of this many bytes (minStorageBufferOffsetAlignment). */
 export const BINDING_ALIGN = 256;
 
+/** n elements rounded up to a whole number of binding alignments: where a view that follows n elements may start. */
+export function alignedElements(n: number): number {
+  const words = BINDING_ALIGN / 4;
+  return Math.ceil(n / words) * words;
+}
+
 export function product(shape: readonly number[]): number {
   let n = 1;
   for (const d of shape) n *= d;

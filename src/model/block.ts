@@ -33,7 +33,8 @@ export interface BlockBuffers {
   ln2: Tensor;
   ln2Mean: Tensor;
   ln2Rstd: Tensor;
-  fch: Tensor;
+  /** The MLP's pre-activation, written when given (a backward pass reads it). */
+  fch?: Tensor;
   fchGelu: Tensor;
   output: Tensor;
 }
@@ -42,16 +43,17 @@ export interface BlockBuffers {
 export type Attend = (qkv: Tensor, atty: Tensor) => void;
 
 /**
- * How a forward records its layer norms: 'stored' writes each normalised
- * activation, mean and rstd (the backward pass needs them). The other two are
- * for a forward that keeps nothing for a backward (the sampler) and give the
- * same bits: 'folded' applies each layer norm inside the product that follows
- * it (layernormMatmul) wherever the shapes allow; 'epilogue' computes each in
- * the epilogue of the residual product that writes its input
+ * How a forward records its layer norms. 'stored' runs each as a dispatch of
+ * its own, writing the normalised activations, means and rstds. 'epilogue'
+ * stores the same (a backward pass may follow) but computes each norm in the
+ * epilogue of the residual product that writes its input
  * (matmulBiasResidualNorm: the attention projection writes ln_2, the MLP's
  * output the next ln_1 or ln_f), only the first ln_1 a dispatch of its own,
  * where one workgroup spans a row (C ≤ 32 on a CPU adapter, 64 on a GPU),
- * and stores them otherwise. Each saves a dispatch per layer norm.
+ * and stores them otherwise. 'folded' is for a forward that keeps nothing
+ * for a backward (the sampler): each norm inside the product that follows it
+ * (layernormMatmul), never stored, wherever the shapes allow. All three give
+ * the same bits; the last two save a dispatch per layer norm.
  */
 export type NormMode = 'stored' | 'folded' | 'epilogue';
 export const NORM_MODES: readonly NormMode[] = ['stored', 'folded', 'epilogue'];
@@ -66,6 +68,11 @@ export const NORM_MODES: readonly NormMode[] = ['stored', 'folded', 'epilogue'];
  */
 export function defaultNormMode(ctx: GpuContext): NormMode {
   return ctx.adapter.isSoftware ? 'epilogue' : 'folded';
+}
+
+/** The training forward's choice (it must store its norms): 'epilogue' on a CPU adapter, where it was measured; 'stored' on a GPU. */
+export function trainingNormMode(ctx: GpuContext): NormMode {
+  return ctx.adapter.isSoftware ? 'epilogue' : 'stored';
 }
 
 /** Whether 'epilogue' applies to a forward over N rows of C channels (the MLP's output product has K = 4C). */
@@ -84,7 +91,7 @@ function normThenProduct(ctx: GpuContext, mode: NormMode, x: Tensor, ln: NormInt
     return;
   }
   if (mode !== 'epilogue') layernormForward(ctx, x, ln.w, ln.b, ln.out, ln.mean, ln.rstd, M, K);
-  if (gelu) matmulBiasGelu(ctx, ln.out, w, bias, y, dims, mode === 'epilogue' ? undefined : gelu.pre);
+  if (gelu) matmulBiasGelu(ctx, ln.out, w, bias, y, dims, gelu.pre);
   else matmul(ctx, ln.out, w, y, { ...dims, layout: 'nt', bias });
 }
 
@@ -110,7 +117,7 @@ export function blockForward(ctx: GpuContext, p: ParamLookup, l: number, a: Bloc
   // The fused epilogues (bias + residual, bias + GELU) give the same bits as matmul followed by add or gelu.
   const ln2 = layerNorm(p, `${pre}.ln_2`, a.ln2, a.ln2Mean, a.ln2Rstd);
   residualProduct(ctx, norms, a.atty, p(`${pre}.attn.c_proj.weight`), p(`${pre}.attn.c_proj.bias`), a.input, a.residual2, { M: N, K: C, N: C }, ln2);
-  normThenProduct(ctx, norms, a.residual2, ln2, p(`${pre}.mlp.c_fc.weight`), p(`${pre}.mlp.c_fc.bias`), a.fchGelu, { M: N, K: C, N: 4 * C }, { pre: a.fch });
+  normThenProduct(ctx, norms, a.residual2, ln2, p(`${pre}.mlp.c_fc.weight`), p(`${pre}.mlp.c_fc.bias`), a.fchGelu, { M: N, K: C, N: 4 * C }, a.fch ? { pre: a.fch } : {});
   residualProduct(ctx, norms, a.fchGelu, p(`${pre}.mlp.c_proj.weight`), p(`${pre}.mlp.c_proj.bias`), a.residual2, a.output, { M: N, K: 4 * C, N: C }, next);
 }
 
@@ -128,27 +135,32 @@ export function outputHead(ctx: GpuContext, p: ParamLookup, config: ModelConfig,
 }
 
 /**
- * Records every block, then the output head, over one set of buffers (each
- * block's output written over its input): a forward that keeps nothing for a
- * backward, the sampler's prefill and decode steps. `attend(l)` is layer l's
- * attention. 'epilogue' norms chain here: the first ln_1 is recorded before
- * the blocks, and each block's last product writes the next layer norm (the
- * next block's ln_1, or ln_f into the head's buffer); where they do not apply
- * to the shape, the norms are stored.
+ * Records every block, then the output head: the sampler's prefill and decode
+ * steps over one set of buffers (`blocks` a BlockBuffers, each block's output
+ * written over its input), the training forward over each layer's own
+ * (`blocks(l)`, where layer l's output is layer l + 1's input). `attend(l)` is
+ * layer l's attention. 'epilogue' norms chain here: the first ln_1 is
+ * recorded before the blocks, and each block's last product writes the next
+ * layer norm (the next block's ln_1, or ln_f into the head's buffers); where
+ * they do not apply to the shape, the norms are stored.
  */
-export function forwardLayers(ctx: GpuContext, p: ParamLookup, config: ModelConfig, a: BlockBuffers, head: HeadBuffers, policyBias: Tensor, N: number, attend: (l: number) => Attend, norms: NormMode): void {
+export function forwardLayers(ctx: GpuContext, p: ParamLookup, config: ModelConfig, blocks: BlockBuffers | ((l: number) => BlockBuffers), head: HeadBuffers, policyBias: Tensor, N: number, attend: (l: number) => Attend, norms: NormMode): void {
   const { dModel: C, nLayers: L } = config;
+  const block = typeof blocks === 'function' ? blocks : () => blocks;
   const mode: NormMode = norms === 'epilogue' && !(L > 0 && epilogueNormsApply(ctx, N, C)) ? 'stored' : norms;
-  const ln1 = (l: number) => layerNorm(p, `${layerPrefix(l)}.ln_1`, a.ln1, a.ln1Mean, a.ln1Rstd);
+  const ln1 = (l: number) => {
+    const a = block(l);
+    return layerNorm(p, `${layerPrefix(l)}.ln_1`, a.ln1, a.ln1Mean, a.ln1Rstd);
+  };
   if (mode === 'epilogue') {
     const first = ln1(0);
-    layernormForward(ctx, a.input, first.w, first.b, first.out, first.mean, first.rstd, N, C);
+    layernormForward(ctx, block(0).input, first.w, first.b, first.out, first.mean, first.rstd, N, C);
   }
   for (let l = 0; l < L; l++) {
     const next = mode !== 'epilogue' ? undefined : l + 1 < L ? ln1(l + 1) : layerNorm(p, 'transformer.ln_f', head.lnf, head.lnfMean, head.lnfRstd);
-    blockForward(ctx, p, l, a, N, C, attend(l), mode, next);
+    blockForward(ctx, p, l, block(l), N, C, attend(l), mode, next);
   }
-  outputHead(ctx, p, config, a.output, head, policyBias, N, mode);
+  outputHead(ctx, p, config, block(L - 1).output, head, policyBias, N, mode);
 }
 
 /**

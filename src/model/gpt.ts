@@ -15,8 +15,8 @@ import { crossEntropy, logitStats, logitStatsBackward } from '../gpu/kernels/log
 import { matmul } from '../gpu/kernels/matmul';
 import { matmulGeluBackward, matmulWeightBiasGrad } from '../gpu/kernels/matmul-fused';
 import { sumOfSquares } from '../gpu/kernels/reduce';
-import { Tensor } from '../gpu/tensor';
-import { type BlockBuffers, blockForward, outputHead, policyLogitBias } from './block';
+import { Tensor, alignedElements } from '../gpu/tensor';
+import { type BlockBuffers, type NormMode, forwardLayers, policyLogitBias, trainingNormMode } from './block';
 import type { ModelConfig } from './config';
 import { type ParamLayout, buildLayout, gpuViews, initParams, layerPrefix, outputWeightName } from './params';
 import { nextTokenTargets } from './reference';
@@ -32,6 +32,8 @@ export interface GptModelOptions {
   params?: Float32Array;
   /** Tokens the policy may not emit, beside PAD and BOS (see policyLogitBias). */
   excludedTokens?: readonly number[];
+  /** How the forward records its layer norms, 'stored' or 'epilogue' (the same bits); trainingNormMode by default. */
+  norms?: NormMode;
 }
 
 /** AdamW settings; the model supplies the step count and which elements take weight decay. */
@@ -75,7 +77,7 @@ type RowLayout = { B: number; T: number; packed: null } | { B: number; T: number
 export type GpuBackwardSource = { dlogp?: PerToken; dentropy?: PerToken; dvmean?: PerToken } | { crossEntropyMask: PerToken };
 
 /** One layer's saved activations for the backward pass: the block's buffers, its input residual and the attention probabilities. */
-type LayerBuffers = Omit<BlockBuffers, 'input' | 'proj' | 'output'> & { residual: Tensor; att: Tensor };
+type LayerBuffers = Omit<BlockBuffers, 'input' | 'proj' | 'output' | 'fch'> & { residual: Tensor; att: Tensor; fch: Tensor };
 
 export class GptModel {
   readonly layout: ParamLayout;
@@ -92,6 +94,8 @@ export class GptModel {
   readonly maxTime: number;
   /** AdamW steps taken (bias correction counts from 1). */
   stepCount = 0;
+  /** How the forward records its layer norms (block.ts: every mode stores what the backward reads, with the same bits). */
+  readonly norms: NormMode;
 
   private readonly owned: Tensor[] = [];
   private readonly layers: LayerBuffers[];
@@ -106,6 +110,8 @@ export class GptModel {
     opts: GptModelOptions,
   ) {
     this.layout = buildLayout(config);
+    this.norms = opts.norms ?? trainingNormMode(ctx);
+    if (this.norms === 'folded') throw new Error("GptModel: 'folded' norms keep nothing for the backward pass; use 'stored' or 'epilogue'");
     const { vocabSize: V, dModel: C, nHeads: H, nLayers: L, contextLength } = config;
     this.maxBatch = opts.maxBatch;
     this.maxTime = opts.maxTime ?? contextLength;
@@ -127,24 +133,32 @@ export class GptModel {
     const N = this.maxBatch * this.maxTime;
     const TT = this.maxBatch * H * this.maxTime * this.maxTime;
     this.layers = [];
+    // Each norm's means and rstds in one buffer, rstds after means (the layer-norm epilogue writes them through one binding).
+    const stats = () => {
+      const both = this.own([alignedElements(N) + N]);
+      return [both.view([N]), both.view([N], alignedElements(N))];
+    };
     for (let l = 0; l < L; l++) {
+      const [ln1Mean, ln1Rstd] = stats();
+      const [ln2Mean, ln2Rstd] = stats();
       this.layers.push({
         residual: this.own([N, C]),
         ln1: this.own([N, C]),
-        ln1Mean: this.own([N]),
-        ln1Rstd: this.own([N]),
+        ln1Mean,
+        ln1Rstd,
         qkv: this.own([N, 3 * C]),
         att: this.own([TT]),
         atty: this.own([N, C]),
         residual2: this.own([N, C]),
         ln2: this.own([N, C]),
-        ln2Mean: this.own([N]),
-        ln2Rstd: this.own([N]),
+        ln2Mean,
+        ln2Rstd,
         fch: this.own([N, 4 * C]),
         fchGelu: this.own([N, 4 * C]),
       });
     }
-    this.top = { residual: this.own([N, C]), lnf: this.own([N, C]), lnfMean: this.own([N]), lnfRstd: this.own([N]), logits: this.own([N, V]), logp: this.own([N]), entropy: this.own([N]), vmean: this.own([N]) };
+    const [lnfMean, lnfRstd] = stats();
+    this.top = { residual: this.own([N, C]), lnf: this.own([N, C]), lnfMean, lnfRstd, logits: this.own([N, V]), logp: this.own([N]), entropy: this.own([N]), vmean: this.own([N]) };
     this.io = { tokens: this.own([N], undefined, 'u32'), targets: this.own([N], undefined, 'u32'), dlogp: this.own([N]), dentropy: this.own([N]), dvmean: this.own([N]), mask: this.own([N]), losses: this.own([N]) };
     this.scratch = {
       dlogits: this.own([N, V]),
@@ -213,10 +227,9 @@ export class GptModel {
     const p = (name: string) => this.p(name);
     const residualIn = (l: number) => rows(this.layers[l].residual, C);
     embeddingForward(ctx, tok, this.p('transformer.wte.weight'), this.p('transformer.wpe.weight'), L > 0 ? residualIn(0) : rows(top.residual, C), B, T, C, packed?.positions);
-    for (let l = 0; l < L; l++) {
+    const blocks = (l: number): BlockBuffers => {
       const a = this.layers[l];
-      const att = this.attView(a, layout);
-      blockForward(ctx, p, l, {
+      return {
         input: residualIn(l),
         ln1: rows(a.ln1, C),
         ln1Mean: a.ln1Mean.view([N]),
@@ -230,10 +243,14 @@ export class GptModel {
         fch: rows(a.fch, 4 * C),
         fchGelu: rows(a.fchGelu, 4 * C),
         output: l + 1 < L ? residualIn(l + 1) : rows(top.residual, C),
-      }, N, C, (qkv, atty) => (packed ? attentionForwardPacked(ctx, qkv, atty, att, packed, C, H) : attentionForward(ctx, qkv, atty, att, B, T, C, H)));
-    }
+      };
+    };
+    const attend = (l: number) => {
+      const att = this.attView(this.layers[l], layout);
+      return (qkv: Tensor, atty: Tensor) => (packed ? attentionForwardPacked(ctx, qkv, atty, att, packed, C, H) : attentionForward(ctx, qkv, atty, att, B, T, C, H));
+    };
     const logits = rows(top.logits, V);
-    outputHead(ctx, p, this.config, rows(top.residual, C), { lnf: rows(top.lnf, C), lnfMean: top.lnfMean.view([N]), lnfRstd: top.lnfRstd.view([N]), logits }, this.policyBias, N);
+    forwardLayers(ctx, p, this.config, blocks, { lnf: rows(top.lnf, C), lnfMean: top.lnfMean.view([N]), lnfRstd: top.lnfRstd.view([N]), logits }, this.policyBias, N, attend, this.norms);
     const out = { logits, logp: top.logp.view([N]), entropy: top.entropy.view([N]), vmean: top.vmean.view([N]) };
     logitStats(ctx, logits, targets, out.logp, out.entropy, out.vmean, N, V, temperature);
     this.last = { rows: layout, tokens: tok, targets, temperature };

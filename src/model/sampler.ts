@@ -31,7 +31,7 @@ import { advanceRows, decodeEmbed, fillCache } from '../gpu/kernels/decode';
 import { embeddingForward } from '../gpu/kernels/embedding';
 import { logitStats } from '../gpu/kernels/logits';
 import { sample } from '../gpu/kernels/sample';
-import { BINDING_ALIGN, type Tensor } from '../gpu/tensor';
+import { type Tensor, alignedElements } from '../gpu/tensor';
 import { BOS, EOS, PAD } from '../tasks/tokenizer';
 import { hash3 } from '../util/rng';
 import { type BlockBuffers, type HeadBuffers, type NormMode, defaultNormMode, forwardLayers } from './block';
@@ -97,10 +97,10 @@ export interface SampledOnGpu {
   vmean: Tensor;
 }
 
-type BlockKey = Exclude<keyof BlockBuffers, 'output'>;
+type BlockKey = Exclude<keyof BlockBuffers, 'output' | 'fch'>;
 
 /** Each block buffer's row width in multiples of C; 0 for one value per row. The block writes its output over its input. */
-const ROW_WIDTH: Record<BlockKey, number> = { input: 1, ln1: 1, ln1Mean: 0, ln1Rstd: 0, qkv: 3, atty: 1, residual2: 1, ln2: 1, ln2Mean: 0, ln2Rstd: 0, fch: 4, fchGelu: 4 };
+const ROW_WIDTH: Record<BlockKey, number> = { input: 1, ln1: 1, ln1Mean: 0, ln1Rstd: 0, qkv: 3, atty: 1, residual2: 1, ln2: 1, ln2Mean: 0, ln2Rstd: 0, fchGelu: 4 };
 
 /** Scratch activations for up to `rows` rows (no backward, so one set serves every layer); the decode steps use the first R. */
 class Activations {
@@ -112,7 +112,16 @@ class Activations {
     private readonly V: number,
     own: (shape: number[]) => Tensor,
   ) {
-    this.flat = Object.fromEntries(Object.entries(ROW_WIDTH).map(([k, w]) => [k, own([rows * Math.max(1, w * C)])])) as Record<BlockKey, Tensor>;
+    const flat: Partial<Record<BlockKey, Tensor>> = {};
+    for (const [k, w] of Object.entries(ROW_WIDTH)) if (w > 0) flat[k as BlockKey] = own([rows * w * C]);
+    // Each norm's means and rstds in one buffer, rstds after means (the layer-norm epilogue writes them through one binding).
+    const statsAt = alignedElements(rows);
+    for (const [mean, rstd] of [['ln1Mean', 'ln1Rstd'], ['ln2Mean', 'ln2Rstd']] as const) {
+      const both = own([statsAt + rows]);
+      flat[mean] = both.view([rows]);
+      flat[rstd] = both.view([rows], statsAt);
+    }
+    this.flat = flat as Record<BlockKey, Tensor>;
     this.logits = own([rows * V]);
   }
 
@@ -125,12 +134,6 @@ class Activations {
       head: { lnf: block.ln1, lnfMean: block.ln1Mean, lnfRstd: block.ln1Rstd, logits: this.logits.view([N, this.V]) },
     };
   }
-}
-
-/** Elements from one step's row of the schedule tables to the next: R rounded up to a binding's alignment. */
-function scheduleStride(rows: number): number {
-  const align = BINDING_ALIGN / 4;
-  return Math.ceil(rows / align) * align;
 }
 
 /**
@@ -158,7 +161,7 @@ export class Sampler {
   private actsOwned: Tensor[] = [];
   private attScratch: Tensor | null = null;
   private readonly buf: Record<'sampled' | 'sampledLogp' | 'positions' | 'streams' | 'scores' | 'prefillTokens' | 'state' | 'tokens' | 'targets' | 'mask' | 'logp' | 'piLogp' | 'entropy' | 'vmean', Tensor>;
-  /** Elements between steps in the positions and streams tables (scheduleStride). */
+  /** Elements between steps in the positions and streams tables: R rounded up to a binding's alignment. */
   private readonly stride: number;
 
   /** How the prefill and the decode steps record their layer norms (block.ts); the same bits either way. */
@@ -176,7 +179,7 @@ export class Sampler {
     this.cacheTime = contextLength;
     for (let l = 0; l < L; l++) this.caches.push({ k: this.own([R * contextLength * C]), v: this.own([R * contextLength * C]) });
     const RT = R * contextLength;
-    this.stride = scheduleStride(R);
+    this.stride = alignedElements(R);
     this.buf = {
       sampled: this.own([R], 'u32'),
       sampledLogp: this.own([R]),

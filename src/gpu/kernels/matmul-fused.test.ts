@@ -209,15 +209,25 @@ describe.each(RES_LN_SHAPES)('layer norm as the residual product\'s epilogue, M=
     const [tx, tw, tb, tr, tlw, tlb] = upload(ctx, x, w, b, r, lnW, lnB);
     const t = (n: number) => ctx.tensor([n]);
     const [y, ln, y2, ln2, mean, rstd] = [t(M * N), t(M * N), t(M * N), t(M * N), t(M), t(M)];
-    matmulBiasResidualNorm(ctx, tx, tw, tb, tr, y, { M, K, N }, { w: tlw, b: tlb, out: ln }, side);
+    // The epilogue takes the norm's weight and bias, and its means and rstds, as views of one buffer each.
+    const at = (n: number) => Math.ceil(n / 64) * 64;
+    const lnParams = t(at(N) + N), stats = t(at(M) + M);
+    const [pw, pb, sMean, sRstd] = [lnParams.view([N]), lnParams.view([N], at(N)), stats.view([M]), stats.view([M], at(M))];
+    ctx.copy(tlw, pw);
+    ctx.copy(tlb, pb);
+    matmulBiasResidualNorm(ctx, tx, tw, tb, tr, y, { M, K, N }, { w: pw, b: pb, out: ln, mean: sMean, rstd: sRstd }, side);
     matmulBiasResidual(ctx, tx, tw, tb, tr, y2, { M, K, N });
     layernormForward(ctx, y2, tlw, tlb, ln2, mean, rstd, M, N);
-    const [gy, gln, uy, uln] = await ctx.readMany([y, ln, y2, ln2]);
+    const [gy, gln, uy, uln, gMean, gRstd, uMean, uRstd] = await ctx.readMany([y, ln, y2, ln2, sMean, sRstd, mean, rstd]);
     const ref = matmulBiasResidualNormRef(x, w, b, r, lnW, lnB, M, K, N);
     expectClose(gy, ref.y, tolerance(K));
     expectClose(gln, ref.ln, { atol: 1e-4, rtol: 1e-4 });
     expect(same(gy, uy)).toBe(true);
     expect(same(gln, uln)).toBe(true);
+    expect(same(gMean, uMean)).toBe(true);
+    expect(same(gRstd, uRstd)).toBe(true);
+    lnParams.dispose();
+    stats.dispose();
     for (const u of [tx, tw, tb, tr, tlw, tlb, y, ln, y2, ln2, mean, rstd]) u.dispose();
   });
 });
@@ -231,8 +241,13 @@ describe('matmulBiasResidualNorm', () => {
     expect(residualNormApplies(64, 32, 68, 4)).toBe(false);
     expect(residualNormApplies(6, 32, 32, 2)).toBe(false);
     const t = (n: number) => ctx.tensor([n]);
-    const [x, w, b, r, lw, lb, y, ln] = [t(8 * 32), t(36 * 32), t(36), t(8 * 36), t(36), t(36), t(8 * 36), t(8 * 36)];
-    expect(() => matmulBiasResidualNorm(ctx, x, w, b, r, y, { M: 8, K: 32, N: 36 }, { w: lw, b: lb, out: ln }, 2)).toThrow(/N ≤ 32/);
-    for (const u of [x, w, b, r, lw, lb, y, ln]) u.dispose();
+    const [x, w, b, r, lnp, y, ln, st] = [t(8 * 32), t(36 * 32), t(36), t(8 * 36), t(128), t(8 * 36), t(8 * 36), t(128)];
+    const norm = { w: lnp.view([36]), b: lnp.view([36], 64), out: ln, mean: st.view([8]), rstd: st.view([8], 64) };
+    expect(() => matmulBiasResidualNorm(ctx, x, w, b, r, y, { M: 8, K: 32, N: 36 }, norm, 2)).toThrow(/N ≤ 32/);
+    // Weight and bias in two buffers (or in the wrong order) cannot share the one binding.
+    const [lw, lb] = [t(36), t(36)];
+    expect(() => matmulBiasResidualNorm(ctx, x, w, b, r, y, { M: 8, K: 32, N: 36 }, { ...norm, w: lw, b: lb }, 4)).toThrow(/views of one buffer/);
+    expect(() => matmulBiasResidualNorm(ctx, x, w, b, r, y, { M: 8, K: 32, N: 36 }, { ...norm, w: norm.b, b: norm.w }, 4)).toThrow(/views of one buffer/);
+    for (const u of [x, w, b, r, lnp, y, ln, st, lw, lb]) u.dispose();
   });
 });

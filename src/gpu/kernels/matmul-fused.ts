@@ -4,7 +4,7 @@
 
 import type { GpuContext } from '../context';
 import { LAYERNORM_EPS } from '../reference/layernorm';
-import type { Tensor } from '../tensor';
+import { Tensor } from '../tensor';
 import { FLAG_ACCUMULATE, FLAG_BIAS, MATMUL_TILE, type MatmulLayout, type MatmulSide, checkSize, defaultMatmulSide, matmulKernel, matmulParams, matmulWorkgroups, vectorizable } from './matmul';
 
 const FLAG_GELU = 4;
@@ -32,8 +32,8 @@ interface Fused {
   flags: number;
   /** A layer norm applied to A's rows as they are loaded ('nt' on vec4 shapes only): its weight and bias, K long. */
   ln?: { w: Tensor; b: Tensor };
-  /** A layer norm of C's rows written to sideOut (nt_v4_res_ln): its weight and bias, N long. */
-  lnAfter?: { w: Tensor; b: Tensor };
+  /** A layer norm of C's rows written to sideOut (nt_v4_res_ln): its weight and bias (one span), and the span of its means and rstds. */
+  lnAfter?: { params: Tensor; stats: Tensor; lnBAt: number; rstdAt: number };
   /** Workgroup side; the adapter's default unless given. */
   wgSide?: MatmulSide;
 }
@@ -53,10 +53,10 @@ function fusedMatmul(ctx: GpuContext, fn: string, a: Tensor, b: Tensor, out: Ten
   // Bindings the epilogue does not use are still declared: A stands in for the read ones, a
   // pooled scratch (a separate buffer, as WebGPU wants for writable bindings) for the written one.
   const scratch = f.sideOut ? null : ctx.tensor([4]);
-  const norm = f.ln ?? f.lnAfter;
-  const bindings = [a, b, f.bias ?? a, out, f.side ?? a, f.sideOut ?? scratch!, ...(norm ? [norm.w, norm.b] : [])];
-  const constants: Record<string, number> = norm ? { FLAGS: flags, LN_EPS: LAYERNORM_EPS } : { FLAGS: flags };
-  ctx.dispatch(matmulKernel('matmul-fused', entry, side, constants), bindings, matmulParams(f.layout, M, K, N, flags), matmulWorkgroups(M, N, side));
+  const norm = f.ln ? [f.ln.w, f.ln.b] : f.lnAfter ? [f.lnAfter.params, f.lnAfter.stats] : [];
+  const bindings = [a, b, f.bias ?? a, out, f.side ?? a, f.sideOut ?? scratch!, ...norm];
+  const constants: Record<string, number> = norm.length ? { FLAGS: flags, LN_EPS: LAYERNORM_EPS } : { FLAGS: flags };
+  ctx.dispatch(matmulKernel('matmul-fused', entry, side, constants), bindings, matmulParams(f.layout, M, K, N, flags, f.lnAfter), matmulWorkgroups(M, N, side));
   scratch?.dispose();
 }
 
@@ -130,18 +130,36 @@ export function residualNormApplies(M: number, K: number, N: number, side: Matmu
 }
 
 /**
- * y[M,N] = r[M,N] + x[M,K]·W[N,K]ᵀ + b, and ln.out[M,N] = LN(y) with the
- * layer norm's weight and bias (N long): the next layer norm as the residual
- * product's epilogue, for a forward that keeps no means or rstds (the
- * sampler). Replaces matmulBiasResidual + layernormForward with the same bits,
- * one dispatch instead of two; needs residualNormApplies. `side` is the
- * adapter's workgroup side unless given (tests run both).
+ * One binding over `first` and `second` (views of one buffer, `second` after
+ * `first`), and how many `unit`-element steps in `second` starts: the epilogue
+ * below reads a layer norm's weight and bias, and writes its means and rstds,
+ * through one binding each, to stay within a stage's eight storage buffers.
  */
-export function matmulBiasResidualNorm(ctx: GpuContext, x: Tensor, w: Tensor, bias: Tensor, residual: Tensor, y: Tensor, dims: MatmulDims, ln: LayerNormParams & { out: Tensor }, side?: MatmulSide): void {
+function span(first: Tensor, second: Tensor, unit: number, what: string, fn: string): { t: Tensor; at: number } {
+  const gap = second.byteOffset - first.byteOffset;
+  if (first.buffer !== second.buffer || gap < first.byteLength || gap % (4 * unit) !== 0) throw new Error(`${fn}: the layer norm's ${what} must be views of one buffer, the second after the first`);
+  return { t: new Tensor(first.buffer, [gap / 4 + second.size], first.dtype, first.byteOffset, null), at: gap / (4 * unit) };
+}
+
+/**
+ * y[M,N] = r[M,N] + x[M,K]·W[N,K]ᵀ + b, then ln.out[M,N] = LN(y) with the
+ * layer norm's weight and bias (N long) and each row's mean and rstd (M
+ * long): the next layer norm as the residual product's epilogue. Replaces
+ * matmulBiasResidual + layernormForward with the same bits, one dispatch
+ * instead of two; needs residualNormApplies. The weight and bias must be
+ * views of one buffer, bias after weight (as a model's parameters are laid
+ * out), and so must the mean and rstd. `side` is the adapter's workgroup side
+ * unless given (tests run both).
+ */
+export function matmulBiasResidualNorm(ctx: GpuContext, x: Tensor, w: Tensor, bias: Tensor, residual: Tensor, y: Tensor, dims: MatmulDims, ln: LayerNormParams & { out: Tensor; mean: Tensor; rstd: Tensor }, side?: MatmulSide): void {
   const fn = 'matmulBiasResidualNorm';
   checkSize('residual', residual, dims.M * dims.N, fn);
   checkSize('ln weight', ln.w, dims.N, fn);
   checkSize('ln bias', ln.b, dims.N, fn);
   checkSize('ln out', ln.out, dims.M * dims.N, fn);
-  fusedMatmul(ctx, fn, x, w, y, dims, { layout: 'nt', bias, side: residual, sideOut: ln.out, lnAfter: ln, flags: FLAG_RESIDUAL, ...(side ? { wgSide: side } : {}) });
+  checkSize('ln mean', ln.mean, dims.M, fn);
+  checkSize('ln rstd', ln.rstd, dims.M, fn);
+  const params = span(ln.w, ln.b, 4, 'weight and bias', fn);
+  const stats = span(ln.mean, ln.rstd, 1, 'mean and rstd', fn);
+  fusedMatmul(ctx, fn, x, w, y, dims, { layout: 'nt', bias, side: residual, sideOut: ln.out, lnAfter: { params: params.t, stats: stats.t, lnBAt: params.at, rstdAt: stats.at }, flags: FLAG_RESIDUAL, ...(side ? { wgSide: side } : {}) });
 }

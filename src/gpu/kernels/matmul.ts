@@ -56,9 +56,9 @@ function strides(layout: MatmulLayout, M: number, K: number, N: number): [number
 }
 
 /** The uniforms of shaders/matmul-core.wgsl's Params for one product. */
-export function matmulParams(layout: MatmulLayout, M: number, K: number, N: number, flags: number) {
+export function matmulParams(layout: MatmulLayout, M: number, K: number, N: number, flags: number, norm: { lnBAt: number; rstdAt: number } = { lnBAt: 0, rstdAt: 0 }) {
   const [aM, aK, bK, bN] = strides(layout, M, K, N);
-  return { M: u32(M), K: u32(K), N: u32(N), flags: u32(flags), a_m: u32(aM), a_k: u32(aK), b_k: u32(bK), b_n: u32(bN) };
+  return { M: u32(M), K: u32(K), N: u32(N), flags: u32(flags), a_m: u32(aM), a_k: u32(aK), b_k: u32(bK), b_n: u32(bN), ln_b_at: u32(norm.lnBAt), rstd_at: u32(norm.rstdAt) };
 }
 
 /**
@@ -96,6 +96,6 @@ export function columnSum(ctx: GpuContext, x: Tensor, out: Tensor, M: number, N:
   if (x.size !== M * N) throw new Error(`columnSum: x has ${x.size} elements, expected M·N = ${M * N}`);
   if (out.size !== N) throw new Error(`columnSum: out has ${out.size} elements, expected N = ${N}`);
   if (N === 0) return;
-  const params = { M: u32(M), K: u32(0), N: u32(N), flags: u32(accumulate ? FLAG_ACCUMULATE : 0), a_m: u32(0), a_k: u32(0), b_k: u32(0), b_n: u32(0) };
+  const params = { M: u32(M), K: u32(0), N: u32(N), flags: u32(accumulate ? FLAG_ACCUMULATE : 0), a_m: u32(0), a_k: u32(0), b_k: u32(0), b_n: u32(0), ln_b_at: u32(0), rstd_at: u32(0) };
   ctx.dispatch({ shader: 'matmul', entry: 'column_sum' }, [x, out], params, Math.ceil(N / COLUMN_SUM_WORKGROUP));
 }
