@@ -25,6 +25,9 @@ struct Params {
   // logit_stats, 1: row n's target and outputs sit at n·seq_stride + positions[n] instead, and a row
   // whose position is the last column (no next token to score) is skipped (the sampler's decode steps)
   per_row: u32,
+  // logit_stats: the outputs (and targets) of row n are repeated `copies` times, copy_stride apart
+  copies: u32,
+  copy_stride: u32,
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -91,10 +94,15 @@ fn logit_stats(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workg
   }
   let st = row_stats(base);
   let log_s = log(st.s);
-  out_logp[io] = logits[base + targets[io]] * p.inv_tau - st.zmax - log_s;
   // −Σ p (zs − log S) = log S − Σ e·zs / S
-  out_entropy[io] = log_s - st.a / st.s;
-  out_vmean[io] = st.z / st.n - log_s;
+  let entropy = log_s - st.a / st.s;
+  let vmean = st.z / st.n - log_s;
+  for (var c = 0u; c < p.copies; c++) {
+    let at = io + c * p.copy_stride;
+    out_logp[at] = logits[base + targets[at]] * p.inv_tau - st.zmax - log_s;
+    out_entropy[at] = entropy;
+    out_vmean[at] = vmean;
+  }
 }
 
 // ---------------------------------------------------------------- backward

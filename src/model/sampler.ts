@@ -325,8 +325,8 @@ export class Sampler {
       fillCache(ctx, qkv, this.caches[l].k, this.caches[l].v, R, prefix, this.cacheTime, C, G);
     }, this.norms);
     const b = this.buf;
-    // Completion g of every prompt: rows g, G + g, 2G + g, … of the [R, T] arrays.
-    for (let g = 0; g < G; g++) logitStats(ctx, head.logits, b.targets, b.piLogp, b.entropy, b.vmean, N, V, temperature, { seq: prefix, seqStride: G * T, offset: g * T });
+    // Prompt p's sequence into rows pG … pG + G − 1 of the [R, T] arrays: one copy per completion.
+    logitStats(ctx, head.logits, b.targets, b.piLogp, b.entropy, b.vmean, N, V, temperature, { seq: prefix, seqStride: G * T, offset: 0, copies: G, copyStride: T });
   }
 
   /** Records decode step k for every row at its own position: cache, sampling, the next token into the [R, T] arrays, and π's statistics there. */

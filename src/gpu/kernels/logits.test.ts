@@ -95,6 +95,35 @@ describe('logitStats', () => {
     for (const t of [tl, tt, ...outs]) t.dispose();
   });
 
+  it('repeats a row\'s statistics over its copies, each scoring its own target', async () => {
+    const ctx = await testContext();
+    const [B, seq, copies, T, V] = [2, 3, 3, 5, 9];
+    const N = B * seq, stride = copies * T;
+    const logits = randn(N * V, 9, 2);
+    const targetsBT = randomTargets(B * stride, V, 10);
+    const tl = ctx.tensor([N, V], 'f32', logits), tt = ctx.tensor([B * stride], 'u32', targetsBT);
+    const outs = [ctx.tensor([B * stride]), ctx.tensor([B * stride]), ctx.tensor([B * stride])];
+    for (const o of outs) ctx.write(o, new Float32Array(B * stride).fill(7));
+    logitStats(ctx, tl, tt, outs[0], outs[1], outs[2], N, V, 1.1, { seq, seqStride: stride, offset: 0, copies, copyStride: T });
+    const [logp, entropy, vmean] = (await ctx.readMany(outs)) as Float32Array[];
+    const written = new Set<number>();
+    for (let c = 0; c < copies; c++) {
+      const placed = (n: number) => Math.floor(n / seq) * stride + (n % seq) + c * T;
+      const ref = logitStatsRef(logits, Array.from({ length: N }, (_, n) => targetsBT[placed(n)]), N, V, 1.1);
+      for (let n = 0; n < N; n++) {
+        written.add(placed(n));
+        expect(Math.abs(logp[placed(n)] - ref.logp[n])).toBeLessThan(1e-4);
+        expect(entropy[placed(n)]).toBe(entropy[placed(n) - c * T]);
+        expect(Math.abs(vmean[placed(n)] - ref.vmean[n])).toBeLessThan(1e-4);
+      }
+    }
+    expect(written.size).toBe(N * copies);
+    for (let i = 0; i < B * stride; i++) if (!written.has(i)) expect([logp[i], entropy[i], vmean[i]]).toEqual([7, 7, 7]);
+    expect(() => logitStats(ctx, tl, tt, outs[0], outs[1], outs[2], N, V, 1, { seq, seqStride: stride, offset: 0, copies, copyStride: 2 })).toThrow(/copies/);
+    expect(() => logitStats(ctx, tl, tt, outs[0], outs[1], outs[2], N, V, 1, { seq, seqStride: stride, offset: 3, copies, copyStride: T })).toThrow(/copies/);
+    for (const t of [tl, tt, ...outs]) t.dispose();
+  });
+
   it('places row n at n·stride + positions[n], skipping rows at the last column', async () => {
     const ctx = await testContext();
     const [N, stride, V] = [6, 5, 11];

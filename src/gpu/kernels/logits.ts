@@ -16,6 +16,9 @@ export interface RowPlacement {
   seq: number;
   seqStride: number;
   offset: number;
+  /** Row n's outputs repeated this many times (default 1), `copyStride` apart, each copy scoring its own target: the completions of one prompt share its statistics. */
+  copies?: number;
+  copyStride?: number;
 }
 
 /**
@@ -44,7 +47,8 @@ function check(name: string, logits: Tensor, targets: Tensor, N: number, V: numb
 
 function params(N: number, V: number, temperature: number, gradMask: number, at: RowPlacement | RowPositions = { seq: N, seqStride: N, offset: 0 }): Params {
   const [seq, stride, offset, perRow] = 'positions' in at ? [1, at.stride, 0, 1] : [at.seq, at.seqStride, at.offset, 0];
-  return { rows: u32(N), vocab: u32(V), inv_tau: f32(1 / temperature), grad_mask: u32(gradMask), floor: f32(SUPPORT_FLOOR), seq: u32(seq), seq_stride: u32(stride), io_offset: u32(offset), per_row: u32(perRow) };
+  const [copies, copyStride] = 'positions' in at ? [1, 0] : [at.copies ?? 1, at.copyStride ?? 0];
+  return { rows: u32(N), vocab: u32(V), inv_tau: f32(1 / temperature), grad_mask: u32(gradMask), floor: f32(SUPPORT_FLOOR), seq: u32(seq), seq_stride: u32(stride), io_offset: u32(offset), per_row: u32(perRow), copies: u32(copies), copy_stride: u32(copyStride) };
 }
 
 /**
@@ -59,7 +63,12 @@ export function logitStats(ctx: GpuContext, logits: Tensor, targets: Tensor, log
     const span = N * at.stride;
     if (targets.size < span || logp.size < span || entropy.size < span || vmean.size < span) throw new Error(`logitStats: targets and outputs need ${span} elements for rows ${at.stride} apart`);
   } else if (at) {
+    const copies = at.copies ?? 1, copyStride = at.copyStride ?? 0;
     if (!(at.seq >= 1 && N % at.seq === 0 && at.seqStride >= at.seq && at.offset + at.seq <= at.seqStride)) throw new Error(`logitStats: placement seq=${at.seq}, seqStride=${at.seqStride}, offset=${at.offset} does not fit ${N} rows`);
+    // Copies side by side within each sequence's stride, so no two outputs land on one element.
+    if (!(Number.isInteger(copies) && copies >= 1 && (copies === 1 || (copyStride >= at.seq && at.offset + (copies - 1) * copyStride + at.seq <= at.seqStride)))) {
+      throw new Error(`logitStats: placement of ${copies} copies ${copyStride} apart does not fit sequences ${at.seqStride} apart`);
+    }
     const span = (N / at.seq) * at.seqStride;
     if (targets.size < span || logp.size < span || entropy.size < span || vmean.size < span) throw new Error(`logitStats: targets and outputs need ${span} elements for this placement`);
   } else if (targets.size < N || logp.size < N || entropy.size < N || vmean.size < N) throw new Error(`logitStats: outputs need ${N} elements`);
