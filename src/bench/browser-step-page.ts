@@ -46,6 +46,8 @@ window.stepBench = {
     const before = ctx.stats().dispatches;
     const t0 = performance.now();
     await trainer.step();
+    // Until the GPU has finished all the step submitted: work a step leaves queued is its own, not the next contender's.
+    await ctx.sync();
     return { ms: performance.now() - t0, dispatches: ctx.stats().dispatches - before };
   },
 };

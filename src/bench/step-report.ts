@@ -57,6 +57,9 @@ for the base preset, which ships none), with the lab's default settings
 otherwise (4 minibatches, 1 sweep, temperature 1). Each contender is a
 long-lived process; they take turns step by step (ours, PyTorch${run.baseline ? ', baseline' : ''}), never at
 once: ${warmup} warm-up step${warmup === 1 ? '' : 's'} each, then ${reps} timed steps, and each figure is the median.${baseline}
+A step is timed until the GPU has finished all it submitted (a baseline runs
+our worker file where its commit has none), so work one contender leaves
+queued is not charged to the next.
 Counts are per step, from the GPU context's counters (a readback is one
 GPU→CPU round trip). The phase rows come from as many further steps of ours
 with the phase timer on, which waits for the GPU at each phase boundary so
@@ -73,9 +76,9 @@ GRPO's clipped loss (also beside a ROVER or D³S step of ours). Its rewards come
 completion's token sum) instead of the task's verifier, which is a negligible
 phase of ours; its completions, and so its sequence lengths, follow its own
 sampling. The peer runs dense right-padded rows and prefills every row, while
-ours (on a CPU adapter) prefills once per prompt and runs the update over
-packed rows, each group's prompt once (docs/architecture.md); the peer could
-do the same, so the ratio includes that saving of work on our side, and the
+ours prefills once per prompt and decodes each row from its own prompt's end
+and (on a CPU adapter) runs the update over packed rows, each group's prompt
+once (docs/architecture.md); the peer could do the same, so the ratio includes that saving of work on our side, and the
 baseline column measures it against the older code. On a shared machine both sides move with the load; the ratio,
 measured under the same conditions, is the steadier figure.`;
 }

@@ -58,6 +58,8 @@ async function handle(req: Request): Promise<object> {
     const before = countsOf(ctx);
     const t0 = performance.now();
     await trainer.step();
+    // Until the GPU has finished all the step submitted: work a step leaves queued is its own, not the next contender's.
+    await ctx.sync();
     const ms = performance.now() - t0;
     delete options.phases;
     return { ms, ...countsSince(before, countsOf(ctx)), phases: timer ? timer.phases : null };

@@ -124,7 +124,7 @@ try {
 
 ${table}
 
-Each configuration trains from its shipped base with the lab's defaults, in a page of the dev server (${baseline ? `the baseline's page is served from a worktree of ${baseline.commit}, in the same browser; ` : ''}the contenders take turns step by step: ${args.warmup} warm-up, then ${args.reps} timed steps each, medians). The step runs on the page's thread, not in a Worker as in the lab; both await the GPU without polling (bench:wait).`;
+Each configuration trains from its shipped base with the lab's defaults, in a page of the dev server (${baseline ? `the baseline's page is served from a worktree of ${baseline.commit}, in the same browser; ` : ''}the contenders take turns step by step: ${args.warmup} warm-up, then ${args.reps} timed steps each, medians; a step is timed until the GPU has finished all it submitted, so work one contender leaves queued is not charged to the next). The step runs on the page's thread, not in a Worker as in the lab; both await the GPU without polling (bench:wait).`;
     const path = join(ROOT, 'docs/benchmarks.md');
     writeFileSync(path, replaceDocSection(readFileSync(path, 'utf8'), 'bench:browser-step', body));
     console.error('wrote docs/benchmarks.md');
