@@ -9,8 +9,7 @@
 
 import type { GpuContext } from '../gpu/context';
 import { layernormForward } from '../gpu/kernels/layernorm';
-import { matmul } from '../gpu/kernels/matmul';
-import { defaultMatmulSide } from '../gpu/kernels/matmul';
+import { defaultMatmulSide, matmul } from '../gpu/kernels/matmul';
 import { type LayerNormParams, layernormMatmul, layernormMatmulApplies, matmulBiasGelu, matmulBiasResidual, matmulBiasResidualNorm, residualNormApplies } from '../gpu/kernels/matmul-fused';
 import { EXCLUDED_LOGIT } from '../gpu/reference/logits';
 import type { Tensor } from '../gpu/tensor';

@@ -240,7 +240,7 @@ export class Sampler {
       promptLengths.fill(p.length, i * G, (i + 1) * G);
     });
     const T = Math.min(contextLength, Math.max(...promptLengths) + maxNewTokens);
-    // Positions 0 .. prefix−1: every prompt's but the longest one's last, in one batched forward.
+    // Positions 0 .. prefix−1 of every prompt (all but the longest prompt's last token; shorter ones padded) in one batched forward.
     const prefix = Math.max(...promptLengths) - 1;
     const steps = decodeSteps(promptLengths, T, maxNewTokens);
     const shape = { R, T };
