@@ -149,13 +149,20 @@ type Binding = Tensor | GPUBuffer;
 interface CachedGroup {
   group: GPUBindGroup;
   slot: { chunk: number; offset: number } | null;
-  /** The values in the slot, as uniformWords joined. */
-  values: string;
+  /** The values in the slot (uniformWords). */
+  values: Uint32Array | null;
   /** The submission whose dispatches last used it. */
   usedIn: number;
 }
 
 /** Uniform values as the 32-bit words the shader reads, in struct order. */
+function sameWords(a: Uint32Array | null, b: Uint32Array | null): boolean {
+  if (a === null || b === null) return a === b;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 function uniformWords(params: readonly Param[]): Uint32Array {
   if (params.length * 4 > UNIFORM_SLOT) throw new Error(`At most ${UNIFORM_SLOT / 4} uniform values per dispatch`);
   const words = new Uint32Array(params.length);
@@ -283,8 +290,7 @@ export class GpuContext {
 
   // --------------------------------------------------------------- kernels
 
-  pipeline(k: KernelRef): GPUComputePipeline {
-    const key = pipelineKey(k);
+  pipeline(k: KernelRef, key = pipelineKey(k)): GPUComputePipeline {
     let p = this.pipelines.get(key);
     if (!p) {
       const module = this.device.createShaderModule({ code: shaderSource(k.shader), label: k.shader });
@@ -318,11 +324,12 @@ export class GpuContext {
   dispatch(k: KernelRef, bindings: readonly Binding[], params: Params | null, workgroups: Workgroups): void {
     this.throwIfLost();
     const ordered = orderParams(this.uniformLayout(k), params, `dispatch ${k.shader}:${k.entry}`);
-    const pipeline = this.pipeline(k);
-    const group = this.bindGroup(k, pipeline, bindings, ordered);
+    const key = pipelineKey(k);
+    const pipeline = this.pipeline(k, key);
+    const group = this.bindGroup(k, key, pipeline, bindings, ordered);
     const wg = typeof workgroups === 'number' ? grid1d(workgroups) : workgroups;
     const grid: [number, number, number] = [Math.max(1, wg[0]), wg[1] ?? 1, wg[2] ?? 1];
-    const pass = this.profile ? this.timedPass(pipelineKey(k), grid) : this.computePass();
+    const pass = this.profile ? this.timedPass(key, grid) : this.computePass();
     pass.setPipeline(pipeline);
     pass.setBindGroup(0, group);
     pass.dispatchWorkgroups(...grid);
@@ -506,39 +513,39 @@ export class GpuContext {
    * dispatch of the open submission with other values, the next group for
    * the same key (`#1`, `#2`, …) is taken.
    */
-  private bindGroup(k: KernelRef, pipeline: GPUComputePipeline, bindings: readonly Binding[], params: readonly Param[] | null): GPUBindGroup {
-    let base = pipelineKey(k);
+  private bindGroup(k: KernelRef, pipelineName: string, pipeline: GPUComputePipeline, bindings: readonly Binding[], params: readonly Param[] | null): GPUBindGroup {
+    let base = pipelineName;
     const base0 = params ? 1 : 0;
-    const entries: GPUBindGroupEntry[] = [];
-    bindings.forEach((b, i) => {
-      const [buffer, offset, size] = b instanceof Tensor ? [b.buffer, b.byteOffset, Math.max(4, b.byteLength)] : [b, 0, b.size];
-      if (b instanceof Tensor && b.isDisposed) throw new Error(`dispatch ${k.shader}:${k.entry}: binding ${i} is a disposed tensor`);
-      entries.push({ binding: base0 + i, resource: { buffer, offset, size } });
-      base += `|${this.bufferId(buffer)}:${offset}:${size}`;
-    });
+    for (let i = 0; i < bindings.length; i++) {
+      const b = bindings[i];
+      if (b instanceof Tensor) {
+        if (b.isDisposed) throw new Error(`dispatch ${k.shader}:${k.entry}: binding ${i} is a disposed tensor`);
+        base += `|${this.bufferId(b.buffer)}:${b.byteOffset}:${Math.max(4, b.byteLength)}`;
+      } else base += `|${this.bufferId(b)}:0:${b.size}`;
+    }
     const words = params ? uniformWords(params) : null;
-    const values = words ? words.join(',') : '';
     this.ensureEncoder();
     for (let n = 0; ; n++) {
       const key = `${base}#${n}`;
       const cached = this.bindGroups.get(key);
       if (!cached) {
+        const entries: GPUBindGroupEntry[] = bindings.map((b, i) => ({ binding: base0 + i, resource: b instanceof Tensor ? { buffer: b.buffer, offset: b.byteOffset, size: Math.max(4, b.byteLength) } : { buffer: b, offset: 0, size: b.size } }));
         const slot = words ? this.newUniformSlot() : null;
         if (slot) entries.unshift({ binding: 0, resource: { buffer: this.uniformChunks[slot.chunk], offset: slot.offset, size: UNIFORM_SLOT } });
         const group = this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
         this.counters.bindGroupsCreated++;
-        const made: CachedGroup = { group, slot, values, usedIn: this.submitSerial };
+        const made: CachedGroup = { group, slot, values: words, usedIn: this.submitSerial };
         if (slot && words) this.writeUniforms(slot, words);
         this.bindGroups.set(key, made);
         return group;
       }
-      if (cached.values === values) {
+      if (sameWords(cached.values, words)) {
         cached.usedIn = this.submitSerial;
         return cached.group;
       }
       if (cached.usedIn !== this.submitSerial && cached.slot && words) {
         this.writeUniforms(cached.slot, words);
-        cached.values = values;
+        cached.values = words;
         cached.usedIn = this.submitSerial;
         return cached.group;
       }

@@ -129,14 +129,17 @@ export function orderParams(layout: UniformLayout | null, params: Params | null,
     if (params && Object.keys(params).length > 0) throw new Error(`${where} reads no uniforms, but was given ${Object.keys(params).join(', ')}`);
     return null;
   }
-  const expected = layout.fields.map((f) => `${f.name}: ${f.type}`).join(', ');
-  if (!params) throw new Error(`${where} needs its uniforms (struct ${layout.struct} { ${expected} }) and was given none`);
-  const names = new Set(layout.fields.map((f) => f.name));
-  const missing = layout.fields.filter((f) => !(f.name in params)).map((f) => f.name);
-  const extra = Object.keys(params).filter((n) => !names.has(n));
-  if (missing.length > 0 || extra.length > 0) {
+  const expected = () => layout.fields.map((f) => `${f.name}: ${f.type}`).join(', ');
+  if (!params) throw new Error(`${where} needs its uniforms (struct ${layout.struct} { ${expected()} }) and was given none`);
+  let given = 0;
+  for (const n in params) if (Object.hasOwn(params, n)) given++;
+  // The struct's names are distinct: when each is given and nothing more, the names match.
+  if (given !== layout.fields.length || !layout.fields.every((f) => f.name in params)) {
+    const names = new Set(layout.fields.map((f) => f.name));
+    const missing = layout.fields.filter((f) => !(f.name in params)).map((f) => f.name);
+    const extra = Object.keys(params).filter((n) => !names.has(n));
     const parts = [missing.length ? `missing ${missing.join(', ')}` : '', extra.length ? `unknown ${extra.join(', ')}` : ''].filter(Boolean);
-    throw new Error(`${where}: uniforms ${parts.join('; ')} (struct ${layout.struct} { ${expected} })`);
+    throw new Error(`${where}: uniforms ${parts.join('; ')} (struct ${layout.struct} { ${expected()} })`);
   }
   return layout.fields.map((f) => {
     const p = params[f.name];
