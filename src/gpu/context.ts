@@ -155,7 +155,7 @@ interface CachedGroup {
   usedIn: number;
 }
 
-/** Uniform values as the 32-bit words the shader reads, in struct order. */
+/** Whether two dispatches' uniform words (or the absence of uniforms) are the same. */
 function sameWords(a: Uint32Array | null, b: Uint32Array | null): boolean {
   if (a === null || b === null) return a === b;
   if (a.length !== b.length) return false;
@@ -163,6 +163,7 @@ function sameWords(a: Uint32Array | null, b: Uint32Array | null): boolean {
   return true;
 }
 
+/** Uniform values as the 32-bit words the shader reads, in struct order. */
 function uniformWords(params: readonly Param[]): Uint32Array {
   if (params.length * 4 > UNIFORM_SLOT) throw new Error(`At most ${UNIFORM_SLOT / 4} uniform values per dispatch`);
   const words = new Uint32Array(params.length);

@@ -12,7 +12,7 @@ import { layernormForward } from '../gpu/kernels/layernorm';
 import { defaultMatmulSide, matmul } from '../gpu/kernels/matmul';
 import { type LayerNormParams, layernormMatmul, layernormMatmulApplies, matmulBiasGelu, matmulBiasResidual, matmulBiasResidualNorm, residualNormApplies } from '../gpu/kernels/matmul-fused';
 import { EXCLUDED_LOGIT } from '../gpu/reference/logits';
-import type { Tensor } from '../gpu/tensor';
+import { type Tensor, alignedElements } from '../gpu/tensor';
 import { BOS, PAD } from '../tasks/tokenizer';
 import type { ModelConfig } from './config';
 import { layerPrefix, outputWeightName } from './params';
@@ -77,6 +77,12 @@ export function trainingNormMode(ctx: GpuContext): NormMode {
 /** Whether 'epilogue' applies to a forward over N rows of C channels (the MLP's output product has K = 4C). */
 export function epilogueNormsApply(ctx: GpuContext, N: number, C: number): boolean {
   return residualNormApplies(N, 4 * C, C, defaultMatmulSide(ctx));
+}
+
+/** A norm's means and rstds for N rows as views of one buffer, rstds after means: the layer-norm epilogue writes both through one binding. */
+export function normStats(own: (shape: number[]) => Tensor, N: number): [mean: Tensor, rstd: Tensor] {
+  const both = own([alignedElements(N) + N]);
+  return [both.view([N]), both.view([N], alignedElements(N))];
 }
 
 /** A layer norm to record: its parameters and where its output goes. */
@@ -145,21 +151,18 @@ export function outputHead(ctx: GpuContext, p: ParamLookup, config: ModelConfig,
  */
 export function forwardLayers(ctx: GpuContext, p: ParamLookup, config: ModelConfig, blocks: BlockBuffers | ((l: number) => BlockBuffers), head: HeadBuffers, policyBias: Tensor, N: number, attend: (l: number) => Attend, norms: NormMode): void {
   const { dModel: C, nLayers: L } = config;
-  const block = typeof blocks === 'function' ? blocks : () => blocks;
+  const block = Array.from({ length: L }, (_, l) => (typeof blocks === 'function' ? blocks(l) : blocks));
   const mode: NormMode = norms === 'epilogue' && !(L > 0 && epilogueNormsApply(ctx, N, C)) ? 'stored' : norms;
-  const ln1 = (l: number) => {
-    const a = block(l);
-    return layerNorm(p, `${layerPrefix(l)}.ln_1`, a.ln1, a.ln1Mean, a.ln1Rstd);
-  };
+  const ln1 = (l: number) => layerNorm(p, `${layerPrefix(l)}.ln_1`, block[l].ln1, block[l].ln1Mean, block[l].ln1Rstd);
   if (mode === 'epilogue') {
     const first = ln1(0);
-    layernormForward(ctx, block(0).input, first.w, first.b, first.out, first.mean, first.rstd, N, C);
+    layernormForward(ctx, block[0].input, first.w, first.b, first.out, first.mean, first.rstd, N, C);
   }
   for (let l = 0; l < L; l++) {
     const next = mode !== 'epilogue' ? undefined : l + 1 < L ? ln1(l + 1) : layerNorm(p, 'transformer.ln_f', head.lnf, head.lnfMean, head.lnfRstd);
-    blockForward(ctx, p, l, block(l), N, C, attend(l), mode, next);
+    blockForward(ctx, p, l, block[l], N, C, attend(l), mode, next);
   }
-  outputHead(ctx, p, config, block(L - 1).output, head, policyBias, N, mode);
+  outputHead(ctx, p, config, block[L - 1].output, head, policyBias, N, mode);
 }
 
 /**

@@ -15,8 +15,8 @@ import { crossEntropy, logitStats, logitStatsBackward } from '../gpu/kernels/log
 import { matmul } from '../gpu/kernels/matmul';
 import { matmulGeluBackward, matmulWeightBiasGrad } from '../gpu/kernels/matmul-fused';
 import { sumOfSquares } from '../gpu/kernels/reduce';
-import { Tensor, alignedElements } from '../gpu/tensor';
-import { type BlockBuffers, type NormMode, forwardLayers, policyLogitBias, trainingNormMode } from './block';
+import { Tensor } from '../gpu/tensor';
+import { type BlockBuffers, type NormMode, forwardLayers, normStats, policyLogitBias, trainingNormMode } from './block';
 import type { ModelConfig } from './config';
 import { type ParamLayout, buildLayout, gpuViews, initParams, layerPrefix, outputWeightName } from './params';
 import { nextTokenTargets } from './reference';
@@ -133,11 +133,7 @@ export class GptModel {
     const N = this.maxBatch * this.maxTime;
     const TT = this.maxBatch * H * this.maxTime * this.maxTime;
     this.layers = [];
-    // Each norm's means and rstds in one buffer, rstds after means (the layer-norm epilogue writes them through one binding).
-    const stats = () => {
-      const both = this.own([alignedElements(N) + N]);
-      return [both.view([N]), both.view([N], alignedElements(N))];
-    };
+    const stats = () => normStats((shape) => this.own(shape), N);
     for (let l = 0; l < L; l++) {
       const [ln1Mean, ln1Rstd] = stats();
       const [ln2Mean, ln2Rstd] = stats();

@@ -34,7 +34,7 @@ import { sample } from '../gpu/kernels/sample';
 import { type Tensor, alignedElements } from '../gpu/tensor';
 import { BOS, EOS, PAD } from '../tasks/tokenizer';
 import { hash3 } from '../util/rng';
-import { type BlockBuffers, type HeadBuffers, type NormMode, defaultNormMode, forwardLayers } from './block';
+import { type BlockBuffers, type HeadBuffers, type NormMode, defaultNormMode, forwardLayers, normStats } from './block';
 import type { GptModel } from './gpt';
 
 export interface SampleRequest {
@@ -114,13 +114,8 @@ class Activations {
   ) {
     const flat: Partial<Record<BlockKey, Tensor>> = {};
     for (const [k, w] of Object.entries(ROW_WIDTH)) if (w > 0) flat[k as BlockKey] = own([rows * w * C]);
-    // Each norm's means and rstds in one buffer, rstds after means (the layer-norm epilogue writes them through one binding).
-    const statsAt = alignedElements(rows);
-    for (const [mean, rstd] of [['ln1Mean', 'ln1Rstd'], ['ln2Mean', 'ln2Rstd']] as const) {
-      const both = own([statsAt + rows]);
-      flat[mean] = both.view([rows]);
-      flat[rstd] = both.view([rows], statsAt);
-    }
+    [flat.ln1Mean, flat.ln1Rstd] = normStats(own, rows);
+    [flat.ln2Mean, flat.ln2Rstd] = normStats(own, rows);
     this.flat = flat as Record<BlockKey, Tensor>;
     this.logits = own([rows * V]);
   }
