@@ -38,6 +38,10 @@ struct Params {
 @group(0) @binding(1) var<storage, read> c_qkv: array<f32>;
 @group(0) @binding(2) var<storage, read_write> c_kcache: array<f32>;
 @group(0) @binding(3) var<storage, read_write> c_vcache: array<f32>;
+// …and fill_cache_vec4 these views of the same bindings (C a multiple of 4)
+@group(0) @binding(1) var<storage, read> c4_qkv: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read_write> c4_kcache: array<vec4<f32>>;
+@group(0) @binding(3) var<storage, read_write> c4_vcache: array<vec4<f32>>;
 
 const WG = 64u;
 
@@ -97,4 +101,24 @@ fn fill_cache(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgr
   let dst = (r * p.cache_len + t) * p.C + c;
   c_kcache[dst] = c_qkv[row * 3u * p.C + p.C + c];
   c_vcache[dst] = c_qkv[row * 3u * p.C + 2u * p.C + c];
+}
+
+// fill_cache four channels at a time, for C a multiple of 4: one invocation per
+// qkv element reads it once and writes its `share` cache rows (the same copies).
+@compute @workgroup_size(64)
+fn fill_cache_vec4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = flat_index(gid, nwg);
+  let C4 = p.C / 4u;
+  if (i >= (p.rows / p.share) * p.prefix * C4) { return; }
+  let c = i % C4;
+  let row = i / C4;
+  let t = row % p.prefix;
+  let seq = row / p.prefix;
+  let kk = c4_qkv[row * 3u * C4 + C4 + c];
+  let vv = c4_qkv[row * 3u * C4 + 2u * C4 + c];
+  for (var g = 0u; g < p.share; g++) {
+    let dst = ((seq * p.share + g) * p.cache_len + t) * C4 + c;
+    c4_kcache[dst] = kk;
+    c4_vcache[dst] = vv;
+  }
 }
