@@ -11,7 +11,9 @@ struct Params {
   C: u32,
   eps: f32,
   accumulate: u32, // dw/db: 1 adds into the existing gradients, 0 overwrites them
-  residual: u32,   // dx: 1 adds the residual stream's gradient dres (binding 7) into dx
+  residual: u32,   // dx: 1 adds the residual stream's gradient dres (binding 6) into dx
+  dx_slots: u32,   // backward: invocation slots given to the rows' dx (whole workgroups); the slots after them compute dw, db
+  rstd_at: u32,    // backward: where the rstds start in the stats binding, after the means
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -24,18 +26,19 @@ struct Params {
 @group(0) @binding(5) var<storage, read_write> f_mean: array<f32>;
 @group(0) @binding(6) var<storage, read_write> f_rstd: array<f32>;
 
-// backward (both entry points read these)
+// backward: one dispatch computes dx (one invocation per row) and dw, db (one
+// per channel, or per 4 channels), two independent jobs side by side on
+// separate workgroups. The means and rstds share one binding (rstd at
+// p.rstd_at) to stay within a stage's eight storage buffers; dres is bound
+// even when p.residual is 0, and then never read.
 @group(0) @binding(1) var<storage, read> g_dout: array<f32>;
 @group(0) @binding(2) var<storage, read> g_x: array<f32>;
-@group(0) @binding(3) var<storage, read> g_mean: array<f32>;
-@group(0) @binding(4) var<storage, read> g_rstd: array<f32>;
-// backward_dx (dres is bound even when p.residual is 0; then it is never read)
-@group(0) @binding(5) var<storage, read> g_w: array<f32>;
-@group(0) @binding(6) var<storage, read_write> g_dx: array<f32>;
-@group(0) @binding(7) var<storage, read> g_dres: array<f32>;
-// backward_params
-@group(0) @binding(5) var<storage, read_write> g_dw: array<f32>;
-@group(0) @binding(6) var<storage, read_write> g_db: array<f32>;
+@group(0) @binding(3) var<storage, read> g_stats: array<f32>;
+@group(0) @binding(4) var<storage, read> g_w: array<f32>;
+@group(0) @binding(5) var<storage, read_write> g_dx: array<f32>;
+@group(0) @binding(6) var<storage, read> g_dres: array<f32>;
+@group(0) @binding(7) var<storage, read_write> g_dw: array<f32>;
+@group(0) @binding(8) var<storage, read_write> g_db: array<f32>;
 
 // Invocations per workgroup (rows, or channels for the parameter gradients),
 // a pipeline constant set by src/gpu/kernels/layernorm.ts.
@@ -68,14 +71,22 @@ fn layernorm_forward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num
   f_rstd[row] = rstd;
 }
 
+fn g_mean(n: u32) -> f32 { return g_stats[n]; }
+fn g_rstd(n: u32) -> f32 { return g_stats[p.rstd_at + n]; }
+
 // dx[n,:] = (dres[n,:] +) rstd · (g − mean(g) − x̂ · mean(g · x̂)),  g = dout · w,  x̂ = (x − mean) · rstd
 @compute @workgroup_size(WG)
-fn layernorm_backward_dx(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let row = flat_index(gid, nwg);
+fn layernorm_backward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = flat_index(gid, nwg);
+  if (i >= p.dx_slots) {
+    backward_params(i - p.dx_slots);
+    return;
+  }
+  let row = i;
   if (row >= p.N) { return; }
   let base = row * p.C;
-  let mean = g_mean[row];
-  let rstd = g_rstd[row];
+  let mean = g_mean(row);
+  let rstd = g_rstd(row);
   var sum_g = 0.0;
   var sum_g_xhat = 0.0;
   for (var c = 0u; c < p.C; c++) {
@@ -96,16 +107,14 @@ fn layernorm_backward_dx(@builtin(global_invocation_id) gid: vec3<u32>, @builtin
 }
 
 // dw[c] (+)= Σ_n dout[n,c] · x̂[n,c],  db[c] (+)= Σ_n dout[n,c]   (neighbouring invocations read neighbouring channels)
-@compute @workgroup_size(WG)
-fn layernorm_backward_params(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let c = flat_index(gid, nwg);
+fn backward_params(c: u32) {
   if (c >= p.C) { return; }
   var dw = 0.0;
   var db = 0.0;
   for (var n = 0u; n < p.N; n++) {
     let i = n * p.C + c;
     let dout = g_dout[i];
-    dw += dout * (g_x[i] - g_mean[n]) * g_rstd[n];
+    dw += dout * (g_x[i] - g_mean(n)) * g_rstd(n);
     db += dout;
   }
   if (p.accumulate != 0u) {
@@ -124,11 +133,11 @@ fn layernorm_backward_params(@builtin(global_invocation_id) gid: vec3<u32>, @bui
 @group(0) @binding(4) var<storage, read_write> f4_out: array<vec4<f32>>;
 @group(0) @binding(1) var<storage, read> g4_dout: array<vec4<f32>>;
 @group(0) @binding(2) var<storage, read> g4_x: array<vec4<f32>>;
-@group(0) @binding(5) var<storage, read> g4_w: array<vec4<f32>>;
-@group(0) @binding(6) var<storage, read_write> g4_dx: array<vec4<f32>>;
-@group(0) @binding(7) var<storage, read> g4_dres: array<vec4<f32>>;
-@group(0) @binding(5) var<storage, read_write> g4_dw: array<vec4<f32>>;
-@group(0) @binding(6) var<storage, read_write> g4_db: array<vec4<f32>>;
+@group(0) @binding(4) var<storage, read> g4_w: array<vec4<f32>>;
+@group(0) @binding(5) var<storage, read_write> g4_dx: array<vec4<f32>>;
+@group(0) @binding(6) var<storage, read> g4_dres: array<vec4<f32>>;
+@group(0) @binding(7) var<storage, read_write> g4_dw: array<vec4<f32>>;
+@group(0) @binding(8) var<storage, read_write> g4_db: array<vec4<f32>>;
 
 //!include layernorm-row.wgsl
 
@@ -155,15 +164,20 @@ fn layernorm_forward_vec4(@builtin(global_invocation_id) gid: vec3<u32>, @builti
   f_rstd[row] = rstd;
 }
 
-// dx[n,:] = (dres[n,:] +) rstd · (g − mean(g) − x̂ · mean(g · x̂)),  g = dout · w   (C % 4 = 0)
+// layernorm_backward for C % 4 = 0
 @compute @workgroup_size(WG)
-fn layernorm_backward_dx_vec4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let row = flat_index(gid, nwg);
+fn layernorm_backward_vec4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = flat_index(gid, nwg);
+  if (i >= p.dx_slots) {
+    backward_params_vec4(i - p.dx_slots);
+    return;
+  }
+  let row = i;
   if (row >= p.N) { return; }
   let C4 = p.C / 4u;
   let base = row * C4;
-  let mean = g_mean[row];
-  let rstd = g_rstd[row];
+  let mean = g_mean(row);
+  let rstd = g_rstd(row);
   var sum_g = vec4(0.0);
   var sum_g_xhat = vec4(0.0);
   for (var c = 0u; c < C4; c++) {
@@ -183,9 +197,7 @@ fn layernorm_backward_dx_vec4(@builtin(global_invocation_id) gid: vec3<u32>, @bu
 }
 
 // dw[c] (+)= Σ_n dout[n,c] · x̂[n,c],  db[c] (+)= Σ_n dout[n,c]   (C % 4 = 0; one invocation per 4 channels)
-@compute @workgroup_size(WG)
-fn layernorm_backward_params_vec4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let c = flat_index(gid, nwg);
+fn backward_params_vec4(c: u32) {
   let C4 = p.C / 4u;
   if (c >= C4) { return; }
   var dw = vec4(0.0);
@@ -193,7 +205,7 @@ fn layernorm_backward_params_vec4(@builtin(global_invocation_id) gid: vec3<u32>,
   for (var n = 0u; n < p.N; n++) {
     let i = n * C4 + c;
     let dout = g4_dout[i];
-    dw += dout * (g4_x[i] - g_mean[n]) * g_rstd[n];
+    dw += dout * (g4_x[i] - g_mean(n)) * g_rstd(n);
     db += dout;
   }
   if (p.accumulate != 0u) {

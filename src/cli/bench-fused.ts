@@ -16,7 +16,8 @@ import { layernormBackward, layernormBackwardResidual, layernormForward } from '
 import { columnSum, matmul } from '../gpu/kernels/matmul';
 import { matmulBiasGelu, matmulBiasResidual, matmulGeluBackward, matmulWeightBiasGrad } from '../gpu/kernels/matmul-fused';
 import { createNodeContext } from '../gpu/node';
-import type { Tensor } from '../gpu/tensor';
+import { type Tensor, product } from '../gpu/tensor';
+import { normStats } from '../model/block';
 import { PRESET_SHAPES_FOR_BENCH } from './bench-fused-shapes';
 
 interface Contender {
@@ -97,7 +98,7 @@ function cases(ctx: GpuContext, preset: string, C: number, H: number, T: number,
   const qkv = rand(ctx, N * 3 * C), att = ctx.tensor([B * H * T * T]), out = ctx.tensor([N * C]), dqkv = ctx.tensor([N * 3 * C]), dscore = ctx.tensor([B * H * T * T]);
   const kCache = rand(ctx, B * T * C), vCache = rand(ctx, B * T * C), pos = ctx.tensor([B], 'u32', new Uint32Array(B).fill(T - 1)), scores = ctx.tensor([B * H * T]);
   const qkvRow = qkv.view([B * 3 * C]), outRow = out.view([B * C]);
-  const lnW = rand(ctx, C), lnB = rand(ctx, C), lnDw = ctx.tensor([C]), lnDb = ctx.tensor([C]), stats = rand(ctx, N), stats2 = rand(ctx, N);
+  const lnW = rand(ctx, C), lnB = rand(ctx, C), lnDw = ctx.tensor([C]), lnDb = ctx.tensor([C]), [stats, stats2] = normStats((shape) => rand(ctx, product(shape)), N);
   return [
     {
       // Not a fused kernel: the most a layernorm folded into this matmul's prologue could save.

@@ -15,6 +15,18 @@ export function alignedElements(n: number): number {
   return Math.ceil(n / words) * words;
 }
 
+/**
+ * One view over `first` and `second` (views of one buffer, `second` after
+ * `first`), and how many `unit`-element steps in `second` starts: kernels that
+ * read two small arrays through one binding this way (a layer norm's weight
+ * and bias, its means and rstds) stay within a stage's eight storage buffers.
+ */
+export function spanViews(first: Tensor, second: Tensor, unit: number, what: string, fn: string): { t: Tensor; at: number } {
+  const gap = second.byteOffset - first.byteOffset;
+  if (first.buffer !== second.buffer || gap < first.byteLength || gap % (4 * unit) !== 0) throw new Error(`${fn}: the ${what} must be views of one buffer, the second after the first`);
+  return { t: new Tensor(first.buffer, [gap / 4 + second.size], first.dtype, first.byteOffset, null), at: gap / (4 * unit) };
+}
+
 export function product(shape: readonly number[]): number {
   let n = 1;
   for (const d of shape) n *= d;

@@ -1,10 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import { AWKWARD, expectClose, finiteDiff, randn, testContext } from '../../testing/gpu';
 import { layernormBackward64, layernormBackwardRef, layernormBackwardResidual64, layernormBackwardResidualRef, layernormForward64, layernormForwardRef } from '../reference/layernorm';
+import type { GpuContext } from '../context';
+import { normStats } from '../../model/block';
+import type { Tensor } from '../tensor';
 import { add } from './elementwise';
 import { layernormBackward, layernormBackwardResidual, layernormForward } from './layernorm';
 
-const SHAPES: [number, number][] = [...AWKWARD.map((N): [number, number] => [N, 36]), [17, 4], [3, 12], [33, 130], [2, 300]];
+// [5, 72]: dw and db over two workgroups of vec4s; [33, 130], [2, 300]: over several of channels.
+const SHAPES: [number, number][] = [...AWKWARD.map((N): [number, number] => [N, 36]), [17, 4], [3, 12], [5, 72], [33, 130], [2, 300]];
+
+/** Means and rstds as a model holds them (normStats): views of one buffer, the rstds after the means; `all` owns it. */
+function stats(ctx: GpuContext, N: number, values?: { mean: Float32Array; rstd: Float32Array }): { all: Tensor; mean: Tensor; rstd: Tensor } {
+  let all: Tensor | null = null;
+  const [mean, rstd] = normStats((shape) => (all = ctx.tensor(shape)), N);
+  if (values) {
+    ctx.write(mean, values.mean);
+    ctx.write(rstd, values.rstd);
+  }
+  return { all: all!, mean, rstd };
+}
 
 function inputs(N: number, C: number, seed: number) {
   // An offset mean and a spread scale exercise the centring and the variance.
@@ -17,7 +32,7 @@ describe('layernorm', () => {
     const ctx = await testContext();
     const { x, w, b, dout } = inputs(N, C, N * 131 + C);
     const tx = ctx.tensor([N, C], 'f32', x), tw = ctx.tensor([C], 'f32', w), tb = ctx.tensor([C], 'f32', b);
-    const out = ctx.tensor([N, C]), mean = ctx.tensor([N]), rstd = ctx.tensor([N]);
+    const out = ctx.tensor([N, C]), { all, mean, rstd } = stats(ctx, N);
     const tdout = ctx.tensor([N, C], 'f32', dout), dx = ctx.tensor([N, C]), dw = ctx.tensor([C]), db = ctx.tensor([C]);
     layernormForward(ctx, tx, tw, tb, out, mean, rstd, N, C);
     layernormBackward(ctx, tdout, tx, tw, mean, rstd, dx, dw, db, N, C);
@@ -30,7 +45,7 @@ describe('layernorm', () => {
     expectClose(gDx, g.dx, { atol: 1e-4, rtol: 1e-4, what: 'dx' });
     expectClose(gDw, g.dw, { atol: 1e-4, rtol: 1e-4, what: 'dw' });
     expectClose(gDb, g.db, { atol: 1e-4, rtol: 1e-4, what: 'db' });
-    for (const t of [tx, tw, tb, out, mean, rstd, tdout, dx, dw, db]) t.dispose();
+    for (const t of [tx, tw, tb, out, all, tdout, dx, dw, db]) t.dispose();
   });
 
   it('accumulates parameter gradients when asked', async () => {
@@ -39,14 +54,14 @@ describe('layernorm', () => {
     const { x, w, b, dout } = inputs(N, C, 5);
     const f = layernormForwardRef(x, w, b, N, C);
     const prevDw = randn(C, 8), prevDb = randn(C, 9);
-    const tx = ctx.tensor([N, C], 'f32', x), tw = ctx.tensor([C], 'f32', w), mean = ctx.tensor([N], 'f32', f.mean), rstd = ctx.tensor([N], 'f32', f.rstd);
+    const tx = ctx.tensor([N, C], 'f32', x), tw = ctx.tensor([C], 'f32', w), { all, mean, rstd } = stats(ctx, N, f);
     const tdout = ctx.tensor([N, C], 'f32', dout), dx = ctx.tensor([N, C]), dw = ctx.tensor([C], 'f32', prevDw), db = ctx.tensor([C], 'f32', prevDb);
     layernormBackward(ctx, tdout, tx, tw, mean, rstd, dx, dw, db, N, C, true);
     const [gDw, gDb] = await ctx.readMany([dw, db]);
     const g = layernormBackwardRef(dout, x, w, f.mean, f.rstd, N, C);
     expectClose(gDw, g.dw.map((v, i) => v + prevDw[i]), { atol: 1e-4, rtol: 1e-4, what: 'dw' });
     expectClose(gDb, g.db.map((v, i) => v + prevDb[i]), { atol: 1e-4, rtol: 1e-4, what: 'db' });
-    for (const t of [tx, tw, mean, rstd, tdout, dx, dw, db]) t.dispose();
+    for (const t of [tx, tw, all, tdout, dx, dw, db]) t.dispose();
   });
 
   it('reference backward matches central differences of the reference forward', () => {
@@ -67,7 +82,7 @@ describe('layernorm', () => {
     const N = 130, C = 36;
     const { x, w, b, dout } = inputs(N, C, 3);
     const tx = ctx.tensor([N, C], 'f32', x), tw = ctx.tensor([C], 'f32', w), tb = ctx.tensor([C], 'f32', b);
-    const out = ctx.tensor([N, C]), mean = ctx.tensor([N]), rstd = ctx.tensor([N]);
+    const out = ctx.tensor([N, C]), { all, mean, rstd } = stats(ctx, N);
     const tdout = ctx.tensor([N, C], 'f32', dout), dx = ctx.tensor([N, C]), dw = ctx.tensor([C]), db = ctx.tensor([C]);
     const run = () => {
       layernormForward(ctx, tx, tw, tb, out, mean, rstd, N, C);
@@ -75,7 +90,7 @@ describe('layernorm', () => {
       return ctx.readMany([out, mean, rstd, dx, dw, db]);
     };
     expect(await run()).toEqual(await run());
-    for (const t of [tx, tw, tb, out, mean, rstd, tdout, dx, dw, db]) t.dispose();
+    for (const t of [tx, tw, tb, out, all, tdout, dx, dw, db]) t.dispose();
   });
 
   it.each([[1, 36], [17, 4], [33, 130], [130, 3], [64, 32]])('backward with the residual gradient matches the reference and layernormBackward + add bit for bit, N=%i C=%i', async (N, C) => {
@@ -83,7 +98,7 @@ describe('layernorm', () => {
     const { x, w, b, dout } = inputs(N, C, N * 7 + C);
     const dres = randn(N * C, N + C);
     const f = layernormForwardRef(x, w, b, N, C);
-    const tx = ctx.tensor([N, C], 'f32', x), tw = ctx.tensor([C], 'f32', w), mean = ctx.tensor([N], 'f32', f.mean), rstd = ctx.tensor([N], 'f32', f.rstd);
+    const tx = ctx.tensor([N, C], 'f32', x), tw = ctx.tensor([C], 'f32', w), { all, mean, rstd } = stats(ctx, N, f);
     const tdout = ctx.tensor([N, C], 'f32', dout), tdres = ctx.tensor([N, C], 'f32', dres);
     const dx = ctx.tensor([N, C]), dw = ctx.tensor([C]), db = ctx.tensor([C]);
     const branch = ctx.tensor([N, C]), unfused = ctx.tensor([N, C]), dw2 = ctx.tensor([C]), db2 = ctx.tensor([C]);
@@ -95,7 +110,7 @@ describe('layernorm', () => {
     expectClose(gDx, g.dx, { atol: 1e-4, rtol: 1e-4, what: 'dx' });
     expectClose(gDw, g.dw, { atol: 1e-4, rtol: 1e-4, what: 'dw' });
     expect([gDx, gDw, gDb]).toEqual([uDx, uDw, uDb]);
-    for (const t of [tx, tw, mean, rstd, tdout, tdres, dx, dw, db, branch, unfused, dw2, db2]) t.dispose();
+    for (const t of [tx, tw, all, tdout, tdres, dx, dw, db, branch, unfused, dw2, db2]) t.dispose();
   });
 
   it('reference backward with the residual matches central differences of x + LayerNorm(x) terms', () => {

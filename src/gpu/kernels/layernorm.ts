@@ -1,6 +1,6 @@
 import { type GpuContext, f32, u32 } from '../context';
 import { LAYERNORM_EPS } from '../reference/layernorm';
-import type { Tensor } from '../tensor';
+import { type Tensor, spanViews } from '../tensor';
 
 /**
  * Invocations per workgroup (WG in shaders/layernorm.wgsl): 16, so the
@@ -24,10 +24,10 @@ export function layernormForward(ctx: GpuContext, x: Tensor, w: Tensor, b: Tenso
   expectSize('layernormForward b', b, C);
   expectSize('layernormForward mean', mean, N);
   expectSize('layernormForward rstd', rstd, N);
-  ctx.dispatch(kernel('layernorm_forward', C), [x, w, b, out, mean, rstd], { N: u32(N), C: u32(C), eps: f32(LAYERNORM_EPS), accumulate: u32(0), residual: u32(0) }, Math.ceil(N / WG));
+  ctx.dispatch(kernel('layernorm_forward', C), [x, w, b, out, mean, rstd], { N: u32(N), C: u32(C), eps: f32(LAYERNORM_EPS), accumulate: u32(0), residual: u32(0), dx_slots: u32(0), rstd_at: u32(0) }, Math.ceil(N / WG));
 }
 
-/** dx is written; dw and db are written, or added to when accumulateParams. */
+/** dx is written; dw and db are written, or added to when accumulateParams. mean and rstd must be views of one buffer, rstd after mean (normStats in src/model/block.ts makes them so). */
 export function layernormBackward(
   ctx: GpuContext,
   dout: Tensor,
@@ -75,9 +75,11 @@ function backward(ctx: GpuContext, dout: Tensor, x: Tensor, w: Tensor, mean: Ten
   for (const [what, t] of [['w', w], ['dw', dw], ['db', db]] as const) expectSize(`layernormBackward ${what}`, t, C);
   expectSize('layernormBackward mean', mean, N);
   expectSize('layernormBackward rstd', rstd, N);
-  const groups = (n: number) => Math.ceil(n / WG);
-  const params = { N: u32(N), C: u32(C), eps: f32(LAYERNORM_EPS), accumulate: u32(accumulateParams ? 1 : 0), residual: u32(dres ? 1 : 0) };
+  const stats = spanViews(mean, rstd, 1, 'mean and rstd', 'layernormBackward');
+  // dx's rows on the first workgroups, dw and db's channels (or vec4s of them) on the rest: one dispatch.
+  const dxGroups = Math.ceil(N / WG);
+  const paramGroups = Math.ceil((C % 4 === 0 ? C / 4 : C) / WG);
+  const params = { N: u32(N), C: u32(C), eps: f32(LAYERNORM_EPS), accumulate: u32(accumulateParams ? 1 : 0), residual: u32(dres ? 1 : 0), dx_slots: u32(dxGroups * WG), rstd_at: u32(stats.at) };
   // Without a residual, dout stands in for dres and is never read.
-  ctx.dispatch(kernel('layernorm_backward_dx', C), [dout, x, mean, rstd, w, dx, dres ?? dout], params, groups(N));
-  ctx.dispatch(kernel('layernorm_backward_params', C), [dout, x, mean, rstd, dw, db], params, groups(C % 4 === 0 ? C / 4 : C));
+  ctx.dispatch(kernel('layernorm_backward', C), [dout, x, stats.t, w, dx, dres ?? dout, dw, db], params, dxGroups + paramGroups);
 }

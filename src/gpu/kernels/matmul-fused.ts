@@ -4,7 +4,7 @@
 
 import type { GpuContext } from '../context';
 import { LAYERNORM_EPS } from '../reference/layernorm';
-import { Tensor } from '../tensor';
+import { type Tensor, spanViews } from '../tensor';
 import { FLAG_ACCUMULATE, FLAG_BIAS, MATMUL_TILE, type MatmulLayout, type MatmulSide, checkSize, defaultMatmulSide, matmulKernel, matmulParams, matmulWorkgroups, vectorizable } from './matmul';
 
 const FLAG_GELU = 4;
@@ -130,18 +130,6 @@ export function residualNormApplies(M: number, K: number, N: number, side: Matmu
 }
 
 /**
- * One binding over `first` and `second` (views of one buffer, `second` after
- * `first`), and how many `unit`-element steps in `second` starts: the epilogue
- * below reads a layer norm's weight and bias, and writes its means and rstds,
- * through one binding each, to stay within a stage's eight storage buffers.
- */
-function span(first: Tensor, second: Tensor, unit: number, what: string, fn: string): { t: Tensor; at: number } {
-  const gap = second.byteOffset - first.byteOffset;
-  if (first.buffer !== second.buffer || gap < first.byteLength || gap % (4 * unit) !== 0) throw new Error(`${fn}: the layer norm's ${what} must be views of one buffer, the second after the first`);
-  return { t: new Tensor(first.buffer, [gap / 4 + second.size], first.dtype, first.byteOffset, null), at: gap / (4 * unit) };
-}
-
-/**
  * y[M,N] = r[M,N] + x[M,K]·W[N,K]ᵀ + b, then ln.out[M,N] = LN(y) with the
  * layer norm's weight and bias (N long) and each row's mean and rstd (M
  * long): the next layer norm as the residual product's epilogue. Replaces
@@ -159,7 +147,7 @@ export function matmulBiasResidualNorm(ctx: GpuContext, x: Tensor, w: Tensor, bi
   checkSize('ln out', ln.out, dims.M * dims.N, fn);
   checkSize('ln mean', ln.mean, dims.M, fn);
   checkSize('ln rstd', ln.rstd, dims.M, fn);
-  const params = span(ln.w, ln.b, 4, 'weight and bias', fn);
-  const stats = span(ln.mean, ln.rstd, 1, 'mean and rstd', fn);
+  const params = spanViews(ln.w, ln.b, 4, "layer norm's weight and bias", fn);
+  const stats = spanViews(ln.mean, ln.rstd, 1, "layer norm's mean and rstd", fn);
   fusedMatmul(ctx, fn, x, w, y, dims, { layout: 'nt', bias, side: residual, sideOut: ln.out, lnAfter: { params: params.t, stats: stats.t, lnBAt: params.at, rstdAt: stats.at }, flags: FLAG_RESIDUAL, ...(side ? { wgSide: side } : {}) });
 }
