@@ -6,6 +6,10 @@ struct Params {
   width: u32,
   srcWidth: u32,
   indexOffset: u32,
+  // The same rows of `planes` equally spaced arrays at once: plane k of src starts at k·srcPlane, of dst at k·dstPlane.
+  planes: u32,
+  srcPlane: u32,
+  dstPlane: u32,
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -15,12 +19,16 @@ struct Params {
 
 const WG = 256u;
 
-// dst[r, c] = src[index[indexOffset + r], c] for c < width ≤ srcWidth: chosen rows of a [·, srcWidth] matrix, cut to width columns.
+// dst_k[r, c] = src_k[index[indexOffset + r], c] for c < width ≤ srcWidth, in every plane k: chosen rows of
+// [·, srcWidth] matrices, cut to width columns.
 @compute @workgroup_size(256)
 fn gather_rows(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = gid.x + gid.y * nwg.x * WG;
-  if (i >= p.rows * p.width) { return; }
-  let r = i / p.width;
-  let c = i % p.width;
-  dst[i] = src[index[p.indexOffset + r] * p.srcWidth + c];
+  let n = p.rows * p.width;
+  if (i >= p.planes * n) { return; }
+  let k = i / n;
+  let j = i % n;
+  let r = j / p.width;
+  let c = j % p.width;
+  dst[k * p.dstPlane + j] = src[k * p.srcPlane + index[p.indexOffset + r] * p.srcWidth + c];
 }

@@ -129,3 +129,20 @@ describe('GpuContext bind groups and uniforms', () => {
     for (const t of [zero, tmp, acc, picked, index, src]) t.dispose();
   });
 });
+
+describe('GpuContext copies', () => {
+  it('copy between views of one buffer, overlapping or not, as between two buffers', async () => {
+    const ctx = await testContext();
+    const data = Float32Array.from({ length: 192 }, (_, i) => i * 0.5 - 7);
+    const t = ctx.tensor([192], 'f32', data);
+    // Two aligned views of one buffer (a binding boundary is 64 elements).
+    ctx.copy(t.view([64], 0), t.view([64], 128));
+    // An overlapping range of the same buffer: every element read before any is written.
+    ctx.copyRange(t, 10, t, 20, 30);
+    const want = Float32Array.from(data);
+    want.set(data.subarray(0, 64), 128);
+    want.set(want.slice(10, 40), 20);
+    expect(await ctx.read(t)).toEqual(want);
+    t.dispose();
+  });
+});

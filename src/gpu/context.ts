@@ -275,8 +275,7 @@ export class GpuContext {
   /** Copies src into dst (same number of elements), recorded in order. */
   copy(src: Tensor, dst: Tensor): void {
     if (src.size !== dst.size) throw new Error(`copy: ${src.size} elements into ${dst.size}`);
-    const enc = this.endPass();
-    enc.copyBufferToBuffer(src.buffer, src.byteOffset, dst.buffer, dst.byteOffset, src.byteLength);
+    this.copyRange(src, 0, dst, 0, src.size);
   }
 
   /** Copies `count` elements from src[srcOffset…] to dst[dstOffset…], recorded in order. */
@@ -285,6 +284,14 @@ export class GpuContext {
       throw new Error(`copyRange: [${srcOffset}, +${count}) of ${src.size} into [${dstOffset}, +${count}) of ${dst.size}`);
     }
     if (count === 0) return;
+    if (src.buffer === dst.buffer) {
+      // WebGPU copies only between distinct buffers: views of one buffer go through a pooled one.
+      const via = this.tensor([count], src.dtype);
+      this.copyRange(src, srcOffset, via, 0, count);
+      this.copyRange(via, 0, dst, dstOffset, count);
+      via.dispose();
+      return;
+    }
     const enc = this.endPass();
     enc.copyBufferToBuffer(src.buffer, src.byteOffset + srcOffset * 4, dst.buffer, dst.byteOffset + dstOffset * 4, count * 4);
   }

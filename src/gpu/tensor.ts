@@ -67,9 +67,14 @@ export class Tensor<D extends DType = DType> {
 
   /** A view of `shape` starting `elementOffset` elements in; it shares the buffer and is never disposed itself. */
   view(shape: readonly number[], elementOffset = 0): Tensor<D> {
+    return this.viewAs(this.dtype, shape, elementOffset);
+  }
+
+  /** view(), its 32-bit words read as `dtype`: arrays of different types laid out in one buffer. */
+  viewAs<E extends DType>(dtype: E, shape: readonly number[], elementOffset = 0): Tensor<E> {
     const bytes = elementOffset * 4;
     if (bytes + product(shape) * 4 > this.byteLength) throw new Error(`View [${shape.join(', ')}] at ${elementOffset} exceeds tensor [${this.shape.join(', ')}]`);
-    return new Tensor(this.buffer, shape, this.dtype, this.byteOffset + bytes, null);
+    return new Tensor(this.buffer, shape, dtype, this.byteOffset + bytes, null);
   }
 
   /** Same memory, another shape with the same number of elements. */

@@ -5,7 +5,7 @@
 // Only tokens, rewards and a few scalar metrics cross back to the CPU.
 
 import type { GpuContext } from '../gpu/context';
-import type { Tensor } from '../gpu/tensor';
+import { type Tensor, alignedElements } from '../gpu/tensor';
 import { defaultAttentionStrategy, packedAttentionApplies } from '../gpu/kernels/attention';
 import type { Checkpoint, CheckpointMeta } from '../model/checkpoint';
 import { GptModel } from '../model/gpt';
@@ -44,6 +44,8 @@ export class TrainerError extends Error {
 interface StepBuffers {
   S: number;
   T: number;
+  /** Owns tokens, targets, mask, oldLogp, oldVmean, refLogp and keep. */
+  planes: Tensor;
   tokens: Tensor<'u32'>;
   targets: Tensor<'u32'>;
   mask: Tensor;
@@ -354,19 +356,24 @@ export class Trainer {
     let b = this.buffers;
     if (!b || b.S !== S || b.T !== T) {
       this.disposeBuffers();
+      // The per-token arrays a minibatch gathers, as planes of one buffer in the order recordUpdates reads them
+      // (so each minibatch gathers them in one dispatch).
+      const plane = alignedElements(S * T);
+      const planes = ctx.tensor([7 * plane]);
+      const at = <D extends 'f32' | 'u32'>(k: number, dtype: D) => planes.viewAs(dtype, [S, T], k * plane);
       b = this.buffers = {
-        S, T,
-        tokens: ctx.tensor([S, T], 'u32'),
-        targets: ctx.tensor([S, T], 'u32'),
-        mask: ctx.tensor([S, T]),
+        S, T, planes,
+        tokens: at(0, 'u32'),
+        targets: at(1, 'u32'),
+        mask: at(2, 'f32'),
+        oldLogp: at(3, 'f32'),
+        oldVmean: at(4, 'f32'),
+        refLogp: at(5, 'f32'),
+        keep: at(6, 'f32'),
         rewards: ctx.tensor([S]),
         signal: ctx.tensor([S]),
         signalMetrics: ctx.tensor([8]),
-        oldLogp: ctx.tensor([S, T]),
-        refLogp: ctx.tensor([S, T]),
-        oldVmean: ctx.tensor([S, T]),
         entropy: ctx.tensor([S, T]),
-        keep: ctx.tensor([S, T]),
         sampleKeep: ctx.tensor([S]),
         selectionMetrics: ctx.tensor([SELECTION_METRICS]),
         stats: ctx.tensor([4]),

@@ -14,7 +14,7 @@
 // reads and writes [n, T] tensors, gathered from and back into packed rows.
 
 import type { GpuContext } from '../gpu/context';
-import { gatherRows } from '../gpu/kernels/gather';
+import { gatherRows, gatherRowsOfMany } from '../gpu/kernels/gather';
 import { BINDING_ALIGN, type Tensor } from '../gpu/tensor';
 import type { GpuPacking, GptModel } from '../model/gpt';
 import { LOSS_METRICS, type RlAlgorithm } from './algorithms';
@@ -86,19 +86,19 @@ export function recordUpdates(ctx: GpuContext, model: GptModel, algorithm: RlAlg
   const lossMetrics = ctx.tensor([updates, LOSS_METRICS]);
   const gradNormSq = ctx.tensor([updates]);
   ctx.zero(lossMetrics);
-  // Each minibatch's inputs are gathered once and serve every sweep.
+  // Each minibatch's inputs are gathered once and serve every sweep: its rows of the per-token arrays into one
+  // buffer (one dispatch where they lie as planes of one buffer, as the trainer's do), then its advantages.
   const inputs = plans.map((plan, m) => {
     const n = plan.rows.length, T = plan.T;
     if (n === 0) return null;
-    const gather = (src: Tensor, width: number): Tensor => {
-      const t = ctx.tensor(width === 1 ? [n] : [n, width], src.dtype);
-      gatherRows(ctx, src, words, t, { rows: n, width, srcWidth: width === 1 ? 1 : b.T, indexOffset: offsets[m] });
-      return t;
-    };
-    const tokens = gather(b.tokens, T), targets = gather(b.targets, T);
+    const perToken = [b.tokens, b.targets, b.mask, b.oldLogp, b.oldVmean, b.refLogp, ...(b.keep ? [b.keep] : [])];
+    const gathered = gatherRowsOfMany(ctx, perToken, words, { rows: n, width: T, srcWidth: b.T, indexOffset: offsets[m] });
+    const [tokens, targets, mask, oldLogp, oldVmean, refLogp, keep = null] = gathered.out;
+    const signal = gatherRowsOfMany(ctx, [b.signal], words, { rows: n, width: 1, srcWidth: 1, indexOffset: offsets[m] });
     return {
-      tokens, targets, packed: packings[m] ? packRows(ctx, packings[m]!, words, packedAt[m]!, tokens, targets) : null,
-      mb: { mask: gather(b.mask, T), oldLogp: gather(b.oldLogp, T), oldVmean: gather(b.oldVmean, T), refLogp: gather(b.refLogp, T), keep: b.keep ? gather(b.keep, T) : null, signal: gather(b.signal, 1) },
+      tokens: tokens as Tensor<'u32'>, targets: targets as Tensor<'u32'>, owned: [gathered.owner, signal.owner],
+      packed: packings[m] ? packRows(ctx, packings[m]!, words, packedAt[m]!, tokens, targets) : null,
+      mb: { mask, oldLogp, oldVmean, refLogp, keep, signal: signal.out[0] },
     };
   });
   let rows = 0, tokens = 0, u = 0;
@@ -139,7 +139,7 @@ export function recordUpdates(ctx: GpuContext, model: GptModel, algorithm: RlAlg
       u++;
     });
   }
-  for (const input of inputs) if (input) for (const t of [input.tokens, input.targets, ...Object.values(input.mb), ...(input.packed ? packedTensors(input.packed) : [])]) t?.dispose();
+  for (const input of inputs) if (input) for (const t of [...input.owned, ...(input.packed ? packedTensors(input.packed) : [])]) t.dispose();
   words.dispose();
   return { lossMetrics, gradNormSq, updates, rows, tokens };
 }
@@ -152,6 +152,8 @@ interface PackedInput {
   rows: GpuPacking;
   tokens: Tensor<'u32'>;
   targets: Tensor<'u32'>;
+  /** Owns tokens and targets. */
+  owner: Tensor;
   /** u32 [N]: each packed row's element of [n, T]. */
   src: Tensor<'u32'>;
   /** u32 [n·T]: each element's packed row. */
@@ -169,15 +171,12 @@ type PackingAt = Record<'src' | 'unpack' | 'positions' | 'segments', number>;
 /** The packing's arrays as views of the step's upload, and the minibatch's tokens and targets gathered into packed rows. */
 function packRows(ctx: GpuContext, plan: Packing, words: Tensor<'u32'>, at: PackingAt, tokens: Tensor, targets: Tensor): PackedInput {
   const src = words.view([plan.N], at.src);
-  const pick = (from: Tensor): Tensor<'u32'> => {
-    const t = ctx.tensor([plan.N], 'u32');
-    gatherElements(ctx, from, src, t);
-    return t;
-  };
+  const picked = gatherRowsOfMany(ctx, [tokens.reshape([tokens.size]), targets.reshape([targets.size])], src, { rows: plan.N, width: 1, srcWidth: 1 });
   return {
     rows: { N: plan.N, Tk: plan.Tk, positions: words.view([plan.N], at.positions), segments: words.view([plan.N * 4], at.segments) },
-    tokens: pick(tokens),
-    targets: pick(targets),
+    tokens: picked.out[0] as Tensor<'u32'>,
+    targets: picked.out[1] as Tensor<'u32'>,
+    owner: picked.owner,
     src,
     unpack: words.view([plan.unpack.length], at.unpack),
   };
@@ -185,7 +184,7 @@ function packRows(ctx: GpuContext, plan: Packing, words: Tensor<'u32'>, at: Pack
 
 /** The tensors a packed input owns (the rest are views of the upload). */
 function packedTensors(p: PackedInput): Tensor[] {
-  return [p.tokens, p.targets];
+  return [p.owner];
 }
 
 /** u32 arrays laid end to end for one upload, each starting on a binding boundary so it can be bound as a view. */
