@@ -1,6 +1,6 @@
 // The vec4 layer norm's per-row arithmetic, shared by every kernel that
-// normalises rows (layernorm.wgsl, the layer-norm prologue in
-// matmul-fused.wgsl, decode-model.wgsl), so they all give the same bits.
+// normalises rows (layernorm.wgsl, the layer-norm prologue and epilogue in
+// matmul-fused.wgsl, embedding-ln.wgsl), so they all give the same bits.
 // Each shader keeps its own loop over the row, since a WGSL function cannot
 // take a storage array: sum the row's vec4s, mean = ln_sum(s) / C, then the
 // centred squares, rstd = ln_rstd(ss, C, eps), then ln_apply per vec4.

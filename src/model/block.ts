@@ -86,7 +86,14 @@ export function normStats(own: (shape: number[]) => Tensor, N: number): [mean: T
 }
 
 /** A layer norm to record: its parameters and where its output goes. */
-type NormInto = LayerNormParams & { out: Tensor; mean: Tensor; rstd: Tensor };
+export type NormInto = LayerNormParams & { out: Tensor; mean: Tensor; rstd: Tensor };
+
+/**
+ * Records the embedding into the first block's input and, when given the
+ * first block's ln_1 ('epilogue' norms), that layer norm of it too
+ * (embeddingNorm: both in one dispatch).
+ */
+export type Embed = (first: NormInto | null) => void;
 
 /** Records ln(x)·Wᵀ + b (through GELU when asked) into y: folded into the product, or through the block's norm buffers, or (epilogue) from the norm already in ln.out. */
 function normThenProduct(ctx: GpuContext, mode: NormMode, x: Tensor, ln: NormInto, w: Tensor, bias: Tensor, y: Tensor, dims: { M: number; K: number; N: number }, gelu: { pre?: Tensor } | null): void {
@@ -144,20 +151,17 @@ export function outputHead(ctx: GpuContext, p: ParamLookup, config: ModelConfig,
  * steps over one set of buffers (`blocks` a BlockBuffers, each block's output
  * written over its input), the training forward over each layer's own
  * (`blocks(l)`, where layer l's output is layer l + 1's input). `attend(l)` is
- * layer l's attention. 'epilogue' norms chain here: the first ln_1 is
- * recorded before the blocks, and each block's last product writes the next
+ * layer l's attention, `embed` records the embedding first. 'epilogue' norms
+ * chain here: the first ln_1 is recorded with the embedding, and each block's last product writes the next
  * layer norm (the next block's ln_1, or ln_f into the head's buffers); where
  * they do not apply to the shape, the norms are stored.
  */
-export function forwardLayers(ctx: GpuContext, p: ParamLookup, config: ModelConfig, blocks: BlockBuffers | ((l: number) => BlockBuffers), head: HeadBuffers, policyBias: Tensor, N: number, attend: (l: number) => Attend, norms: NormMode): void {
+export function forwardLayers(ctx: GpuContext, p: ParamLookup, config: ModelConfig, blocks: BlockBuffers | ((l: number) => BlockBuffers), head: HeadBuffers, policyBias: Tensor, N: number, attend: (l: number) => Attend, norms: NormMode, embed: Embed): void {
   const { dModel: C, nLayers: L } = config;
   const block = Array.from({ length: L }, (_, l) => (typeof blocks === 'function' ? blocks(l) : blocks));
   const mode: NormMode = norms === 'epilogue' && !(L > 0 && epilogueNormsApply(ctx, N, C)) ? 'stored' : norms;
   const ln1 = (l: number) => layerNorm(p, `${layerPrefix(l)}.ln_1`, block[l].ln1, block[l].ln1Mean, block[l].ln1Rstd);
-  if (mode === 'epilogue') {
-    const first = ln1(0);
-    layernormForward(ctx, block[0].input, first.w, first.b, first.out, first.mean, first.rstd, N, C);
-  }
+  embed(mode === 'epilogue' ? ln1(0) : null);
   for (let l = 0; l < L; l++) {
     const next = mode !== 'epilogue' ? undefined : l + 1 < L ? ln1(l + 1) : layerNorm(p, 'transformer.ln_f', head.lnf, head.lnfMean, head.lnfRstd);
     blockForward(ctx, p, l, block[l], N, C, attend(l), mode, next);

@@ -9,14 +9,14 @@
 import type { GpuContext } from '../gpu/context';
 import { type AdamWConfig as KernelAdamWConfig, adamw } from '../gpu/kernels/adamw';
 import { type PackedRows, attentionBackward, attentionBackwardPacked, attentionForward, attentionForwardPacked } from '../gpu/kernels/attention';
-import { embeddingBackward, embeddingForward } from '../gpu/kernels/embedding';
+import { embeddingBackward, embeddingForward, embeddingNorm } from '../gpu/kernels/embedding';
 import { layernormBackward, layernormBackwardResidual } from '../gpu/kernels/layernorm';
 import { crossEntropy, logitStats, logitStatsBackward } from '../gpu/kernels/logits';
 import { matmul } from '../gpu/kernels/matmul';
 import { matmulGeluBackward, matmulWeightBiasGrad } from '../gpu/kernels/matmul-fused';
 import { sumOfSquares } from '../gpu/kernels/reduce';
 import { Tensor } from '../gpu/tensor';
-import { type BlockBuffers, type NormMode, forwardLayers, normStats, policyLogitBias, trainingNormMode } from './block';
+import { type BlockBuffers, type Embed, type NormMode, forwardLayers, normStats, policyLogitBias, trainingNormMode } from './block';
 import type { ModelConfig } from './config';
 import { type ParamLayout, buildLayout, gpuViews, initParams, layerPrefix, outputWeightName } from './params';
 import { nextTokenTargets } from './reference';
@@ -222,7 +222,9 @@ export class GptModel {
     const top = this.top;
     const p = (name: string) => this.p(name);
     const residualIn = (l: number) => rows(this.layers[l].residual, C);
-    embeddingForward(ctx, tok, this.p('transformer.wte.weight'), this.p('transformer.wpe.weight'), L > 0 ? residualIn(0) : rows(top.residual, C), B, T, C, packed?.positions);
+    const wte = this.p('transformer.wte.weight'), wpe = this.p('transformer.wpe.weight');
+    const embedded = L > 0 ? residualIn(0) : rows(top.residual, C);
+    const embed: Embed = (first) => (first ? embeddingNorm(ctx, tok, wte, wpe, embedded, { N, T, positions: packed?.positions }, C, first) : embeddingForward(ctx, tok, wte, wpe, embedded, B, T, C, packed?.positions));
     const blocks = (l: number): BlockBuffers => {
       const a = this.layers[l];
       return {
@@ -246,7 +248,7 @@ export class GptModel {
       return (qkv: Tensor, atty: Tensor) => (packed ? attentionForwardPacked(ctx, qkv, atty, att, packed, C, H) : attentionForward(ctx, qkv, atty, att, B, T, C, H));
     };
     const logits = rows(top.logits, V);
-    forwardLayers(ctx, p, this.config, blocks, { lnf: rows(top.lnf, C), lnfMean: top.lnfMean.view([N]), lnfRstd: top.lnfRstd.view([N]), logits }, this.policyBias, N, attend, this.norms);
+    forwardLayers(ctx, p, this.config, blocks, { lnf: rows(top.lnf, C), lnfMean: top.lnfMean.view([N]), lnfRstd: top.lnfRstd.view([N]), logits }, this.policyBias, N, attend, this.norms, embed);
     const out = { logits, logp: top.logp.view([N]), entropy: top.entropy.view([N]), vmean: top.vmean.view([N]) };
     logitStats(ctx, logits, targets, out.logp, out.entropy, out.vmean, N, V, temperature);
     this.last = { rows: layout, tokens: tok, targets, temperature };

@@ -28,13 +28,13 @@
 import type { GpuContext } from '../gpu/context';
 import { attentionDecode, attentionForward } from '../gpu/kernels/attention';
 import { advanceRows, decodeEmbed, fillCache } from '../gpu/kernels/decode';
-import { embeddingForward } from '../gpu/kernels/embedding';
+import { embeddingForward, embeddingNorm } from '../gpu/kernels/embedding';
 import { logitStats } from '../gpu/kernels/logits';
 import { sample } from '../gpu/kernels/sample';
 import { type Tensor, alignedElements } from '../gpu/tensor';
 import { BOS, EOS, PAD } from '../tasks/tokenizer';
 import { hash3 } from '../util/rng';
-import { type BlockBuffers, type HeadBuffers, type NormMode, defaultNormMode, forwardLayers, normStats } from './block';
+import { type BlockBuffers, type Embed, type HeadBuffers, type NormMode, defaultNormMode, forwardLayers, normStats } from './block';
 import type { GptModel } from './gpt';
 
 export interface SampleRequest {
@@ -314,11 +314,12 @@ export class Sampler {
     const { block, head } = acts.views(N);
     const p = (name: string) => model.paramViews.get(name)!;
     const att = this.attScratch!.view([P, H, prefix, prefix]);
-    embeddingForward(ctx, this.buf.prefillTokens.view([N]), p('transformer.wte.weight'), p('transformer.wpe.weight'), block.input, P, prefix, C);
+    const tokens = this.buf.prefillTokens.view([N]), wte = p('transformer.wte.weight'), wpe = p('transformer.wpe.weight');
+    const embed: Embed = (first) => (first ? embeddingNorm(ctx, tokens, wte, wpe, block.input, { N, T: prefix }, C, first) : embeddingForward(ctx, tokens, wte, wpe, block.input, P, prefix, C));
     forwardLayers(ctx, p, model.config, block, head, model.policyBias, N, (l) => (qkv, atty) => {
       attentionForward(ctx, qkv, atty, att, P, prefix, C, H);
       fillCache(ctx, qkv, this.caches[l].k, this.caches[l].v, R, prefix, this.cacheTime, C, G);
-    }, this.norms);
+    }, this.norms, embed);
     const b = this.buf;
     // Prompt p's sequence into rows pG … pG + G − 1 of the [R, T] arrays: one copy per completion.
     logitStats(ctx, head.logits, b.targets, b.piLogp, b.entropy, b.vmean, N, V, temperature, { seq: prefix, seqStride: G * T, offset: 0, copies: G, copyStride: T });
@@ -333,9 +334,11 @@ export class Sampler {
     const b = this.buf;
     const p = (name: string) => model.paramViews.get(name)!;
     const pos = b.positions.view([R], k * this.stride);
-    decodeEmbed(ctx, b.tokens, p('transformer.wte.weight'), p('transformer.wpe.weight'), block.input, pos, shape, C);
+    const wte = p('transformer.wte.weight'), wpe = p('transformer.wpe.weight');
+    // Each row's token at its own position of the [R, T] arrays.
+    const embed: Embed = (first) => (first ? embeddingNorm(ctx, b.tokens, wte, wpe, block.input, { N: R, T, positions: pos, atPosition: true }, C, first) : decodeEmbed(ctx, b.tokens, wte, wpe, block.input, pos, shape, C));
     const cache = (l: number, which: 'k' | 'v') => this.caches[l][which].view([R, this.cacheTime, C]);
-    forwardLayers(ctx, p, model.config, block, head, model.policyBias, R, (l) => (qkv, atty) => attentionDecode(ctx, qkv, cache(l, 'k'), cache(l, 'v'), pos, atty, R, this.cacheTime, C, H, b.scores), this.norms);
+    forwardLayers(ctx, p, model.config, block, head, model.policyBias, R, (l) => (qkv, atty) => attentionDecode(ctx, qkv, cache(l, 'k'), cache(l, 'v'), pos, atty, R, this.cacheTime, C, H, b.scores), this.norms, embed);
     const sampled = b.sampled.view([R]), sampledLogp = b.sampledLogp.view([R]);
     sample(ctx, head.logits, sampled, sampledLogp, b.streams.view([R], k * this.stride), R, V, { temperature: req.temperature, topK: req.topK ?? 0, seed: req.seed >>> 0 });
     advanceRows(ctx, sampled, sampledLogp, { tokens: b.tokens, targets: b.targets, mask: b.mask, logp: b.logp, state: b.state }, shape, pos, { maxNew: req.maxNewTokens, pad: PAD, eos: EOS });

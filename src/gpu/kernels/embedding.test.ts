@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { expectClose, finiteDiff, randn, testContext } from '../../testing/gpu';
 import { Rng } from '../../util/rng';
 import { embeddingBackwardRef, embeddingForward64, embeddingForwardRef } from '../reference/embedding';
-import { embeddingBackward, embeddingForward } from './embedding';
+import { normStats } from '../../model/block';
+import { layernormForwardRef } from '../reference/layernorm';
+import { type Tensor, alignedElements } from '../tensor';
+import { decodeEmbed } from './decode';
+import { embeddingBackward, embeddingForward, embeddingNorm } from './embedding';
+import { layernormForward } from './layernorm';
 
 /** Tokens drawn from the first few ids only, so some rows repeat and some vocabulary rows get no gradient. */
 function randomTokens(n: number, V: number, seed: number): Uint32Array {
@@ -97,5 +102,55 @@ describe('embedding', () => {
     };
     expect(await run()).toEqual(await run());
     for (const t of [tTok, tDout, dwte, dwpe]) t.dispose();
+  });
+});
+
+describe('embeddingNorm', () => {
+  // [N, T, C, V, Tmax] (N a multiple of T): one row; rows over several workgroups of 16; a wide C.
+  it.each([[1, 1, 4, 3, 1], [35, 5, 12, 7, 9], [20, 4, 68, 30, 6]])('gives embeddingForward (or decodeEmbed) then layernormForward bit for bit, and the reference, N=%i T=%i C=%i V=%i Tmax=%i', async (N, T, C, V, Tmax) => {
+    const ctx = await testContext();
+    const seed = N * 100 + C;
+    const rng = new Rng(seed, 9);
+    const wte = ctx.tensor([V, C], 'f32', randn(V * C, seed)), wpe = ctx.tensor([Tmax, C], 'f32', randn(Tmax * C, seed + 1));
+    // The layer norm's weight and bias as a model holds them: views of one buffer, bias after weight.
+    const lnData = randn(2 * C, seed + 2).map((v, i) => (i < C ? 1 + 0.3 * v : v));
+    const lnAll = ctx.tensor([alignedElements(C) + C]);
+    const lnW = lnAll.view([C]), lnB = lnAll.view([C], alignedElements(C));
+    ctx.write(lnW, lnData.subarray(0, C));
+    ctx.write(lnB, lnData.subarray(C));
+    const positions = Uint32Array.from({ length: N }, () => rng.int(Tmax));
+    const own = Uint32Array.from({ length: N }, () => rng.int(V));
+    const atRows = Uint32Array.from({ length: N * Tmax }, () => rng.int(V));
+    const tPos = ctx.tensor([N], 'u32', positions), tOwn = ctx.tensor([N], 'u32', own), tAt = ctx.tensor([N * Tmax], 'u32', atRows);
+    const owned: Tensor[] = [wte, wpe, lnAll, tPos, tOwn, tAt];
+    const norm = () => {
+      let all: Tensor | null = null;
+      const [mean, rstd] = normStats((shape) => (all = ctx.tensor(shape)), N);
+      const x = ctx.tensor([N, C]), out = ctx.tensor([N, C]);
+      owned.push(all!, x, out);
+      return { x, ln: { w: lnW, b: lnB, out, mean, rstd } };
+    };
+    const cases = [
+      { name: 'rows at n % T', rows: { N, T }, tokens: tOwn, apart: (x: Tensor) => embeddingForward(ctx, tOwn, wte, wpe, x, N / T, T, C), ref: () => Array.from({ length: N }, (_, n) => [own[n], n % T] as const) },
+      { name: 'rows at positions', rows: { N, T: Tmax, positions: tPos }, tokens: tOwn, apart: (x: Tensor) => embeddingForward(ctx, tOwn, wte, wpe, x, N, 1, C, tPos), ref: () => Array.from({ length: N }, (_, n) => [own[n], positions[n]] as const) },
+      { name: "[N, T] tokens read at each row's position", rows: { N, T: Tmax, positions: tPos, atPosition: true }, tokens: tAt, apart: (x: Tensor) => decodeEmbed(ctx, tAt, wte, wpe, x, tPos, { R: N, T: Tmax }, C), ref: () => Array.from({ length: N }, (_, n) => [atRows[n * Tmax + positions[n]], positions[n]] as const) },
+    ];
+    const [wteData, wpeData] = (await ctx.readMany([wte, wpe])) as Float32Array[];
+    for (const c of cases) {
+      const fused = norm(), apart = norm();
+      embeddingNorm(ctx, c.tokens, wte, wpe, fused.x, c.rows, C, fused.ln);
+      c.apart(apart.x);
+      layernormForward(ctx, apart.x, lnW, lnB, apart.ln.out, apart.ln.mean, apart.ln.rstd, N, C);
+      const got = await ctx.readMany([fused.x, fused.ln.out, fused.ln.mean, fused.ln.rstd]);
+      const want = await ctx.readMany([apart.x, apart.ln.out, apart.ln.mean, apart.ln.rstd]);
+      got.forEach((g, k) => expect(g, `${c.name}: output ${k}`).toEqual(want[k]));
+      // The reference: token + position rows, then the layer norm.
+      const x = new Float32Array(N * C);
+      c.ref().forEach(([tok, s], n) => { for (let k = 0; k < C; k++) x[n * C + k] = wteData[tok * C + k] + wpeData[s * C + k]; });
+      expectClose(got[0], x, { atol: 0, rtol: 0, what: `${c.name}: x` });
+      const f = layernormForwardRef(x, lnData.subarray(0, C), lnData.subarray(C), N, C);
+      expectClose(got[1], f.out, { atol: 1e-5, rtol: 1e-4, what: `${c.name}: ln out` });
+    }
+    for (const t of owned) t.dispose();
   });
 });

@@ -1,5 +1,6 @@
-import { type GpuContext, type Params, u32 } from '../context';
-import type { Tensor } from '../tensor';
+import { type GpuContext, type Params, f32, u32 } from '../context';
+import { LAYERNORM_EPS } from '../reference/layernorm';
+import { type Tensor, spanViews } from '../tensor';
 
 const WG = 64;
 
@@ -30,6 +31,48 @@ export function embeddingForward(ctx: GpuContext, tokens: Tensor, wte: Tensor, w
   }
   const vec4 = C % 4 === 0;
   ctx.dispatch({ shader: 'embedding', entry: vec4 ? 'embedding_forward_vec4' : 'embedding_forward' }, [tokens, wte, wpe, out], params, Math.ceil((B * T * (vec4 ? C / 4 : C)) / WG));
+}
+
+/** Rows per workgroup of embeddingNorm (one invocation per row, as layernormForward's). */
+const NORM_WG = 16;
+
+/** Where embeddingNorm's rows stand: N rows at position n % T, or at positions[n]; `tokens` [N], or [N, T] read at each row's position (`atPosition`). */
+export interface EmbeddingRows {
+  N: number;
+  T: number;
+  positions?: Tensor;
+  atPosition?: boolean;
+}
+
+/**
+ * out [N, C] = wte[token] + wpe[position] as embeddingForward (or
+ * decodeEmbed, with rows.atPosition), and ln.out = LayerNorm(out)·w + b with
+ * each row's mean and rstd, as layernormForward: the same bits in one
+ * dispatch instead of two. C % 4 = 0; the layer norm's weight and bias must
+ * be views of one buffer (as a model's parameters are), and so must its
+ * means and rstds (normStats).
+ */
+export function embeddingNorm(ctx: GpuContext, tokens: Tensor, wte: Tensor, wpe: Tensor, out: Tensor, rows: EmbeddingRows, C: number, ln: { w: Tensor; b: Tensor; out: Tensor; mean: Tensor; rstd: Tensor }): void {
+  const fn = 'embeddingNorm';
+  const { N, T, positions, atPosition = false } = rows;
+  if (C % 4 !== 0) throw new Error(`${fn}: C=${C} is not a multiple of 4`);
+  if (tokens.dtype !== 'u32') throw new Error(`${fn}: tokens must be u32, got ${tokens.dtype}`);
+  if (atPosition && !positions) throw new Error(`${fn}: tokens read at each row's position need the positions`);
+  if (positions) checkPositions(fn, positions, N);
+  if (atPosition) {
+    if (tokens.size < N * T) throw new Error(`${fn}: tokens has ${tokens.size} elements, fewer than N·T = ${N * T}`);
+  } else expectSize(`${fn} tokens`, tokens, N);
+  for (const [what, t] of [['out', out], ['ln out', ln.out]] as const) expectSize(`${fn} ${what}`, t, N * C);
+  for (const [what, t] of [['ln weight', ln.w], ['ln bias', ln.b]] as const) expectSize(`${fn} ${what}`, t, C);
+  for (const [what, t] of [['ln mean', ln.mean], ['ln rstd', ln.rstd]] as const) expectSize(`${fn} ${what}`, t, N);
+  if (wte.size % C !== 0 || wpe.size % C !== 0 || wpe.size / C < T) throw new Error(`${fn}: wte ${wte.size} / wpe ${wpe.size} elements do not fit C=${C}, T=${T}`);
+  const params = spanViews(ln.w, ln.b, 4, "layer norm's weight and bias", fn);
+  const stats = spanViews(ln.mean, ln.rstd, 1, "layer norm's mean and rstd", fn);
+  const p = {
+    N: u32(N), T: u32(T), C: u32(C), row_stride: u32(atPosition ? T : 1), pos_stride: u32(atPosition ? 1 : 0), has_positions: u32(positions ? 1 : 0),
+    eps: f32(LAYERNORM_EPS), ln_b_at: u32(params.at), rstd_at: u32(stats.at),
+  };
+  ctx.dispatch({ shader: 'embedding-ln', entry: 'embedding_ln', constants: { WG: NORM_WG } }, [tokens, wte, wpe, positions ?? tokens, out, params.t, ln.out, stats.t], p, Math.ceil(N / NORM_WG));
 }
 
 /**
