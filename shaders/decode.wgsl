@@ -13,6 +13,11 @@ struct Params {
   prefix: u32,   // fill_cache: positions per row in qkv
   cache_len: u32, // fill_cache: Tmax of the caches
   share: u32,    // fill_cache: cache rows filled from each qkv sequence
+  // sample_advance: the draw's vocabulary, top k (0: all), seed and log2(e) / τ (sample.wgsl's)
+  vocab: u32,
+  top_k: u32,
+  seed: u32,
+  neg_log2_scale: f32,
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -33,6 +38,13 @@ struct Params {
 @group(0) @binding(6) var<storage, read_write> a_logp: array<f32>;
 @group(0) @binding(7) var<storage, read_write> a_state: array<u32>;
 @group(0) @binding(8) var<storage, read> a_positions: array<u32>;
+
+// sample_advance: the logits and RNG streams of the rows, then advance's bindings 3 … 8
+@group(0) @binding(1) var<storage, read> logits: array<f32>;
+@group(0) @binding(2) var<storage, read> s_streams: array<u32>;
+
+//!include rng.wgsl
+//!include sample-core.wgsl
 
 // fill_cache
 @group(0) @binding(1) var<storage, read> c_qkv: array<f32>;
@@ -68,6 +80,30 @@ fn decode_embed(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_work
 fn advance(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let r = flat_index(gid, nwg);
   if (r >= p.rows) { return; }
+  advance_row(r, a_sampled[r], a_sampled_logp[r]);
+}
+
+// sample (sample.wgsl) then advance in one invocation per row, drawing only for rows that take a sampled
+// token: the same tokens, log-probabilities and row states.
+@compute @workgroup_size(64)
+fn sample_advance(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let r = flat_index(gid, nwg);
+  if (r >= p.rows) { return; }
+  if (advance_needs(r) == 2u) {
+    let d = draw(r * p.vocab, p.vocab, p.top_k, p.neg_log2_scale, uniform01(hash3(p.seed, s_streams[r], r)));
+    advance_row(r, d.token, d.logp);
+  } else { advance_row(r, 0u, 0.0); }
+}
+
+// What row r's next token is: 0 none (its position is the last column), 1 its prompt's or PAD, 2 a sampled one.
+fn advance_needs(r: u32) -> u32 {
+  let next = a_positions[r] + 1u;
+  if (next >= p.cols) { return 0u; }
+  if (next < a_state[4u * r] || a_state[4u * r + 3u] != 0u) { return 1u; }
+  return 2u;
+}
+
+fn advance_row(r: u32, sampled: u32, sampled_logp: f32) {
   let s = a_positions[r];
   let next = s + 1u;
   if (next >= p.cols) { return; }
@@ -77,10 +113,10 @@ fn advance(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroup
   if (next < prompt_len) {
     tok = a_tokens[at + 1u];
   } else if (a_state[4u * r + 3u] == 0u) {
-    tok = a_sampled[r];
+    tok = sampled;
     a_tokens[at + 1u] = tok;
     a_mask[at] = 1.0;
-    a_logp[at] = a_sampled_logp[r];
+    a_logp[at] = sampled_logp;
     let len = a_state[4u * r + 1u] + 1u;
     a_state[4u * r + 1u] = len;
     if (tok == p.eos) { a_state[4u * r + 2u] = 1u; }

@@ -27,10 +27,9 @@
 
 import type { GpuContext } from '../gpu/context';
 import { attentionDecode, attentionForward } from '../gpu/kernels/attention';
-import { advanceRows, decodeEmbed, fillCache } from '../gpu/kernels/decode';
+import { decodeEmbed, fillCache, sampleAdvance } from '../gpu/kernels/decode';
 import { embeddingForward, embeddingNorm } from '../gpu/kernels/embedding';
 import { logitStats } from '../gpu/kernels/logits';
-import { sample } from '../gpu/kernels/sample';
 import { type Tensor, alignedElements } from '../gpu/tensor';
 import { BOS, EOS, PAD } from '../tasks/tokenizer';
 import { hash3 } from '../util/rng';
@@ -155,7 +154,7 @@ export class Sampler {
   private acts: Activations | null = null;
   private actsOwned: Tensor[] = [];
   private attScratch: Tensor | null = null;
-  private readonly buf: Record<'sampled' | 'sampledLogp' | 'positions' | 'streams' | 'scores' | 'prefillTokens' | 'state' | 'tokens' | 'targets' | 'mask' | 'logp' | 'piLogp' | 'entropy' | 'vmean', Tensor>;
+  private readonly buf: Record<'positions' | 'streams' | 'scores' | 'prefillTokens' | 'state' | 'tokens' | 'targets' | 'mask' | 'logp' | 'piLogp' | 'entropy' | 'vmean', Tensor>;
   /** Elements between steps in the positions and streams tables: R rounded up to a binding's alignment. */
   private readonly stride: number;
 
@@ -176,8 +175,6 @@ export class Sampler {
     const RT = R * contextLength;
     this.stride = alignedElements(R);
     this.buf = {
-      sampled: this.own([R], 'u32'),
-      sampledLogp: this.own([R]),
       // [step, row]: each row's position at each decode step, and the RNG stream of its draw there.
       positions: this.own([this.stride * contextLength], 'u32'),
       streams: this.own([this.stride * contextLength], 'u32'),
@@ -339,9 +336,8 @@ export class Sampler {
     const embed: Embed = (first) => (first ? embeddingNorm(ctx, b.tokens, wte, wpe, block.input, { N: R, T, positions: pos, atPosition: true }, C, first) : decodeEmbed(ctx, b.tokens, wte, wpe, block.input, pos, shape, C));
     const cache = (l: number, which: 'k' | 'v') => this.caches[l][which].view([R, this.cacheTime, C]);
     forwardLayers(ctx, p, model.config, block, head, model.policyBias, R, (l) => (qkv, atty) => attentionDecode(ctx, qkv, cache(l, 'k'), cache(l, 'v'), pos, atty, R, this.cacheTime, C, H, b.scores), this.norms, embed);
-    const sampled = b.sampled.view([R]), sampledLogp = b.sampledLogp.view([R]);
-    sample(ctx, head.logits, sampled, sampledLogp, b.streams.view([R], k * this.stride), R, V, { temperature: req.temperature, topK: req.topK ?? 0, seed: req.seed >>> 0 });
-    advanceRows(ctx, sampled, sampledLogp, { tokens: b.tokens, targets: b.targets, mask: b.mask, logp: b.logp, state: b.state }, shape, pos, { maxNew: req.maxNewTokens, pad: PAD, eos: EOS });
+    const draw = { V, temperature: req.temperature, topK: req.topK ?? 0, seed: req.seed >>> 0 };
+    sampleAdvance(ctx, head.logits, b.streams.view([R], k * this.stride), { tokens: b.tokens, targets: b.targets, mask: b.mask, logp: b.logp, state: b.state }, shape, pos, { maxNew: req.maxNewTokens, pad: PAD, eos: EOS }, draw);
     logitStats(ctx, head.logits, b.targets, b.piLogp, b.entropy, b.vmean, R, V, req.temperature, { positions: pos, stride: T });
   }
 

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { randn, testContext } from '../../testing/gpu';
+import { expectClose, randn, testContext } from '../../testing/gpu';
 import { Rng } from '../../util/rng';
 import { type DecodeRowsRef, advanceRowsRef, decodeEmbedRef, fillCacheRef } from '../reference/decode';
 import { embeddingForwardRef } from '../reference/embedding';
-import { advanceRows, decodeEmbed, fillCache } from './decode';
+import { sampleRef } from '../reference/sample';
+import { advanceRows, decodeEmbed, fillCache, sampleAdvance } from './decode';
+import { sample } from './sample';
 
 const IDS = { maxNew: 4, pad: 0, eos: 2 };
 
@@ -89,5 +91,51 @@ describe('fillCache', () => {
     expect(k).toEqual(kRef);
     expect(v).toEqual(vRef);
     for (const t of [tQkv, tK, tV]) t.dispose();
+  });
+});
+
+describe('sampleAdvance', () => {
+  it.each([[0, 1], [3, 0.7]])('gives sample then advanceRows bit for bit, and the references, through a whole batch (top k %i, τ %f)', async (topK, temperature) => {
+    const ctx = await testContext();
+    const [R, T, V] = [7, 9, 6];
+    const rng = new Rng(11 + topK, 3);
+    const promptLengths = [1, 2, 3, 5, 2, 8, 3];
+    const start = (): DecodeRowsRef => {
+      const rows: DecodeRowsRef = { tokens: new Uint32Array(R * T), targets: new Uint32Array(R * T), mask: new Float32Array(R * T), logp: new Float32Array(R * T), state: new Uint32Array(R * 4) };
+      for (let r = 0; r < R; r++) {
+        rows.state[4 * r] = promptLengths[r];
+        for (let t = 0; t < promptLengths[r]; t++) rows.tokens[r * T + t] = 3 + ((r + t) % 3);
+      }
+      return rows;
+    };
+    const upload = (rows: DecodeRowsRef) => ({ tokens: ctx.tensor([R * T], 'u32', rows.tokens), targets: ctx.tensor([R * T], 'u32', rows.targets), mask: ctx.tensor([R * T], 'f32', rows.mask), logp: ctx.tensor([R * T], 'f32', rows.logp), state: ctx.tensor([R * 4], 'u32', rows.state) });
+    const ref = start(), fused = upload(ref), apart = upload(ref);
+    const logits = ctx.tensor([R, V]), streams = ctx.tensor([R], 'u32'), pos = ctx.tensor([R], 'u32'), sampled = ctx.tensor([R], 'u32'), sampledLogp = ctx.tensor([R]);
+    const opts = { temperature, topK, seed: 1234 };
+    for (let k = 0; k < T; k++) {
+      const positions = Uint32Array.from({ length: R }, (_, r) => Math.min(promptLengths[r] - 1 + k, T - 1));
+      // EOS (token 2) likely enough that rows end at different times.
+      const l = Float32Array.from({ length: R * V }, (_, i) => (i % V === IDS.eos ? 0.5 : 0) + rng.float() * 2 - 1);
+      const s = Uint32Array.from({ length: R }, () => rng.u32());
+      ctx.write(logits, l);
+      ctx.write(streams, s);
+      ctx.write(pos, positions);
+      sampleAdvance(ctx, logits, streams, fused, { R, T }, pos, IDS, { V, ...opts });
+      sample(ctx, logits, sampled, sampledLogp, streams, R, V, opts);
+      advanceRows(ctx, sampled, sampledLogp, apart, { R, T }, pos, IDS);
+      const drawn = sampleRef(l, R, V, { ...opts, stream: s });
+      advanceRowsRef(ref, drawn.tokens, drawn.logp, R, T, positions, IDS);
+    }
+    const keys = ['tokens', 'targets', 'mask', 'logp', 'state'] as const;
+    const got = await ctx.readMany(keys.map((key) => fused[key]));
+    const want = await ctx.readMany(keys.map((key) => apart[key]));
+    keys.forEach((key, i) => {
+      expect(got[i], key).toEqual(want[i]);
+      if (key === 'logp') expectClose(got[i], ref.logp, { atol: 1e-5, rtol: 1e-5, what: 'logp' });
+      else expect(got[i], key).toEqual(ref[key]);
+    });
+    for (let r = 0; r < R; r++) expect(got[4][4 * r + 3]).toBe(1);
+    expect(new Set(Array.from({ length: R }, (_, r) => got[4][4 * r + 1])).size).toBeGreaterThan(1);
+    for (const t of [...Object.values(fused), ...Object.values(apart), logits, streams, pos, sampled, sampledLogp]) t.dispose();
   });
 });

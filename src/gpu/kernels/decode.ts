@@ -3,7 +3,8 @@
 // [R, T] arrays, and copying a prefill's keys and values into the KV caches.
 // References: src/gpu/reference/decode.ts.
 
-import { type GpuContext, type Params, u32 } from '../context';
+import { type GpuContext, type Params, f32, u32 } from '../context';
+import { negLog2Scale } from '../reference/sample';
 import type { Tensor } from '../tensor';
 
 const WG = 64;
@@ -32,14 +33,28 @@ interface Fields {
   prefix?: number;
   cacheLen?: number;
   share?: number;
+  draw?: { V: number; topK: number; seed: number; temperature: number };
 }
 
 function params(f: Fields): Params {
-  return { rows: u32(f.R), cols: u32(f.T), C: u32(f.C ?? 0), max_new: u32(f.maxNew ?? 0), pad: u32(f.pad ?? 0), eos: u32(f.eos ?? 0), prefix: u32(f.prefix ?? 0), cache_len: u32(f.cacheLen ?? 0), share: u32(f.share ?? 1) };
+  const d = f.draw;
+  return {
+    rows: u32(f.R), cols: u32(f.T), C: u32(f.C ?? 0), max_new: u32(f.maxNew ?? 0), pad: u32(f.pad ?? 0), eos: u32(f.eos ?? 0), prefix: u32(f.prefix ?? 0), cache_len: u32(f.cacheLen ?? 0), share: u32(f.share ?? 1),
+    vocab: u32(d?.V ?? 0), top_k: u32(d?.topK ?? 0), seed: u32((d?.seed ?? 0) >>> 0), neg_log2_scale: f32(d ? negLog2Scale(d.temperature) : 0),
+  };
 }
 
 function need(what: string, t: Tensor, size: number, dtype: 'f32' | 'u32'): void {
   if (t.size < size || t.dtype !== dtype) throw new Error(`${what}: must be ${dtype} with ≥ ${size} elements, has ${t.size} ${t.dtype}`);
+}
+
+function checkRows(fn: string, rows: DecodeRows, { R, T }: DecodeShape, positions: Tensor): void {
+  need(`${fn} tokens`, rows.tokens, R * T, 'u32');
+  need(`${fn} targets`, rows.targets, R * T, 'u32');
+  need(`${fn} mask`, rows.mask, R * T, 'f32');
+  need(`${fn} logp`, rows.logp, R * T, 'f32');
+  need(`${fn} state`, rows.state, R * 4, 'u32');
+  need(`${fn} positions`, positions, R, 'u32');
 }
 
 /** out [R, C] = wte[tokens[r, s]] + wpe[s] with s = positions[r] (u32 [R], each < T). */
@@ -62,14 +77,27 @@ export function advanceRows(ctx: GpuContext, sampled: Tensor, sampledLogp: Tenso
   const { R, T } = shape;
   need('advanceRows sampled', sampled, R, 'u32');
   need('advanceRows sampledLogp', sampledLogp, R, 'f32');
-  need('advanceRows tokens', rows.tokens, R * T, 'u32');
-  need('advanceRows targets', rows.targets, R * T, 'u32');
-  need('advanceRows mask', rows.mask, R * T, 'f32');
-  need('advanceRows logp', rows.logp, R * T, 'f32');
-  need('advanceRows state', rows.state, R * 4, 'u32');
-  need('advanceRows positions', positions, R, 'u32');
+  checkRows('advanceRows', rows, shape, positions);
   const p = params({ R, T, maxNew: tokensIds.maxNew, pad: tokensIds.pad, eos: tokensIds.eos });
   ctx.dispatch({ shader: 'decode', entry: 'advance' }, [sampled, sampledLogp, rows.tokens, rows.targets, rows.mask, rows.logp, rows.state, positions], p, Math.ceil(R / WG));
+}
+
+/**
+ * sample (src/gpu/kernels/sample.ts) of logits [R, V] with the rows' RNG
+ * streams (u32 [R]), then advanceRows with the drawn tokens, in one dispatch:
+ * the same tokens and arrays (a row that takes no sampled token draws nothing).
+ */
+export function sampleAdvance(ctx: GpuContext, logits: Tensor, streams: Tensor, rows: DecodeRows, shape: DecodeShape, positions: Tensor, tokensIds: { maxNew: number; pad: number; eos: number }, draw: { V: number; topK: number; seed: number; temperature: number }): void {
+  const { R, T } = shape;
+  const { V, topK, temperature } = draw;
+  need('sampleAdvance logits', logits, R * V, 'f32');
+  need('sampleAdvance streams', streams, R, 'u32');
+  if (!(temperature > 0)) throw new Error(`sampleAdvance: temperature must be > 0, got ${temperature}`);
+  if (!(topK >= 0) || !Number.isInteger(topK)) throw new Error(`sampleAdvance: topK must be a non-negative integer, got ${topK}`);
+  if (V < 1) throw new Error('sampleAdvance: empty vocabulary');
+  checkRows('sampleAdvance', rows, shape, positions);
+  const p = params({ R, T, maxNew: tokensIds.maxNew, pad: tokensIds.pad, eos: tokensIds.eos, draw });
+  ctx.dispatch({ shader: 'decode', entry: 'sample_advance' }, [logits, streams, rows.tokens, rows.targets, rows.mask, rows.logp, rows.state, positions], p, Math.ceil(R / WG));
 }
 
 /**
