@@ -83,24 +83,13 @@ fn advance(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroup
   advance_row(r, a_sampled[r], a_sampled_logp[r]);
 }
 
-// sample (sample.wgsl) then advance in one invocation per row, drawing only for rows that take a sampled
-// token: the same tokens, log-probabilities and row states.
+// sample (sample.wgsl) then advance in one invocation per row: the same tokens, log-probabilities and row states.
 @compute @workgroup_size(64)
 fn sample_advance(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let r = flat_index(gid, nwg);
   if (r >= p.rows) { return; }
-  if (advance_needs(r) == 2u) {
-    let d = draw(r * p.vocab, p.vocab, p.top_k, p.neg_log2_scale, uniform01(hash3(p.seed, s_streams[r], r)));
-    advance_row(r, d.token, d.logp);
-  } else { advance_row(r, 0u, 0.0); }
-}
-
-// What row r's next token is: 0 none (its position is the last column), 1 its prompt's or PAD, 2 a sampled one.
-fn advance_needs(r: u32) -> u32 {
-  let next = a_positions[r] + 1u;
-  if (next >= p.cols) { return 0u; }
-  if (next < a_state[4u * r] || a_state[4u * r + 3u] != 0u) { return 1u; }
-  return 2u;
+  let d = draw(r * p.vocab, p.vocab, p.top_k, p.neg_log2_scale, uniform01(hash3(p.seed, s_streams[r], r)));
+  advance_row(r, d.token, d.logp);
 }
 
 fn advance_row(r: u32, sampled: u32, sampled_logp: f32) {

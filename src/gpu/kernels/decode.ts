@@ -4,8 +4,8 @@
 // References: src/gpu/reference/decode.ts.
 
 import { type GpuContext, type Params, f32, u32 } from '../context';
-import { negLog2Scale } from '../reference/sample';
 import type { Tensor } from '../tensor';
+import { drawUniforms } from './sample';
 
 const WG = 64;
 
@@ -33,14 +33,16 @@ interface Fields {
   prefix?: number;
   cacheLen?: number;
   share?: number;
-  draw?: { V: number; topK: number; seed: number; temperature: number };
+  /** sample_advance's draw (drawUniforms); the other entry points leave its fields 0. */
+  draw?: Params;
 }
 
+const NO_DRAW: Params = { vocab: u32(0), top_k: u32(0), seed: u32(0), neg_log2_scale: f32(0) };
+
 function params(f: Fields): Params {
-  const d = f.draw;
   return {
     rows: u32(f.R), cols: u32(f.T), C: u32(f.C ?? 0), max_new: u32(f.maxNew ?? 0), pad: u32(f.pad ?? 0), eos: u32(f.eos ?? 0), prefix: u32(f.prefix ?? 0), cache_len: u32(f.cacheLen ?? 0), share: u32(f.share ?? 1),
-    vocab: u32(d?.V ?? 0), top_k: u32(d?.topK ?? 0), seed: u32((d?.seed ?? 0) >>> 0), neg_log2_scale: f32(d ? negLog2Scale(d.temperature) : 0),
+    ...(f.draw ?? NO_DRAW),
   };
 }
 
@@ -85,18 +87,14 @@ export function advanceRows(ctx: GpuContext, sampled: Tensor, sampledLogp: Tenso
 /**
  * sample (src/gpu/kernels/sample.ts) of logits [R, V] with the rows' RNG
  * streams (u32 [R]), then advanceRows with the drawn tokens, in one dispatch:
- * the same tokens and arrays (a row that takes no sampled token draws nothing).
+ * the same tokens and arrays.
  */
 export function sampleAdvance(ctx: GpuContext, logits: Tensor, streams: Tensor, rows: DecodeRows, shape: DecodeShape, positions: Tensor, tokensIds: { maxNew: number; pad: number; eos: number }, draw: { V: number; topK: number; seed: number; temperature: number }): void {
   const { R, T } = shape;
-  const { V, topK, temperature } = draw;
-  need('sampleAdvance logits', logits, R * V, 'f32');
+  need('sampleAdvance logits', logits, R * draw.V, 'f32');
   need('sampleAdvance streams', streams, R, 'u32');
-  if (!(temperature > 0)) throw new Error(`sampleAdvance: temperature must be > 0, got ${temperature}`);
-  if (!(topK >= 0) || !Number.isInteger(topK)) throw new Error(`sampleAdvance: topK must be a non-negative integer, got ${topK}`);
-  if (V < 1) throw new Error('sampleAdvance: empty vocabulary');
   checkRows('sampleAdvance', rows, shape, positions);
-  const p = params({ R, T, maxNew: tokensIds.maxNew, pad: tokensIds.pad, eos: tokensIds.eos, draw });
+  const p = params({ R, T, maxNew: tokensIds.maxNew, pad: tokensIds.pad, eos: tokensIds.eos, draw: drawUniforms('sampleAdvance', draw.V, draw) });
   ctx.dispatch({ shader: 'decode', entry: 'sample_advance' }, [logits, streams, rows.tokens, rows.targets, rows.mask, rows.logp, rows.state, positions], p, Math.ceil(R / WG));
 }
 
