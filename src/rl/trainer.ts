@@ -25,7 +25,7 @@ import { fracGroupsIdentical } from './health';
 import { rolloutStats } from './rollout-stats';
 import { decodeRunState, encodeRunState } from './run-state';
 import type { PackingRow } from './packing';
-import { type DenseStats, type MinibatchPlan, packedForward, planMinibatches, recordUpdates, type UpdateWork } from './update';
+import { type DenseStats, type MinibatchPlan, PER_TOKEN, packedForward, planMinibatches, recordUpdates, type UpdateWork } from './update';
 import type { EvalRow, MetricsRow, RolloutGroup, TrainRow } from './types';
 
 /** Largest number of rows the evaluation sampler decodes at once. */
@@ -44,7 +44,7 @@ export class TrainerError extends Error {
 interface StepBuffers {
   S: number;
   T: number;
-  /** Owns tokens, targets, mask, oldLogp, oldVmean, refLogp and keep. */
+  /** Owns the PER_TOKEN arrays (src/rl/update.ts). */
   planes: Tensor;
   tokens: Tensor<'u32'>;
   targets: Tensor<'u32'>;
@@ -356,20 +356,13 @@ export class Trainer {
     let b = this.buffers;
     if (!b || b.S !== S || b.T !== T) {
       this.disposeBuffers();
-      // The per-token arrays a minibatch gathers, as planes of one buffer in the order recordUpdates reads them
-      // (so each minibatch gathers them in one dispatch).
+      // The per-token arrays a minibatch gathers, as planes of one buffer in PER_TOKEN's order (so each
+      // minibatch gathers them in one dispatch).
       const plane = alignedElements(S * T);
-      const planes = ctx.tensor([7 * plane]);
-      const at = <D extends 'f32' | 'u32'>(k: number, dtype: D) => planes.viewAs(dtype, [S, T], k * plane);
+      const planes = ctx.tensor([PER_TOKEN.length * plane]);
+      const views = Object.fromEntries(PER_TOKEN.map(([key, dtype], k) => [key, planes.viewAs(dtype, [S, T], k * plane)])) as Pick<StepBuffers, (typeof PER_TOKEN)[number][0]>;
       b = this.buffers = {
-        S, T, planes,
-        tokens: at(0, 'u32'),
-        targets: at(1, 'u32'),
-        mask: at(2, 'f32'),
-        oldLogp: at(3, 'f32'),
-        oldVmean: at(4, 'f32'),
-        refLogp: at(5, 'f32'),
-        keep: at(6, 'f32'),
+        S, T, planes, ...views,
         rewards: ctx.tensor([S]),
         signal: ctx.tensor([S]),
         signalMetrics: ctx.tensor([8]),

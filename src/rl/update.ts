@@ -45,6 +45,14 @@ export function planMinibatches(S: number, minibatches: number, rowLength: (r: n
   return plans;
 }
 
+/**
+ * The batch's per-token arrays ([S, T]) a minibatch gathers, in the order it
+ * gathers them (keep last: only with a selection). Laid out as planes of one
+ * buffer in this order (as the trainer lays them), they are gathered in one
+ * dispatch per minibatch.
+ */
+export const PER_TOKEN = [['tokens', 'u32'], ['targets', 'u32'], ['mask', 'f32'], ['oldLogp', 'f32'], ['oldVmean', 'f32'], ['refLogp', 'f32'], ['keep', 'f32']] as const;
+
 /** The step's batch as the update reads it; per-token tensors are [S, T]. */
 export interface UpdateBatch {
   S: number;
@@ -91,7 +99,7 @@ export function recordUpdates(ctx: GpuContext, model: GptModel, algorithm: RlAlg
   const inputs = plans.map((plan, m) => {
     const n = plan.rows.length, T = plan.T;
     if (n === 0) return null;
-    const perToken = [b.tokens, b.targets, b.mask, b.oldLogp, b.oldVmean, b.refLogp, ...(b.keep ? [b.keep] : [])];
+    const perToken = PER_TOKEN.flatMap(([key]) => b[key] ?? []);
     const gathered = gatherRowsOfMany(ctx, perToken, words, { rows: n, width: T, srcWidth: b.T, indexOffset: offsets[m] });
     const [tokens, targets, mask, oldLogp, oldVmean, refLogp, keep = null] = gathered.out;
     const signal = gatherRowsOfMany(ctx, [b.signal], words, { rows: n, width: 1, srcWidth: 1, indexOffset: offsets[m] });

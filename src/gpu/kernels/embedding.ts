@@ -9,6 +9,11 @@ function checkPositions(what: string, positions: Tensor, rows: number): void {
   expectSize(`${what} positions`, positions, rows);
 }
 
+/** wte [V, C] and wpe [Tmax, C] with Tmax ≥ T. */
+function checkTables(fn: string, wte: Tensor, wpe: Tensor, C: number, T: number): void {
+  if (wte.size % C !== 0 || wpe.size % C !== 0 || wpe.size / C < T) throw new Error(`${fn}: wte ${wte.size} / wpe ${wpe.size} elements do not fit C=${C}, T=${T}`);
+}
+
 function expectSize(what: string, t: Tensor, size: number): void {
   if (t.size !== size) throw new Error(`${what}: ${t.size} elements [${t.shape.join(', ')}], expected ${size}`);
 }
@@ -23,7 +28,7 @@ export function embeddingForward(ctx: GpuContext, tokens: Tensor, wte: Tensor, w
   if (positions) checkPositions('embeddingForward', positions, B * T);
   expectSize('embeddingForward tokens', tokens, B * T);
   expectSize('embeddingForward out', out, B * T * C);
-  if (wte.size % C !== 0 || wpe.size % C !== 0 || wpe.size / C < T) throw new Error(`embeddingForward: wte ${wte.size} / wpe ${wpe.size} elements do not fit C=${C}, T=${T}`);
+  checkTables('embeddingForward', wte, wpe, C, T);
   const params = { B: u32(B), T: u32(T), C: u32(C), V: u32(wte.size / C), Tmax: u32(wpe.size / C), accumulate: u32(0) };
   if (positions) {
     ctx.dispatch({ shader: 'embedding', entry: 'embedding_forward_at' }, [tokens, wte, wpe, out, positions], params, Math.ceil((B * T * C) / WG));
@@ -65,7 +70,7 @@ export function embeddingNorm(ctx: GpuContext, tokens: Tensor, wte: Tensor, wpe:
   for (const [what, t] of [['out', out], ['ln out', ln.out]] as const) expectSize(`${fn} ${what}`, t, N * C);
   for (const [what, t] of [['ln weight', ln.w], ['ln bias', ln.b]] as const) expectSize(`${fn} ${what}`, t, C);
   for (const [what, t] of [['ln mean', ln.mean], ['ln rstd', ln.rstd]] as const) expectSize(`${fn} ${what}`, t, N);
-  if (wte.size % C !== 0 || wpe.size % C !== 0 || wpe.size / C < T) throw new Error(`${fn}: wte ${wte.size} / wpe ${wpe.size} elements do not fit C=${C}, T=${T}`);
+  checkTables(fn, wte, wpe, C, T);
   const params = spanViews(ln.w, ln.b, 4, "layer norm's weight and bias", fn);
   const stats = spanViews(ln.mean, ln.rstd, 1, "layer norm's mean and rstd", fn);
   const p = {
