@@ -8,6 +8,7 @@
 // pass's row at that position bit for bit (the sampler's log-probs are π_old's).
 
 //!include attention-common.wgsl
+//!include attention-decode.wgsl
 
 // forward
 @group(0) @binding(1) var<storage, read> f_qkv: array<f32>;
@@ -408,50 +409,16 @@ fn attention_backward_keys_vec8(@builtin(global_invocation_id) gid: vec3<u32>, @
 fn attention_decode_vec8(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let g = gid.x + gid.y * nwg.x * 16u;
   if (g >= p.B * p.H) { return; }
-  let HS4 = HS / 4u;
   let b = g / p.H;
-  let h = g % p.H;
-  let Tmax = p.T;
-  let P = min(d_pos[b], Tmax - 1u);
-  let head = (b * Tmax * p.C + h * HS) / 4u;
-  let row4 = p.C / 4u;
-  store_kv4(b, h, head + P * row4);
-  let q = qkv_offset(b, 0u, h) / 4u;
-  let srow = g * Tmax;
-  // Scores summed over channel pairs; the last pair scales them and takes their maximum.
-  var m = -3.4e38;
-  for (var d = 0u; d < HS4; d += 2u) {
-    let qa = d4_qkv[q + d];
-    let qb = d4_qkv[q + d + 1u];
-    let final_pair = d + 2u >= HS4;
-    for (var j = 0u; j <= P; j++) {
-      let k = head + j * row4 + d;
-      var s = 0.0;
-      if (d > 0u) { s = d_scores[srow + j]; }
-      s = s + dot(qa, d4_kcache[k]) + dot(qb, d4_kcache[k + 1u]);
-      if (final_pair) {
-        s = s * p.scale;
-        m = max(m, s);
-      }
-      d_scores[srow + j] = s;
-    }
-  }
-  // exp(s - m) recomputed for each channel pair (the same bits each time); the first pair sums them.
-  var sum = 0.0;
-  for (var d = 0u; d < HS4; d += 2u) {
-    var acc_a = vec4<f32>(0.0);
-    var acc_b = vec4<f32>(0.0);
-    for (var j = 0u; j <= P; j++) {
-      let e = exp(d_scores[srow + j] - m);
-      if (d == 0u) { sum += e; }
-      let v = head + j * row4 + d;
-      acc_a += e * d4_vcache[v];
-      acc_b += e * d4_vcache[v + 1u];
-    }
-    let inv = 1.0 / sum;
-    d4_out[(b * p.C + h * HS) / 4u + d] = acc_a * inv;
-    d4_out[(b * p.C + h * HS) / 4u + d + 1u] = acc_b * inv;
-  }
+  decode_head_vec8(b, g % p.H, DecodeShape(p.C, p.H, p.T, p.scale), qkv_offset(b, 0u, 0u) / 4u, b * p.C / 4u);
+}
+
+fn dec_qkv4(i: u32) -> vec4<f32> {
+  return d4_qkv[i];
+}
+
+fn dec_store_out4(i: u32, v: vec4<f32>) {
+  d4_out[i] = v;
 }
 
 // ------------------------------------------------------------ packed rows

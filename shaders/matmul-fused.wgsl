@@ -12,7 +12,7 @@
 // kernels' arithmetic (matmul.wgsl's store, elementwise.wgsl's add and GELU,
 // column_sum's order), so fused and unfused results agree bit for bit.
 
-//!include matmul-core.wgsl
+//!include matmul-bindings.wgsl
 //!include gelu.wgsl
 //!include layernorm-row.wgsl
 

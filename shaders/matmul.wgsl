@@ -14,7 +14,7 @@
 // takes any shape. Edge tiles clamp load indices into range; the values they
 // load feed only outputs that are never stored.
 
-//!include matmul-core.wgsl
+//!include matmul-bindings.wgsl
 
 @group(0) @binding(3) var<storage, read> bias4: array<vec4<f32>>;
 @group(0) @binding(4) var<storage, read_write> c4: array<vec4<f32>>;

@@ -156,7 +156,7 @@ describe('Sampler: layer norms folded into the products or their epilogues', () 
     const model = new GptModel(ctx, config, { maxBatch: MAX_ROWS, maxTime: config.contextLength, params: perturbedParams(config, 5) });
     const shape = SHAPES[1][1]; // 12 rows: the vec4 products, so every block's two norms fold
     const run = async (norms: NormMode) => {
-      const sampler = new Sampler(model, MAX_ROWS, { norms });
+      const sampler = new Sampler(model, MAX_ROWS, { norms, fusedBlocks: false });
       const before = ctx.stats().dispatches;
       const s = await sampler.sample(shape);
       const n = ctx.stats().dispatches - before;
@@ -174,3 +174,29 @@ describe('Sampler: layer norms folded into the products or their epilogues', () 
   });
 });
 
+
+describe('Sampler: a decode step with a dispatch per block (decodeBlock)', () => {
+  it('gives the batch and π_old of a dispatch per kernel bit for bit, with four dispatches fewer per block and decode step', async () => {
+    const config = CONFIGS[0][1];
+    const ctx = await testContext();
+    const model = new GptModel(ctx, config, { maxBatch: MAX_ROWS, maxTime: config.contextLength, params: perturbedParams(config, 6) });
+    const shape = SHAPES[1][1]; // 12 rows, head size 8: decodeBlock applies
+    const run = async (fusedBlocks: boolean) => {
+      const sampler = new Sampler(model, MAX_ROWS, { norms: 'epilogue', fusedBlocks });
+      const before = ctx.stats().dispatches;
+      const s = await sampler.sample(shape);
+      const n = ctx.stats().dispatches - before;
+      const pi = (await ctx.readMany([s.gpu.logp, s.gpu.entropy, s.gpu.vmean])) as Float32Array[];
+      sampler.dispose();
+      return { s, n, pi };
+    };
+    const apart = await run(false);
+    const fused = await run(true);
+    expect(fused.s.tokens).toEqual(apart.s.tokens);
+    expect(bitsOf(fused.s.logp)).toEqual(bitsOf(apart.s.logp));
+    fused.pi.forEach((a, i) => expect(bitsOf(a)).toEqual(bitsOf(apart.pi[i])));
+    const steps = decodeSteps(apart.s.promptLengths, apart.s.T, shape.maxNewTokens);
+    expect(apart.n - fused.n).toBe(steps * 4 * config.nLayers);
+    model.dispose();
+  });
+});

@@ -28,13 +28,15 @@
 import type { GpuContext } from '../gpu/context';
 import { attentionDecode, attentionForward } from '../gpu/kernels/attention';
 import { decodeEmbed, fillCache, sampleAdvance } from '../gpu/kernels/decode';
+import { decodeBlock, decodeBlockApplies } from '../gpu/kernels/decode-block';
 import { embeddingForward, embeddingNorm } from '../gpu/kernels/embedding';
 import { logitStats } from '../gpu/kernels/logits';
 import { type Tensor, alignedElements } from '../gpu/tensor';
 import { BOS, EOS, PAD } from '../tasks/tokenizer';
 import { hash3 } from '../util/rng';
-import { type BlockBuffers, type Embed, type HeadBuffers, type NormMode, defaultNormMode, forwardLayers, normStats } from './block';
+import { type BlockBuffers, type Embed, type HeadBuffers, type NormMode, type ParamLookup, defaultNormMode, forwardLayers, normStats, outputHead } from './block';
 import type { GptModel } from './gpt';
+import { layerPrefix } from './params';
 
 export interface SampleRequest {
   /** P prompts as token ids, each starting with BOS. */
@@ -101,20 +103,38 @@ type BlockKey = Exclude<keyof BlockBuffers, 'output' | 'fch'>;
 /** Each block buffer's row width in multiples of C; 0 for one value per row. The block writes its output over its input. */
 const ROW_WIDTH: Record<BlockKey, number> = { input: 1, ln1: 1, ln1Mean: 0, ln1Rstd: 0, qkv: 3, atty: 1, residual2: 1, ln2: 1, ln2Mean: 0, ln2Rstd: 0, fchGelu: 4 };
 
-/** Scratch activations for up to `rows` rows (no backward, so one set serves every layer); the decode steps use the first R. */
+/**
+ * Scratch activations for up to `rows` rows (no backward, so one set serves
+ * every layer); the decode steps use the first R. With `arena`, all are views
+ * of one buffer, which decodeBlock addresses by offsets (and which no other
+ * kernel may both read and write: WebGPU refuses a buffer bound writable
+ * beside another binding of it).
+ */
 class Activations {
   private readonly flat: Record<BlockKey, Tensor>;
   private readonly logits: Tensor;
+  readonly arena: Tensor | null;
   constructor(
     readonly rows: number,
     private readonly C: number,
     private readonly V: number,
     own: (shape: number[]) => Tensor,
+    arena = false,
   ) {
+    const widths = Object.entries(ROW_WIDTH).filter(([, w]) => w > 0);
+    const statsSize = alignedElements(alignedElements(rows) + rows);
+    this.arena = arena ? own([widths.reduce((n, [, w]) => n + alignedElements(rows * w * C), 0) + 2 * statsSize]) : null;
+    let at = 0;
+    const carve = (shape: number[]) => {
+      if (!this.arena) return own(shape);
+      const t = this.arena.view(shape, at);
+      at += alignedElements(t.size);
+      return t;
+    };
     const flat: Partial<Record<BlockKey, Tensor>> = {};
-    for (const [k, w] of Object.entries(ROW_WIDTH)) if (w > 0) flat[k as BlockKey] = own([rows * w * C]);
-    [flat.ln1Mean, flat.ln1Rstd] = normStats(own, rows);
-    [flat.ln2Mean, flat.ln2Rstd] = normStats(own, rows);
+    for (const [k, w] of widths) flat[k as BlockKey] = carve([rows * w * C]);
+    [flat.ln1Mean, flat.ln1Rstd] = normStats(carve, rows);
+    [flat.ln2Mean, flat.ln2Rstd] = normStats(carve, rows);
     this.flat = flat as Record<BlockKey, Tensor>;
     this.logits = own([rows * V]);
   }
@@ -154,22 +174,33 @@ export class Sampler {
   private acts: Activations | null = null;
   private actsOwned: Tensor[] = [];
   private attScratch: Tensor | null = null;
+  /** The decode steps' activations in one buffer, for decodeBlock (fusedBlocks only). */
+  private readonly decodeActs: Activations | null;
   private readonly buf: Record<'positions' | 'streams' | 'scores' | 'prefillTokens' | 'state' | 'tokens' | 'targets' | 'mask' | 'logp' | 'piLogp' | 'entropy' | 'vmean', Tensor>;
   /** Elements between steps in the positions and streams tables: R rounded up to a binding's alignment. */
   private readonly stride: number;
 
   /** How the prefill and the decode steps record their layer norms (block.ts); the same bits either way. */
   readonly norms: NormMode;
+  /**
+   * Whether a decode step runs each block as one dispatch (decodeBlock) where
+   * the shapes allow: the default on a CPU adapter, where it saves four
+   * dispatches per block and position for the same bits; a GPU keeps a
+   * dispatch per kernel, which spreads each product over many workgroups.
+   */
+  readonly fusedBlocks: boolean;
 
   constructor(
     readonly model: GptModel,
     readonly maxRows: number,
-    options: { norms?: NormMode } = {},
+    options: { norms?: NormMode; fusedBlocks?: boolean } = {},
   ) {
     this.ctx = model.ctx;
     this.norms = options.norms ?? defaultNormMode(this.ctx);
-    const { dModel: C, nLayers: L, nHeads: H, contextLength } = model.config;
+    this.fusedBlocks = options.fusedBlocks ?? this.ctx.adapter.isSoftware;
+    const { dModel: C, nLayers: L, nHeads: H, contextLength, vocabSize: V } = model.config;
     const R = maxRows;
+    this.decodeActs = this.fusedBlocks ? new Activations(R, C, V, (shape) => this.own(shape), true) : null;
     this.cacheTime = contextLength;
     for (let l = 0; l < L; l++) this.caches.push({ k: this.own([R * contextLength * C]), v: this.own([R * contextLength * C]) });
     const RT = R * contextLength;
@@ -239,8 +270,9 @@ export class Sampler {
     const acts = this.activations(R * Math.max(1, prefix), R * H * prefix * prefix);
     this.upload(prompts, G, { R, T, prefix, steps }, promptLengths, req.step ?? 0);
     if (prefix > 0) this.prefill(R, G, T, prefix, acts, req.temperature);
-    const dec = acts.views(R);
-    for (let k = 0; k < steps; k++) this.decodeStep(shape, k, dec.block, dec.head, req);
+    const fused = this.decodeActs && decodeBlockApplies(R, this.model.config.dModel, H) ? this.decodeActs : null;
+    const dec = (fused ?? acts).views(R);
+    for (let k = 0; k < steps; k++) this.decodeStep(shape, k, dec.block, dec.head, fused?.arena ?? null, req);
 
     const gpu = this.gpuViews(R, T);
     const [tokens, mask, logp, state] = (await this.ctx.readMany([gpu.tokens, gpu.mask, this.buf.logp.view([R * T]), this.buf.state.view([R * 4])])) as [Uint32Array, Float32Array, Float32Array, Uint32Array];
@@ -323,7 +355,7 @@ export class Sampler {
   }
 
   /** Records decode step k for every row at its own position: cache, sampling, the next token into the [R, T] arrays, and π's statistics there. */
-  private decodeStep(shape: { R: number; T: number }, k: number, block: BlockBuffers, head: HeadBuffers, req: SampleRequest): void {
+  private decodeStep(shape: { R: number; T: number }, k: number, block: BlockBuffers, head: HeadBuffers, arena: Tensor | null, req: SampleRequest): void {
     const ctx = this.ctx;
     const model = this.model;
     const { vocabSize: V, dModel: C, nHeads: H } = model.config;
@@ -335,10 +367,42 @@ export class Sampler {
     // Each row's token at its own position of the [R, T] arrays.
     const embed: Embed = (first) => (first ? embeddingNorm(ctx, b.tokens, wte, wpe, block.input, { N: R, T, positions: pos, atPosition: true }, C, first) : decodeEmbed(ctx, b.tokens, wte, wpe, block.input, pos, shape, C));
     const cache = (l: number, which: 'k' | 'v') => this.caches[l][which].view([R, this.cacheTime, C]);
-    forwardLayers(ctx, p, model.config, block, head, model.policyBias, R, (l) => (qkv, atty) => attentionDecode(ctx, qkv, cache(l, 'k'), cache(l, 'v'), pos, atty, R, this.cacheTime, C, H, b.scores), this.norms, embed);
+    if (arena) this.fusedLayers(p, R, block, head, arena, pos, () => decodeEmbed(ctx, b.tokens, wte, wpe, block.input, pos, shape, C));
+    else forwardLayers(ctx, p, model.config, block, head, model.policyBias, R, (l) => (qkv, atty) => attentionDecode(ctx, qkv, cache(l, 'k'), cache(l, 'v'), pos, atty, R, this.cacheTime, C, H, b.scores), this.norms, embed);
     const draw = { V, temperature: req.temperature, topK: req.topK ?? 0, seed: req.seed >>> 0 };
     sampleAdvance(ctx, head.logits, b.streams.view([R], k * this.stride), { tokens: b.tokens, targets: b.targets, mask: b.mask, logp: b.logp, state: b.state }, shape, pos, { maxNew: req.maxNewTokens, pad: PAD, eos: EOS }, draw);
     logitStats(ctx, head.logits, b.targets, b.piLogp, b.entropy, b.vmean, R, V, req.temperature, { positions: pos, stride: T });
+  }
+
+  /**
+   * forwardLayers for a decode step with a dispatch per block (decodeBlock)
+   * over the arena's activations: the embedding (the first block normalises
+   * it), the blocks, each writing the layer norm after it into ln1 (the
+   * head's ln_f buffer too), then the head's product. The same bits as
+   * forwardLayers.
+   */
+  private fusedLayers(p: ParamLookup, R: number, block: BlockBuffers, head: HeadBuffers, arena: Tensor, pos: Tensor, embed: () => void): void {
+    const { config, params, policyBias } = this.model;
+    const { dModel: C, nLayers: L, nHeads: H } = config;
+    const pair = (name: string) => ({ w: p(`${name}.weight`), b: p(`${name}.bias`) });
+    embed();
+    const acts = { arena, x: block.input, ln1: block.ln1, qkv: block.qkv, atty: block.atty, residual2: block.residual2, ln2: block.ln2, hidden: block.fchGelu, next: block.ln1 };
+    for (let l = 0; l < L; l++) {
+      const pre = layerPrefix(l);
+      const prm = {
+        all: params,
+        ln1: pair(`${pre}.ln_1`),
+        attn: pair(`${pre}.attn.c_attn`),
+        proj: pair(`${pre}.attn.c_proj`),
+        ln2: pair(`${pre}.ln_2`),
+        fc: pair(`${pre}.mlp.c_fc`),
+        fc2: pair(`${pre}.mlp.c_proj`),
+        next: pair(l + 1 < L ? `${layerPrefix(l + 1)}.ln_1` : 'transformer.ln_f'),
+      };
+      const cache = { k: this.caches[l].k.view([R * this.cacheTime * C]), v: this.caches[l].v.view([R * this.cacheTime * C]), pos, scores: this.buf.scores, Tmax: this.cacheTime };
+      decodeBlock(this.ctx, acts, prm, cache, { R, C, H, normFirst: l === 0 });
+    }
+    outputHead(this.ctx, p, config, block.input, { ...head, lnf: block.ln1 }, policyBias, R, 'epilogue');
   }
 
   private gpuViews(R: number, T: number): SampledOnGpu {
