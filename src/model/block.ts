@@ -79,9 +79,14 @@ export function epilogueNormsApply(ctx: GpuContext, N: number, C: number): boole
   return residualNormApplies(N, 4 * C, C, defaultMatmulSide(ctx));
 }
 
+/** Elements of normStats' buffer for N rows. */
+export function normStatsSize(N: number): number {
+  return alignedElements(N) + N;
+}
+
 /** A norm's means and rstds for N rows as views of one buffer, rstds after means: the layer-norm epilogue writes both through one binding. */
 export function normStats(own: (shape: number[]) => Tensor, N: number): [mean: Tensor, rstd: Tensor] {
-  const both = own([alignedElements(N) + N]);
+  const both = own([normStatsSize(N)]);
   return [both.view([N]), both.view([N], alignedElements(N))];
 }
 

@@ -28,13 +28,13 @@
 import type { GpuContext } from '../gpu/context';
 import { attentionDecode, attentionForward } from '../gpu/kernels/attention';
 import { decodeEmbed, fillCache, sampleAdvance } from '../gpu/kernels/decode';
-import { decodeBlock, decodeBlockApplies } from '../gpu/kernels/decode-block';
+import { type DecodeBlockCache, decodeBlock, decodeBlockApplies, decodeBlockFits } from '../gpu/kernels/decode-block';
 import { embeddingForward, embeddingNorm } from '../gpu/kernels/embedding';
 import { logitStats } from '../gpu/kernels/logits';
 import { type Tensor, alignedElements } from '../gpu/tensor';
 import { BOS, EOS, PAD } from '../tasks/tokenizer';
 import { hash3 } from '../util/rng';
-import { type BlockBuffers, type Embed, type HeadBuffers, type NormMode, type ParamLookup, defaultNormMode, forwardLayers, normStats, outputHead } from './block';
+import { type BlockBuffers, type Embed, type HeadBuffers, type NormMode, type ParamLookup, defaultNormMode, forwardLayers, normStats, normStatsSize, outputHead } from './block';
 import type { GptModel } from './gpt';
 import { layerPrefix } from './params';
 
@@ -122,7 +122,7 @@ class Activations {
     arena = false,
   ) {
     const widths = Object.entries(ROW_WIDTH).filter(([, w]) => w > 0);
-    const statsSize = alignedElements(alignedElements(rows) + rows);
+    const statsSize = alignedElements(normStatsSize(rows));
     this.arena = arena ? own([widths.reduce((n, [, w]) => n + alignedElements(rows * w * C), 0) + 2 * statsSize]) : null;
     let at = 0;
     const carve = (shape: number[]) => {
@@ -200,7 +200,7 @@ export class Sampler {
     this.fusedBlocks = options.fusedBlocks ?? this.ctx.adapter.isSoftware;
     const { dModel: C, nLayers: L, nHeads: H, contextLength, vocabSize: V } = model.config;
     const R = maxRows;
-    this.decodeActs = this.fusedBlocks ? new Activations(R, C, V, (shape) => this.own(shape), true) : null;
+    this.decodeActs = this.fusedBlocks && decodeBlockFits(C, H) ? new Activations(R, C, V, (shape) => this.own(shape), true) : null;
     this.cacheTime = contextLength;
     for (let l = 0; l < L; l++) this.caches.push({ k: this.own([R * contextLength * C]), v: this.own([R * contextLength * C]) });
     const RT = R * contextLength;
@@ -367,7 +367,7 @@ export class Sampler {
     // Each row's token at its own position of the [R, T] arrays.
     const embed: Embed = (first) => (first ? embeddingNorm(ctx, b.tokens, wte, wpe, block.input, { N: R, T, positions: pos, atPosition: true }, C, first) : decodeEmbed(ctx, b.tokens, wte, wpe, block.input, pos, shape, C));
     const cache = (l: number, which: 'k' | 'v') => this.caches[l][which].view([R, this.cacheTime, C]);
-    if (arena) this.fusedLayers(p, R, block, head, arena, pos, () => decodeEmbed(ctx, b.tokens, wte, wpe, block.input, pos, shape, C));
+    if (arena) this.fusedLayers(p, R, block, head, arena, (l) => ({ k: cache(l, 'k'), v: cache(l, 'v'), pos, scores: b.scores, Tmax: this.cacheTime }), () => embed(null));
     else forwardLayers(ctx, p, model.config, block, head, model.policyBias, R, (l) => (qkv, atty) => attentionDecode(ctx, qkv, cache(l, 'k'), cache(l, 'v'), pos, atty, R, this.cacheTime, C, H, b.scores), this.norms, embed);
     const draw = { V, temperature: req.temperature, topK: req.topK ?? 0, seed: req.seed >>> 0 };
     sampleAdvance(ctx, head.logits, b.streams.view([R], k * this.stride), { tokens: b.tokens, targets: b.targets, mask: b.mask, logp: b.logp, state: b.state }, shape, pos, { maxNew: req.maxNewTokens, pad: PAD, eos: EOS }, draw);
@@ -381,7 +381,7 @@ export class Sampler {
    * head's ln_f buffer too), then the head's product. The same bits as
    * forwardLayers.
    */
-  private fusedLayers(p: ParamLookup, R: number, block: BlockBuffers, head: HeadBuffers, arena: Tensor, pos: Tensor, embed: () => void): void {
+  private fusedLayers(p: ParamLookup, R: number, block: BlockBuffers, head: HeadBuffers, arena: Tensor, cache: (l: number) => DecodeBlockCache, embed: () => void): void {
     const { config, params, policyBias } = this.model;
     const { dModel: C, nLayers: L, nHeads: H } = config;
     const pair = (name: string) => ({ w: p(`${name}.weight`), b: p(`${name}.bias`) });
@@ -399,10 +399,9 @@ export class Sampler {
         fc2: pair(`${pre}.mlp.c_proj`),
         next: pair(l + 1 < L ? `${layerPrefix(l + 1)}.ln_1` : 'transformer.ln_f'),
       };
-      const cache = { k: this.caches[l].k.view([R * this.cacheTime * C]), v: this.caches[l].v.view([R * this.cacheTime * C]), pos, scores: this.buf.scores, Tmax: this.cacheTime };
-      decodeBlock(this.ctx, acts, prm, cache, { R, C, H, normFirst: l === 0 });
+      decodeBlock(this.ctx, acts, prm, cache(l), { R, C, H, normFirst: l === 0 });
     }
-    outputHead(this.ctx, p, config, block.input, { ...head, lnf: block.ln1 }, policyBias, R, 'epilogue');
+    outputHead(this.ctx, p, config, block.input, head, policyBias, R, 'epilogue');
   }
 
   private gpuViews(R: number, T: number): SampledOnGpu {

@@ -7,7 +7,9 @@
 import { type GpuContext, f32, u32 } from '../context';
 import { LAYERNORM_EPS } from '../reference/layernorm';
 import type { Tensor } from '../tensor';
-import { MATMUL_TILE, type MatmulSide, defaultMatmulSide, vectorizable } from './matmul';
+import { MATMUL_TILE, type MatmulSide, checkSize, defaultMatmulSide, vectorizable } from './matmul';
+
+const FN = 'decodeBlock';
 
 /** One block's activations for R rows, all views of one buffer (`arena`); x is the input, overwritten by the output. */
 export interface DecodeBlockActs {
@@ -44,19 +46,20 @@ export interface DecodeBlockCache {
   Tmax: number;
 }
 
-/** Whether decodeBlock applies: the vec4 products (R and C multiples of 4) and the _vec8 attention (head size a multiple of 8). */
+/** Whether a model of C channels and H heads suits decodeBlock: the vec4 products (C a multiple of 4) and the _vec8 attention (head size a multiple of 8). */
+export function decodeBlockFits(C: number, H: number): boolean {
+  return C % 4 === 0 && C % H === 0 && (C / H) % 8 === 0 && C / H <= 128;
+}
+
+/** Whether decodeBlock applies to R rows of such a model (R a multiple of 4). */
 export function decodeBlockApplies(R: number, C: number, H: number): boolean {
-  return R > 0 && vectorizable(R, C, C) && C % H === 0 && (C / H) % 8 === 0 && C / H <= 128;
+  return R > 0 && vectorizable(R, C, C) && decodeBlockFits(C, H);
 }
 
 /** The vec4 index of `t` in `whole`, which it must be a view of. */
 function vec4At(t: Tensor, whole: Tensor, what: string, wholeName: string): number {
   if (t.buffer !== whole.buffer || t.byteOffset < whole.byteOffset || t.byteOffset + t.byteLength > whole.byteOffset + whole.byteLength) throw new Error(`decodeBlock: ${what} must be a view of the ${wholeName}`);
   return (t.byteOffset - whole.byteOffset) / 16;
-}
-
-function expect(what: string, t: Tensor, size: number): void {
-  if (t.size !== size) throw new Error(`decodeBlock: ${what} has ${t.size} elements, expected ${size}`);
 }
 
 /**
@@ -72,15 +75,15 @@ export function decodeBlock(ctx: GpuContext, acts: DecodeBlockActs, prm: DecodeB
   if (!decodeBlockApplies(R, C, H)) throw new Error(`decodeBlock: needs R and C multiples of 4 and a head size C/H that is a multiple of 8 (got R=${R}, C=${C}, H=${H})`);
   if (cache.pos.dtype !== 'u32') throw new Error(`decodeBlock: pos must be u32, got ${cache.pos.dtype}`);
   const rows: [keyof DecodeBlockActs, number][] = [['x', C], ['ln1', C], ['qkv', 3 * C], ['atty', C], ['residual2', C], ['ln2', C], ['hidden', 4 * C], ['next', C]];
-  for (const [k, w] of rows) expect(k, acts[k], R * w);
+  for (const [k, w] of rows) checkSize(k, acts[k], R * w, FN);
   const shapes: [keyof Omit<DecodeBlockParams, 'all'>, number, number][] = [['ln1', C, C], ['attn', 3 * C * C, 3 * C], ['proj', C * C, C], ['ln2', C, C], ['fc', 4 * C * C, 4 * C], ['fc2', 4 * C * C, C], ['next', C, C]];
   for (const [k, w, b] of shapes) {
-    expect(`${k} weight`, prm[k].w, w);
-    expect(`${k} bias`, prm[k].b, b);
+    checkSize(`${k} weight`, prm[k].w, w, FN);
+    checkSize(`${k} bias`, prm[k].b, b, FN);
   }
-  expect('k cache', cache.k, R * cache.Tmax * C);
-  expect('v cache', cache.v, R * cache.Tmax * C);
-  expect('pos', cache.pos, R);
+  checkSize('k cache', cache.k, R * cache.Tmax * C, FN);
+  checkSize('v cache', cache.v, R * cache.Tmax * C, FN);
+  checkSize('pos', cache.pos, R, FN);
   if (cache.scores.size < R * H * cache.Tmax) throw new Error(`decodeBlock: scores has ${cache.scores.size} elements, needs ${R * H * cache.Tmax}`);
   const a = (k: keyof DecodeBlockActs) => u32(vec4At(acts[k], acts.arena, k, 'arena'));
   const w = (k: keyof Omit<DecodeBlockParams, 'all'>, part: 'w' | 'b') => u32(vec4At(prm[k][part], prm.all, `${k} ${part === 'w' ? 'weight' : 'bias'}`, 'parameters'));
