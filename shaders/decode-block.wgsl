@@ -2,7 +2,7 @@
 // adapters): [ln_1,] qkv, attention over the KV cache, the attention
 // projection + residual, ln_2, the MLP up + GELU, its projection + residual,
 // and the layer norm that follows the block (the next ln_1, or ln_f). Each
-// workgroup owns 16·WG_SIDE rows across every column, so its phases need only
+// workgroup owns TILE_M·WG_Y rows across every column, so its phases need only
 // workgroup barriers between them: the products are matmul-core.wgsl's tiles
 // with the unfused kernels' stores, the attention is attention-decode.wgsl's,
 // and the layer norms sum as layernorm_forward_vec4 does, so the block gives
@@ -10,6 +10,13 @@
 // Activations live in one buffer (the arena) and parameters in another, both
 // addressed by vec4 offsets.
 
+//!if SUBGROUPS
+enable subgroups;
+// The products' shapes come from the uniforms through the private `p`, which
+// the uniformity analysis cannot see through: every invocation runs the same
+// loops, so the broadcasts are reached by all four.
+diagnostic(off, subgroup_uniformity);
+//!endif
 //!include matmul-core.wgsl
 //!include gelu.wgsl
 //!include layernorm-row.wgsl
@@ -111,23 +118,24 @@ fn store_tile(m0: u32, n0: u32, t: Tile, e: Epilogue) {
   let nq = n0 / 4u;
   store_v4(m0, nq, t.c00, e); store_v4(m0, nq + 1u, t.c01, e); store_v4(m0, nq + 2u, t.c02, e); store_v4(m0, nq + 3u, t.c03, e);
   store_v4(m0 + 4u, nq, t.c10, e); store_v4(m0 + 4u, nq + 1u, t.c11, e); store_v4(m0 + 4u, nq + 2u, t.c12, e); store_v4(m0 + 4u, nq + 3u, t.c13, e);
-  store_v4(m0 + 8u, nq, t.c20, e); store_v4(m0 + 8u, nq + 1u, t.c21, e); store_v4(m0 + 8u, nq + 2u, t.c22, e); store_v4(m0 + 8u, nq + 3u, t.c23, e);
-  store_v4(m0 + 12u, nq, t.c30, e); store_v4(m0 + 12u, nq + 1u, t.c31, e); store_v4(m0 + 12u, nq + 2u, t.c32, e); store_v4(m0 + 12u, nq + 3u, t.c33, e);
 }
 
-// out[R, N] = A[R, K] · W[N, K]ᵀ + b (+ the epilogue): this invocation's 16 rows from m0, every (16·WG_SIDE)-th tile of columns from n0.
-fn product(a_at: u32, w_at: u32, K: u32, N: u32, m0: u32, n0: u32, e: Epilogue) {
+// out[R, N] = A[R, K] · W[N, K]ᵀ + b (+ the epilogue): this invocation's TILE_M rows from m0, in column tiles from
+// lid_x·TILE_N, every (TILE_N·WG_X)-th (rows past R compute on clamped loads and store nothing, so all four share B).
+fn product(a_at: u32, w_at: u32, K: u32, N: u32, m0: u32, lid_x: u32, e: Epilogue) {
   p = Params(u.R, K, N, 0u, 0u, 0u, 0u, 0u, 0u, 0u);
   a_base = a_at;
   b_base = w_at;
-  if (m0 >= u.R) { return; }
-  for (var n = n0; n < N; n += TILE * WG_SIDE) { store_tile(m0, n, nt_v4_product(m0, n), e); }
+  for (var n = 0u; n < N; n += TILE_N * WG_X) {
+    let n0 = n + lid_x * TILE_N;
+    store_tile(m0, n0, nt_v4_product(m0, n0), e);
+  }
 }
 
-// out = LN(x) for rows first + li, first + li + WG_SIDE², … below end (C channels), summed as layernorm_forward_vec4 sums.
+// out = LN(x) for rows first + li, first + li + WG_X·WG_Y, … below end (C channels), summed as layernorm_forward_vec4 sums.
 fn norm_rows(x_at: u32, w_at: u32, b_at: u32, out_at: u32, first: u32, end: u32, li: u32) {
   let nq = u.C / 4u;
-  for (var m = first + li; m < end; m += WG_SIDE * WG_SIDE) {
+  for (var m = first + li; m < end; m += WG_X * WG_Y) {
     let base = m * nq;
     var s = vec4(0.0);
     for (var c = 0u; c < nq; c++) { s += arena[x_at + base + c]; }
@@ -142,30 +150,30 @@ fn norm_rows(x_at: u32, w_at: u32, b_at: u32, out_at: u32, first: u32, end: u32,
   }
 }
 
-@compute @workgroup_size(WG_SIDE, WG_SIDE)
+@compute @workgroup_size(WG_X, WG_Y)
 fn decode_block(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>, @builtin(local_invocation_index) li: u32) {
   let C = u.C;
-  let first = wid.x * TILE * WG_SIDE;
-  let end = min(first + TILE * WG_SIDE, u.R);
-  let m0 = first + lid.y * TILE;
-  let n0 = lid.x * TILE;
+  let first = wid.x * TILE_M * WG_Y;
+  let end = min(first + TILE_M * WG_Y, u.R);
+  let m0 = first + lid.y * TILE_M;
+  lane = lid.y;
   if (u.norm_first != 0u) { norm_rows(u.x_at, u.ln1_w, u.ln1_b, u.ln1_at, first, end, li); }
   storageBarrier();
-  product(u.ln1_at, u.attn_w, C, 3u * C, m0, n0, Epilogue(u.qkv_at, u.attn_b, 0u, 0u));
+  product(u.ln1_at, u.attn_w, C, 3u * C, m0, lid.x, Epilogue(u.qkv_at, u.attn_b, 0u, 0u));
   storageBarrier();
   let shape = DecodeShape(C, u.H, u.Tmax, u.scale);
-  for (var g = first * u.H + li; g < end * u.H; g += WG_SIDE * WG_SIDE) {
+  for (var g = first * u.H + li; g < end * u.H; g += WG_X * WG_Y) {
     let b = g / u.H;
     decode_head_vec8(b, g % u.H, shape, u.qkv_at + b * 3u * C / 4u, u.atty_at + b * C / 4u);
   }
   storageBarrier();
-  product(u.atty_at, u.proj_w, C, C, m0, n0, Epilogue(u.res2_at, u.proj_b, u.x_at, EPI_RESIDUAL));
+  product(u.atty_at, u.proj_w, C, C, m0, lid.x, Epilogue(u.res2_at, u.proj_b, u.x_at, EPI_RESIDUAL));
   storageBarrier();
   norm_rows(u.res2_at, u.ln2_w, u.ln2_b, u.ln2_at, first, end, li);
   storageBarrier();
-  product(u.ln2_at, u.fc_w, C, 4u * C, m0, n0, Epilogue(u.h_at, u.fc_b, 0u, EPI_GELU));
+  product(u.ln2_at, u.fc_w, C, 4u * C, m0, lid.x, Epilogue(u.h_at, u.fc_b, 0u, EPI_GELU));
   storageBarrier();
-  product(u.h_at, u.fc2_w, 4u * C, C, m0, n0, Epilogue(u.x_at, u.fc2_b, u.res2_at, EPI_RESIDUAL));
+  product(u.h_at, u.fc2_w, 4u * C, C, m0, lid.x, Epilogue(u.x_at, u.fc2_b, u.res2_at, EPI_RESIDUAL));
   storageBarrier();
   norm_rows(u.x_at, u.next_w, u.next_b, u.next_at, first, end, li);
 }

@@ -48,7 +48,7 @@ fn clamped_offsets(start: u32, size: u32, stride: u32) -> vec4<u32> {
   return min(start + vec4<u32>(0u, 1u, 2u, 3u), vec4<u32>(size - 1u)) * stride;
 }
 
-// The 16 rows (or columns) of a tile as four vec4s of element offsets.
+// The 16 columns of a tile as four vec4s of element offsets…
 struct Offsets {
   o0: vec4<u32>,
   o1: vec4<u32>,
@@ -60,27 +60,37 @@ fn tile_offsets(start: u32, size: u32, stride: u32) -> Offsets {
   return Offsets(clamped_offsets(start, size, stride), clamped_offsets(start + 4u, size, stride), clamped_offsets(start + 8u, size, stride), clamped_offsets(start + 12u, size, stride));
 }
 
-fn general_step(t: Tile, rows: Offsets, cols: Offsets, ks: vec4<u32>, live: vec4<bool>) -> Tile {
+// …and its 8 rows as two.
+struct RowOffsets {
+  o0: vec4<u32>,
+  o1: vec4<u32>,
+}
+
+fn tile_row_offsets(start: u32, size: u32, stride: u32) -> RowOffsets {
+  return RowOffsets(clamped_offsets(start, size, stride), clamped_offsets(start + 4u, size, stride));
+}
+
+fn general_step(t: Tile, rows: RowOffsets, cols: Offsets, ks: vec4<u32>, live: vec4<bool>) -> Tile {
   let ka = ks * p.a_k;
   let kb = ks * p.b_k;
-  let a = Quad(a1_block(rows.o0, ka), a1_block(rows.o1, ka), a1_block(rows.o2, ka), a1_block(rows.o3, ka));
+  let a = Pair(a1_block(rows.o0, ka), a1_block(rows.o1, ka));
   let b = Quad(b1_block(kb, cols.o0, live), b1_block(kb, cols.o1, live), b1_block(kb, cols.o2, live), b1_block(kb, cols.o3, live));
   return tile_fma(t, a, b);
 }
 
 // C[M,N] = A·B for any shape and layout, A(m,k) = a[m·a_m + k·a_k], B(k,n) = b[k·b_k + n·b_n]
 fn general_product(m0: u32, n0: u32) -> Tile {
-  let rows = tile_offsets(m0, p.M, p.a_m);
+  let rows = tile_row_offsets(m0, p.M, p.a_m);
   let cols = tile_offsets(n0, p.N, p.b_n);
-  let lane = vec4<u32>(0u, 1u, 2u, 3u);
+  let lane4 = vec4<u32>(0u, 1u, 2u, 3u);
   var t: Tile;
   let k_full = p.K & ~3u;
   for (var k = 0u; k < k_full; k += 4u) {
-    t = general_step(t, rows, cols, k + lane, vec4<bool>(true));
+    t = general_step(t, rows, cols, k + lane4, vec4<bool>(true));
   }
   if (k_full < p.K) {
     // The last 1–3 k's: clamp the indices into range and zero the missing rows of B.
-    t = general_step(t, rows, cols, min(k_full + lane, vec4<u32>(p.K - 1u)), k_full + lane < vec4<u32>(p.K));
+    t = general_step(t, rows, cols, min(k_full + lane4, vec4<u32>(p.K - 1u)), k_full + lane4 < vec4<u32>(p.K));
   }
   return t;
 }

@@ -12,6 +12,9 @@
 // kernels' arithmetic (matmul.wgsl's store, elementwise.wgsl's add and GELU,
 // column_sum's order), so fused and unfused results agree bit for bit.
 
+//!if SUBGROUPS
+enable subgroups;
+//!endif
 //!include matmul-bindings.wgsl
 //!include gelu.wgsl
 //!include layernorm-row.wgsl
@@ -43,7 +46,7 @@ const FLAG_ROW_SUMS_ACCUMULATE = 128u;
 
 // The flags are a pipeline constant (the same bits as p.flags), so each
 // variant compiles without the branches it does not take: a lean epilogue
-// keeps the 16×16 accumulator tile in registers on CPU adapters.
+// keeps the accumulator tile in registers on CPU adapters.
 override FLAGS: u32 = 0u;
 // The layer norm's epsilon (nt_v4_ln, nt_v4_res_ln), set from src/gpu/reference/layernorm.ts.
 override LN_EPS: f32 = 0.0;
@@ -87,8 +90,6 @@ fn store_fused_tile_v4(m0: u32, n0: u32, t: Tile) {
   let nq = n0 / 4u;
   store_fused_v4(m0, nq, t.c00); store_fused_v4(m0, nq + 1u, t.c01); store_fused_v4(m0, nq + 2u, t.c02); store_fused_v4(m0, nq + 3u, t.c03);
   store_fused_v4(m0 + 4u, nq, t.c10); store_fused_v4(m0 + 4u, nq + 1u, t.c11); store_fused_v4(m0 + 4u, nq + 2u, t.c12); store_fused_v4(m0 + 4u, nq + 3u, t.c13);
-  store_fused_v4(m0 + 8u, nq, t.c20); store_fused_v4(m0 + 8u, nq + 1u, t.c21); store_fused_v4(m0 + 8u, nq + 2u, t.c22); store_fused_v4(m0 + 8u, nq + 3u, t.c23);
-  store_fused_v4(m0 + 12u, nq, t.c30); store_fused_v4(m0 + 12u, nq + 1u, t.c31); store_fused_v4(m0 + 12u, nq + 2u, t.c32); store_fused_v4(m0 + 12u, nq + 3u, t.c33);
 }
 
 fn store_fused_1(m: u32, n: u32, block: mat4x4<f32>) {
@@ -105,16 +106,16 @@ fn store_fused_1(m: u32, n: u32, block: mat4x4<f32>) {
 }
 
 // Row sums of A over k in increasing order (the order column_sum sums dY's
-// columns in) for the tile's rows m0..m0+15. The invocations of the tile row
+// columns in) for the tile's rows m0..m0+7. The invocations of the tile row
 // share them, each taking every `tiles_n`-th 4-row group (or row), so no one
 // invocation carries the whole tail.
 fn tiles_n() -> u32 {
-  return (p.N + TILE - 1u) / TILE;
+  return (p.N + TILE_N - 1u) / TILE_N;
 }
 
 fn row_sums_tn_v4(m0: u32, tile_n: u32) {
   let mq = p.M / 4u;
-  for (var g = tile_n; g < 4u; g += tiles_n()) {
+  for (var g = tile_n; g < TILE_M / 4u; g += tiles_n()) {
     let m = m0 + 4u * g;
     if (m >= p.M) { return; }
     var s = vec4<f32>(0.0);
@@ -125,7 +126,7 @@ fn row_sums_tn_v4(m0: u32, tile_n: u32) {
 }
 
 fn row_sums_1(m0: u32, tile_n: u32) {
-  for (var m = m0 + tile_n; m < min(m0 + TILE, p.M); m += tiles_n()) {
+  for (var m = m0 + tile_n; m < min(m0 + TILE_M, p.M); m += tiles_n()) {
     var s = 0.0;
     for (var k = 0u; k < p.K; k++) { s += a1[m * p.a_m + k * p.a_k]; }
     if (has(FLAG_ROW_SUMS_ACCUMULATE)) { s += side_out1[m]; }
@@ -134,45 +135,37 @@ fn row_sums_1(m0: u32, tile_n: u32) {
 }
 
 // C[M,N] = A[M,K] · B[K,N] with an epilogue   (dx = (dy·W) ⊙ gelu'(pre))
-@compute @workgroup_size(WG_SIDE, WG_SIDE)
-fn nn_v4_fused(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let m0 = gid.y * TILE;
-  let n0 = gid.x * TILE;
-  if (m0 >= p.M || n0 >= p.N) { return; }
-  store_fused_tile_v4(m0, n0, nn_v4_product(m0, n0));
+@compute @workgroup_size(WG_X, WG_Y)
+fn nn_v4_fused(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let o = tile_origin(wid, lid);
+  store_fused_tile_v4(o.x, o.y, nn_v4_product(o.x, o.y));
 }
 
 // C[M,N] = A[M,K] · B[N,K]ᵀ with an epilogue   (y = gelu(x·Wᵀ + b), y = r + x·Wᵀ + b)
-@compute @workgroup_size(WG_SIDE, WG_SIDE)
-fn nt_v4_fused(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let m0 = gid.y * TILE;
-  let n0 = gid.x * TILE;
-  if (m0 >= p.M || n0 >= p.N) { return; }
-  store_fused_tile_v4(m0, n0, nt_v4_product(m0, n0));
+@compute @workgroup_size(WG_X, WG_Y)
+fn nt_v4_fused(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let o = tile_origin(wid, lid);
+  store_fused_tile_v4(o.x, o.y, nt_v4_product(o.x, o.y));
 }
 
 // C[M,N] = A[K,M]ᵀ · B[K,N] with an epilogue, and A's row sums   (dW (+)= dYᵀ·X, db (+)= Σ_rows dY)
-@compute @workgroup_size(WG_SIDE, WG_SIDE)
-fn tn_v4_fused(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let m0 = gid.y * TILE;
-  let n0 = gid.x * TILE;
-  if (m0 >= p.M || n0 >= p.N) { return; }
-  store_fused_tile_v4(m0, n0, tn_v4_product(m0, n0));
-  if (has(FLAG_ROW_SUMS)) { row_sums_tn_v4(m0, gid.x); }
+@compute @workgroup_size(WG_X, WG_Y)
+fn tn_v4_fused(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let o = tile_origin(wid, lid);
+  store_fused_tile_v4(o.x, o.y, tn_v4_product(o.x, o.y));
+  if (has(FLAG_ROW_SUMS)) { row_sums_tn_v4(o.x, wid.x * WG_X + lid.x); }
 }
 
 // Any shape and layout with an epilogue, and A's row sums
-@compute @workgroup_size(WG_SIDE, WG_SIDE)
-fn general_fused(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let m0 = gid.y * TILE;
-  let n0 = gid.x * TILE;
-  if (m0 >= p.M || n0 >= p.N) { return; }
+@compute @workgroup_size(WG_X, WG_Y)
+fn general_fused(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let o = tile_origin(wid, lid);
+  let m0 = o.x;
+  let n0 = o.y;
   let t = general_product(m0, n0);
   store_fused_1(m0, n0, t.c00); store_fused_1(m0, n0 + 4u, t.c01); store_fused_1(m0, n0 + 8u, t.c02); store_fused_1(m0, n0 + 12u, t.c03);
   store_fused_1(m0 + 4u, n0, t.c10); store_fused_1(m0 + 4u, n0 + 4u, t.c11); store_fused_1(m0 + 4u, n0 + 8u, t.c12); store_fused_1(m0 + 4u, n0 + 12u, t.c13);
-  store_fused_1(m0 + 8u, n0, t.c20); store_fused_1(m0 + 8u, n0 + 4u, t.c21); store_fused_1(m0 + 8u, n0 + 8u, t.c22); store_fused_1(m0 + 8u, n0 + 12u, t.c23);
-  store_fused_1(m0 + 12u, n0, t.c30); store_fused_1(m0 + 12u, n0 + 4u, t.c31); store_fused_1(m0 + 12u, n0 + 8u, t.c32); store_fused_1(m0 + 12u, n0 + 12u, t.c33);
-  if (has(FLAG_ROW_SUMS)) { row_sums_1(m0, gid.x); }
+  if (has(FLAG_ROW_SUMS)) { row_sums_1(m0, wid.x * WG_X + lid.x); }
 }
 
 // ------------------------------------------------------ layer-norm prologue
@@ -217,48 +210,46 @@ fn ln_block(at: u32, kq: u32, k: u32, st: RowStats) -> mat4x4<f32> {
 // C[M,N] = LN(A)[M,K] · B[N,K]ᵀ, the normalised rows made as they are loaded (K is the channel count)
 fn nt_v4_ln_product(m0: u32, n0: u32) -> Tile {
   let kq = p.K / 4u;
-  let rows = block_starts(m0, p.M);
+  let rows = row_starts(m0, p.M);
   let a_at = rows * kq;
   let b_at = block_starts(n0, p.N) * kq;
   let s0 = ln_rows4(rows.x);
   let s1 = ln_rows4(rows.y);
-  let s2 = ln_rows4(rows.z);
-  let s3 = ln_rows4(rows.w);
   var t: Tile;
   for (var k = 0u; k < kq; k++) {
-    let a = Quad(ln_block(a_at.x, kq, k, s0), ln_block(a_at.y, kq, k, s1), ln_block(a_at.z, kq, k, s2), ln_block(a_at.w, kq, k, s3));
+    let a = Pair(ln_block(a_at.x, kq, k, s0), ln_block(a_at.y, kq, k, s1));
     t = tile_fma(t, a, nt_b_quad(b_at, k, kq));
   }
   return t;
 }
 
 // C[M,N] = LN(A)[M,K] · B[N,K]ᵀ with an epilogue   (qkv = ln_1(x)·Wᵀ + b, h = gelu(ln_2(x)·Wᵀ + b), logits = ln_f(x)·Wᵀ + b)
-@compute @workgroup_size(WG_SIDE, WG_SIDE)
-fn nt_v4_ln(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let m0 = gid.y * TILE;
-  let n0 = gid.x * TILE;
-  if (m0 >= p.M || n0 >= p.N) { return; }
-  store_fused_tile_v4(m0, n0, nt_v4_ln_product(m0, n0));
+@compute @workgroup_size(WG_X, WG_Y)
+fn nt_v4_ln(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let o = tile_origin(wid, lid);
+  store_fused_tile_v4(o.x, o.y, nt_v4_ln_product(o.x, o.y));
 }
 
 // ------------------------------------------------------ layer-norm epilogue
 
 // C[M,N] = R + A[M,K]·B[N,K]ᵀ + b, then LN(C) into side_out, with each row's
 // mean and rstd (N is the channel count)   (the residual stream after a
-// block's projection, and the next layer norm of it). The dispatch has one
-// workgroup across N (N ≤ TILE·WG_SIDE), so each workgroup holds whole rows of
-// C: after the barrier its invocations normalise them, a row each, summing as
+// block's projection, and the next layer norm of it). Each workgroup owns
+// TILE_M·WG_Y rows across all N columns (the dispatch is one workgroup wide),
+// so after the barrier its invocations normalise them, a row each, summing as
 // layernorm_forward_vec4 does.
-@compute @workgroup_size(WG_SIDE, WG_SIDE)
-fn nt_v4_res_ln(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) li: u32) {
-  let m0 = gid.y * TILE;
-  let n0 = gid.x * TILE;
-  if (m0 < p.M && n0 < p.N) { store_fused_tile_v4(m0, n0, nt_v4_product(m0, n0)); }
+@compute @workgroup_size(WG_X, WG_Y)
+fn nt_v4_res_ln(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>, @builtin(local_invocation_index) li: u32) {
+  let m0 = tile_origin(wid, lid).x;
+  for (var n = 0u; n < p.N; n += TILE_N * WG_X) {
+    let n0 = n + lid.x * TILE_N;
+    store_fused_tile_v4(m0, n0, nt_v4_product(m0, n0));
+  }
   storageBarrier();
-  let rows = TILE * WG_SIDE;
+  let rows = TILE_M * WG_Y;
   let end = min(wid.y * rows + rows, p.M);
   let nq = p.N / 4u;
-  for (var m = wid.y * rows + li; m < end; m += WG_SIDE * WG_SIDE) {
+  for (var m = wid.y * rows + li; m < end; m += WG_X * WG_Y) {
     let base = m * nq;
     var s = vec4(0.0);
     for (var c = 0u; c < nq; c++) { s += c4[base + c]; }

@@ -1,19 +1,24 @@
 // Matrix products C[M,N] = A·B in three storage layouts, and column sums.
 //
-// Each invocation owns a 16×16 tile of C: sixteen 4×4 blocks, each a mat4x4
+// Each invocation owns an 8×16 tile of C: eight 4×4 blocks, each a mat4x4
 // whose columns are rows of C. A 4-deep slice of K becomes one mat4×mat4
 // product per block, block(i,j) += Bⱼ · Aᵢ, where column r of Aᵢ is row r of A
 // over the 4 k's and column kk of Bⱼ is row kk of B over 4 n's. On a CPU
-// adapter every load is a per-lane gather, so the big tile (32 vec4 loads feed
-// 1024 multiply-adds per 4-deep step) is what makes it fast; the code is unrolled by
-// hand because indexing arrays in loops spills them to memory. Every element
-// sums over k in increasing order, so results are bit-reproducible.
+// adapter every load is a per-lane gather: there the four invocations of a
+// workgroup stack along M and share B's columns (matmul-core.wgsl), so 24
+// gathers feed 512 multiply-adds per 4-deep step and the tile fits in far
+// fewer registers than a 16×16 one. The code is unrolled by hand because
+// indexing arrays in loops spills them to memory. Every element sums over k
+// in increasing order, so results are bit-reproducible.
 //
 // Two paths: *_v4 entries load vec4s and need M, K and N to be multiples of 4
 // (the wrapper checks); `general` loads scalars through runtime strides and
 // takes any shape. Edge tiles clamp load indices into range; the values they
 // load feed only outputs that are never stored.
 
+//!if SUBGROUPS
+enable subgroups;
+//!endif
 //!include matmul-bindings.wgsl
 
 @group(0) @binding(3) var<storage, read> bias4: array<vec4<f32>>;
@@ -40,8 +45,6 @@ fn store_tile_v4(m0: u32, n0: u32, t: Tile) {
   let nq = n0 / 4u;
   store_v4(m0, nq, t.c00); store_v4(m0, nq + 1u, t.c01); store_v4(m0, nq + 2u, t.c02); store_v4(m0, nq + 3u, t.c03);
   store_v4(m0 + 4u, nq, t.c10); store_v4(m0 + 4u, nq + 1u, t.c11); store_v4(m0 + 4u, nq + 2u, t.c12); store_v4(m0 + 4u, nq + 3u, t.c13);
-  store_v4(m0 + 8u, nq, t.c20); store_v4(m0 + 8u, nq + 1u, t.c21); store_v4(m0 + 8u, nq + 2u, t.c22); store_v4(m0 + 8u, nq + 3u, t.c23);
-  store_v4(m0 + 12u, nq, t.c30); store_v4(m0 + 12u, nq + 1u, t.c31); store_v4(m0 + 12u, nq + 2u, t.c32); store_v4(m0 + 12u, nq + 3u, t.c33);
 }
 
 fn store_general(m: u32, n: u32, block: mat4x4<f32>) {
@@ -59,43 +62,35 @@ fn store_general(m: u32, n: u32, block: mat4x4<f32>) {
 }
 
 // C[M,N] = A[M,K] · B[K,N]   (dX = dY · W in the backward pass of y = x·Wᵀ)
-@compute @workgroup_size(WG_SIDE, WG_SIDE)
-fn nn_v4(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let m0 = gid.y * TILE;
-  let n0 = gid.x * TILE;
-  if (m0 >= p.M || n0 >= p.N) { return; }
-  store_tile_v4(m0, n0, nn_v4_product(m0, n0));
+@compute @workgroup_size(WG_X, WG_Y)
+fn nn_v4(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let o = tile_origin(wid, lid);
+  store_tile_v4(o.x, o.y, nn_v4_product(o.x, o.y));
 }
 
 // C[M,N] = A[M,K] · B[N,K]ᵀ   (y = x·Wᵀ with W stored [out, in])
-@compute @workgroup_size(WG_SIDE, WG_SIDE)
-fn nt_v4(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let m0 = gid.y * TILE;
-  let n0 = gid.x * TILE;
-  if (m0 >= p.M || n0 >= p.N) { return; }
-  store_tile_v4(m0, n0, nt_v4_product(m0, n0));
+@compute @workgroup_size(WG_X, WG_Y)
+fn nt_v4(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let o = tile_origin(wid, lid);
+  store_tile_v4(o.x, o.y, nt_v4_product(o.x, o.y));
 }
 
 // C[M,N] = A[K,M]ᵀ · B[K,N]   (dW = dYᵀ · X in the backward pass of y = x·Wᵀ)
-@compute @workgroup_size(WG_SIDE, WG_SIDE)
-fn tn_v4(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let m0 = gid.y * TILE;
-  let n0 = gid.x * TILE;
-  if (m0 >= p.M || n0 >= p.N) { return; }
-  store_tile_v4(m0, n0, tn_v4_product(m0, n0));
+@compute @workgroup_size(WG_X, WG_Y)
+fn tn_v4(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let o = tile_origin(wid, lid);
+  store_tile_v4(o.x, o.y, tn_v4_product(o.x, o.y));
 }
 
 // C[M,N] = A·B for any shape and layout, A(m,k) = a[m·a_m + k·a_k], B(k,n) = b[k·b_k + n·b_n]
-@compute @workgroup_size(WG_SIDE, WG_SIDE)
-fn general(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let m0 = gid.y * TILE;
-  let n0 = gid.x * TILE;
-  if (m0 >= p.M || n0 >= p.N) { return; }
+@compute @workgroup_size(WG_X, WG_Y)
+fn general(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let o = tile_origin(wid, lid);
+  let m0 = o.x;
+  let n0 = o.y;
   let t = general_product(m0, n0);
   store_general(m0, n0, t.c00); store_general(m0, n0 + 4u, t.c01); store_general(m0, n0 + 8u, t.c02); store_general(m0, n0 + 12u, t.c03);
   store_general(m0 + 4u, n0, t.c10); store_general(m0 + 4u, n0 + 4u, t.c11); store_general(m0 + 4u, n0 + 8u, t.c12); store_general(m0 + 4u, n0 + 12u, t.c13);
-  store_general(m0 + 8u, n0, t.c20); store_general(m0 + 8u, n0 + 4u, t.c21); store_general(m0 + 8u, n0 + 8u, t.c22); store_general(m0 + 8u, n0 + 12u, t.c23);
-  store_general(m0 + 12u, n0, t.c30); store_general(m0 + 12u, n0 + 4u, t.c31); store_general(m0 + 12u, n0 + 8u, t.c32); store_general(m0 + 12u, n0 + 12u, t.c33);
 }
 
 // ---------------------------------------------------------- column sums

@@ -80,7 +80,7 @@ describe('GpuContext kernel profile', () => {
       });
       expect(times.map((t) => t.kernel.split('{')[0])).toEqual(['elementwise:add_vec4', 'matmul:general', 'elementwise:add_vec4']);
       expect(times.every((t) => Number.isFinite(t.ms) && t.ms >= 0)).toBe(true);
-      expect(times[1].kernel).toContain('WG_SIDE');
+      expect(times[1].kernel).toContain('WG_Y');
       expect(Array.from(await ctx.read(b))).toEqual(Array.from(plain));
       // Outside profileKernels nothing is timed.
       await expect(ctx.profileKernels(async () => {})).resolves.toEqual([]);

@@ -29,6 +29,8 @@ export interface KernelRef {
   entry: string;
   /** Pipeline-overridable constants (`override` declarations in WGSL). */
   constants?: Record<string, number>;
+  /** The shader's `//!if` blocks to keep (src/gpu/shaders.ts), e.g. SUBGROUPS where the device has the feature. */
+  defines?: readonly string[];
 }
 
 export { type Param, type Params, f32, i32, u32 } from './uniforms';
@@ -44,6 +46,8 @@ export interface AdapterSummary {
   name: string;
   /** True for CPU implementations such as SwiftShader. */
   isSoftware: boolean;
+  /** The subgroup size where the adapter reports one fixed size (SwiftShader: 4), else null. */
+  subgroupSize: number | null;
 }
 
 export interface ContextStats {
@@ -92,7 +96,9 @@ export function summarizeAdapter(info: GPUAdapterInfo | undefined, fallback = fa
   const main = [vendor, architecture].filter(Boolean).join(' ') || 'unknown adapter';
   const name = description && description !== main ? `${main} (${description})` : main;
   const isSoftware = fallback || /swiftshader|llvmpipe|lavapipe|software|warp/i.test(`${vendor} ${architecture} ${description}`);
-  return { vendor, architecture, device, description, name, isSoftware };
+  const sizes = info as unknown as { subgroupMinSize?: number; subgroupMaxSize?: number } | undefined;
+  const subgroupSize = sizes?.subgroupMinSize && sizes.subgroupMinSize === sizes.subgroupMaxSize ? sizes.subgroupMinSize : null;
+  return { vendor, architecture, device, description, name, isSoftware, subgroupSize };
 }
 
 export interface CreateContextOptions {
@@ -137,6 +143,8 @@ export async function createGpuContext(gpu: GPU | undefined, options: CreateCont
     if (!adapter.features.has('timestamp-query')) throw new GpuUnavailableError("This adapter has no 'timestamp-query' feature, which the kernel profile needs.");
     requiredFeatures.push('timestamp-query');
   }
+  // Subgroups let a CPU adapter's products share operands between the lanes of a SIMD group (src/gpu/kernels/matmul.ts).
+  if (adapter.features.has('subgroups')) requiredFeatures.push('subgroups' as GPUFeatureName);
   const device = await adapter.requestDevice({ requiredLimits, requiredFeatures, label: options.label ?? 'rlvr-lab' });
   const info = adapter.info as GPUAdapterInfo | undefined;
   const isFallback = (adapter as unknown as { isFallbackAdapter?: boolean }).isFallbackAdapter ?? (info as unknown as { isFallbackAdapter?: boolean })?.isFallbackAdapter ?? false;
@@ -230,6 +238,11 @@ export class GpuContext {
     return this.device.limits;
   }
 
+  /** The subgroup size kernels may rely on: the adapter's fixed size where the device has 'subgroups', else null. */
+  get subgroupSize(): number | null {
+    return this.device.features.has('subgroups') ? this.adapter.subgroupSize : null;
+  }
+
   get isLost(): boolean {
     return this.lostError !== null;
   }
@@ -301,7 +314,7 @@ export class GpuContext {
   pipeline(k: KernelRef, key = pipelineKey(k)): GPUComputePipeline {
     let p = this.pipelines.get(key);
     if (!p) {
-      const module = this.device.createShaderModule({ code: shaderSource(k.shader), label: k.shader });
+      const module = this.device.createShaderModule({ code: shaderSource(k.shader, k.defines), label: k.defines?.length ? `${k.shader}+${k.defines.join('+')}` : k.shader });
       p = this.device.createComputePipeline({
         layout: 'auto',
         label: `${k.shader}:${k.entry}`,
@@ -317,7 +330,7 @@ export class GpuContext {
     const key = `${k.shader}:${k.entry}`;
     let layout = this.uniformLayouts.get(key);
     if (layout === undefined) {
-      layout = parseUniformLayout(shaderSource(k.shader), k.shader, k.entry);
+      layout = parseUniformLayout(shaderSource(k.shader, k.defines), k.shader, k.entry);
       this.uniformLayouts.set(key, layout);
     }
     return layout;
@@ -599,9 +612,8 @@ export class GpuContext {
 }
 
 function pipelineKey(k: KernelRef): string {
-  if (!k.constants) return `${k.shader}:${k.entry}`;
-  const c = Object.keys(k.constants).sort().map((n) => `${n}=${k.constants![n]}`).join(',');
-  return `${k.shader}:${k.entry}{${c}}`;
+  const parts = [...Object.keys(k.constants ?? {}).sort().map((n) => `${n}=${k.constants![n]}`), ...[...(k.defines ?? [])].sort()];
+  return parts.length ? `${k.shader}:${k.entry}{${parts.join(',')}}` : `${k.shader}:${k.entry}`;
 }
 
 function matchesDtype(dtype: DType, data: ArrayLike<number>): data is Float32Array | Uint32Array | Int32Array {

@@ -9,7 +9,7 @@
 
 import type { GpuContext } from '../gpu/context';
 import { layernormForward } from '../gpu/kernels/layernorm';
-import { defaultMatmulSide, matmul } from '../gpu/kernels/matmul';
+import { matmul } from '../gpu/kernels/matmul';
 import { type LayerNormParams, layernormMatmul, layernormMatmulApplies, matmulBiasGelu, matmulBiasResidual, matmulBiasResidualNorm, residualNormApplies } from '../gpu/kernels/matmul-fused';
 import { EXCLUDED_LOGIT } from '../gpu/reference/logits';
 import { type Tensor, alignedElements } from '../gpu/tensor';
@@ -75,8 +75,8 @@ export function trainingNormMode(ctx: GpuContext): NormMode {
 }
 
 /** Whether 'epilogue' applies to a forward over N rows of C channels (the MLP's output product has K = 4C). */
-export function epilogueNormsApply(ctx: GpuContext, N: number, C: number): boolean {
-  return residualNormApplies(N, 4 * C, C, defaultMatmulSide(ctx));
+export function epilogueNormsApply(N: number, C: number): boolean {
+  return residualNormApplies(N, 4 * C, C);
 }
 
 /** Elements of normStats' buffer for N rows. */
@@ -164,7 +164,7 @@ export function outputHead(ctx: GpuContext, p: ParamLookup, config: ModelConfig,
 export function forwardLayers(ctx: GpuContext, p: ParamLookup, config: ModelConfig, blocks: BlockBuffers | ((l: number) => BlockBuffers), head: HeadBuffers, policyBias: Tensor, N: number, attend: (l: number) => Attend, norms: NormMode, embed: Embed): void {
   const { dModel: C, nLayers: L } = config;
   const block = Array.from({ length: L }, (_, l) => (typeof blocks === 'function' ? blocks(l) : blocks));
-  const mode: NormMode = norms === 'epilogue' && !(L > 0 && epilogueNormsApply(ctx, N, C)) ? 'stored' : norms;
+  const mode: NormMode = norms === 'epilogue' && !(L > 0 && epilogueNormsApply(N, C)) ? 'stored' : norms;
   const ln1 = (l: number) => layerNorm(p, `${layerPrefix(l)}.ln_1`, block[l].ln1, block[l].ln1Mean, block[l].ln1Rstd);
   embed(mode === 'epilogue' ? ln1(0) : null);
   for (let l = 0; l < L; l++) {

@@ -6,7 +6,7 @@ import { type Tensor, alignedElements } from '../tensor';
 import { attentionDecode } from './attention';
 import { decodeBlock, decodeBlockApplies } from './decode-block';
 import { layernormForward } from './layernorm';
-import { MATMUL_SIDES, matmul } from './matmul';
+import { MATMUL_GRIDS, matmul, matmulGrids, matmulKernel } from './matmul';
 import { matmulBiasGelu, matmulBiasResidual } from './matmul-fused';
 
 const same = (a: ArrayLike<number>, b: ArrayLike<number>) => a.length === b.length && Buffer.from(Float32Array.from(a).buffer).equals(Buffer.from(Float32Array.from(b).buffer));
@@ -35,8 +35,14 @@ const SHAPES: [number, number, number, number][] = [
 ];
 
 describe.each(SHAPES)('decodeBlock R=%i C=%i H=%i Tmax=%i', (R, C, H, Tmax) => {
-  it.each(MATMUL_SIDES)('matches the reference and the dispatch-per-kernel block bit for bit (workgroup side %i)', async (side) => {
+  it.each(MATMUL_GRIDS)('matches the reference and the dispatch-per-kernel block bit for bit (grid %s)', async (grid) => {
     const ctx = await testContext();
+    if (!matmulGrids(ctx).includes(grid)) {
+      // A grid this device cannot run is refused clearly; the others must agree.
+      expect(() => matmulKernel(ctx, 'matmul', 'nt_v4', grid)).toThrow(/needs subgroups of 4 lanes/);
+      return;
+    }
+    const side = MATMUL_GRIDS.indexOf(grid);
     const seed = R * 101 + C * 7 + H + side;
     const x = randn(R * C, seed);
     const pos = Uint32Array.from({ length: R }, (_, r) => (r * 5 + side) % Tmax);
@@ -69,7 +75,7 @@ describe.each(SHAPES)('decodeBlock R=%i C=%i H=%i Tmax=%i', (R, C, H, Tmax) => {
       const uk = ctx.tensor([kc.length], 'f32', kc), uv = ctx.tensor([vc.length], 'f32', vc);
       const m = ctx.tensor([R]), s = ctx.tensor([R]);
       layernormForward(ctx, ux, params.ln1.w, params.ln1.b, uln1, m, s, R, C);
-      matmul(ctx, uln1, params.attn.w, uqkv, { M: R, K: C, N: 3 * C, layout: 'nt', bias: params.attn.b, side });
+      matmul(ctx, uln1, params.attn.w, uqkv, { M: R, K: C, N: 3 * C, layout: 'nt', bias: params.attn.b, grid });
       attentionDecode(ctx, uqkv, uk, uv, posT, uatty, R, Tmax, C, H, undefined, 'rows');
       matmulBiasResidual(ctx, uatty, params.proj.w, params.proj.b, ux, ures2, { M: R, K: C, N: C });
       layernormForward(ctx, ures2, params.ln2.w, params.ln2.b, uln2, m, s, R, C);
@@ -80,7 +86,7 @@ describe.each(SHAPES)('decodeBlock R=%i C=%i H=%i Tmax=%i', (R, C, H, Tmax) => {
 
       // Without normFirst the block reads ln_1(x) from ln1, as the previous block's epilogue leaves it.
       if (!normFirst) ctx.copy(uln1, ln1);
-      decodeBlock(ctx, { arena: arena.all, x: tx, ln1, qkv, atty, residual2, ln2, hidden, next }, params, { k, v, pos: posT, scores, Tmax }, { R, C, H, normFirst }, side);
+      decodeBlock(ctx, { arena: arena.all, x: tx, ln1, qkv, atty, residual2, ln2, hidden, next }, params, { k, v, pos: posT, scores, Tmax }, { R, C, H, normFirst }, grid);
 
       const [gx, gnext, gk, gv, ox, onext, ok, ov] = await ctx.readMany([tx, next, k, v, uout, unext, uk, uv]);
       const what = `normFirst=${normFirst}`;

@@ -7,7 +7,7 @@
 import { type GpuContext, f32, u32 } from '../context';
 import { LAYERNORM_EPS } from '../reference/layernorm';
 import type { Tensor } from '../tensor';
-import { MATMUL_TILE, type MatmulSide, checkSize, defaultMatmulSide, vectorizable } from './matmul';
+import { type MatmulGrid, checkSize, defaultMatmulGrid, matmulKernel, matmulWorkgroupRows, vectorizable } from './matmul';
 
 const FN = 'decodeBlock';
 
@@ -67,10 +67,10 @@ function vec4At(t: Tensor, whole: Tensor, what: string, wholeName: string): numb
  * `normFirst`, ln1 = ln_1(x) first (otherwise ln1 already holds it); then
  * qkv, the new k and v into the caches at each row's position, attention,
  * residual2 = x + proj(atty), ln2, hidden = gelu(fc(ln2)), x = residual2 +
- * fc2(hidden), and next = the following layer norm of x. `side` is the
- * adapter's workgroup side unless given (tests run both).
+ * fc2(hidden), and next = the following layer norm of x. `grid` is the
+ * adapter's default unless given (tests run each).
  */
-export function decodeBlock(ctx: GpuContext, acts: DecodeBlockActs, prm: DecodeBlockParams, cache: DecodeBlockCache, dims: { R: number; C: number; H: number; normFirst: boolean }, side: MatmulSide = defaultMatmulSide(ctx)): void {
+export function decodeBlock(ctx: GpuContext, acts: DecodeBlockActs, prm: DecodeBlockParams, cache: DecodeBlockCache, dims: { R: number; C: number; H: number; normFirst: boolean }, grid: MatmulGrid = defaultMatmulGrid(ctx)): void {
   const { R, C, H, normFirst } = dims;
   if (!decodeBlockApplies(R, C, H)) throw new Error(`decodeBlock: needs R and C multiples of 4 and a head size C/H that is a multiple of 8 (got R=${R}, C=${C}, H=${H})`);
   if (cache.pos.dtype !== 'u32') throw new Error(`decodeBlock: pos must be u32, got ${cache.pos.dtype}`);
@@ -94,6 +94,6 @@ export function decodeBlock(ctx: GpuContext, acts: DecodeBlockActs, prm: DecodeB
     ln1_w: w('ln1', 'w'), ln1_b: w('ln1', 'b'), attn_w: w('attn', 'w'), attn_b: w('attn', 'b'), proj_w: w('proj', 'w'), proj_b: w('proj', 'b'),
     ln2_w: w('ln2', 'w'), ln2_b: w('ln2', 'b'), fc_w: w('fc', 'w'), fc_b: w('fc', 'b'), fc2_w: w('fc2', 'w'), fc2_b: w('fc2', 'b'), next_w: w('next', 'w'), next_b: w('next', 'b'),
   };
-  const kernel = { shader: 'decode-block', entry: 'decode_block', constants: { WG_SIDE: side, HS: hs, LN_EPS: LAYERNORM_EPS } };
-  ctx.dispatch(kernel, [acts.arena, prm.all, cache.k, cache.v, cache.pos, cache.scores], uniforms, Math.ceil(R / (MATMUL_TILE * side)));
+  const kernel = matmulKernel(ctx, 'decode-block', 'decode_block', grid, { HS: hs, LN_EPS: LAYERNORM_EPS });
+  ctx.dispatch(kernel, [acts.arena, prm.all, cache.k, cache.v, cache.pos, cache.scores], uniforms, Math.ceil(R / matmulWorkgroupRows(grid)));
 }

@@ -5,7 +5,7 @@ import { layernormMatmulRef, matmulBiasResidualNormRef, matmulBiasGelu64, matmul
 import type { GpuContext } from '../context';
 import type { Tensor } from '../tensor';
 import { add, gelu, geluBackward } from './elementwise';
-import { MATMUL_SIDES, columnSum, matmul } from './matmul';
+import { MATMUL_GRIDS, columnSum, matmul, matmulGrids, matmulKernel } from './matmul';
 import { layernormForward } from './layernorm';
 import { layernormMatmul, layernormMatmulApplies, matmulBiasGelu, matmulBiasResidual, matmulBiasResidualNorm, matmulGeluBackward, matmulWeightBiasGrad, residualNormApplies } from './matmul-fused';
 
@@ -194,14 +194,20 @@ const RES_LN_SHAPES: [number, number, number][] = [
   [4, 4, 4],
   [36, 12, 20],
   [64, 128, 32],
+  [40, 32, 96],
   [100, 32, 16],
   [132, 8, 64],
 ];
 
 describe.each(RES_LN_SHAPES)('layer norm as the residual product\'s epilogue, M=%i K=%i N=%i', (M, K, N) => {
-  it.each(MATMUL_SIDES.filter((side) => residualNormApplies(M, K, N, side)))('matches the reference, and matmulBiasResidual + layernormForward bit for bit (side %i)', async (side) => {
+  it.each(MATMUL_GRIDS)('matches the reference, and matmulBiasResidual + layernormForward bit for bit (grid %s)', async (grid) => {
     const ctx = await testContext();
-    const seed = M * 11 + K * 3 + N + side;
+    if (!matmulGrids(ctx).includes(grid)) {
+      // A grid this device cannot run is refused clearly; the others must agree.
+      expect(() => matmulKernel(ctx, 'matmul', 'nt_v4', grid)).toThrow(/needs subgroups of 4 lanes/);
+      return;
+    }
+    const seed = M * 11 + K * 3 + N + MATMUL_GRIDS.indexOf(grid);
     const x = randn(M * K, seed), w = randn(N * K, seed + 1, 0.5), b = randn(N, seed + 2);
     // A residual with an offset and spread per row, so the normalisation matters.
     const r = randn(M * N, seed + 3).map((v, i) => 2 * v * (1 + (Math.floor(i / N) % 3)) + (Math.floor(i / N) % 5) - 2);
@@ -215,7 +221,7 @@ describe.each(RES_LN_SHAPES)('layer norm as the residual product\'s epilogue, M=
     const [pw, pb, sMean, sRstd] = [lnParams.view([N]), lnParams.view([N], at(N)), stats.view([M]), stats.view([M], at(M))];
     ctx.copy(tlw, pw);
     ctx.copy(tlb, pb);
-    matmulBiasResidualNorm(ctx, tx, tw, tb, tr, y, { M, K, N }, { w: pw, b: pb, out: ln, mean: sMean, rstd: sRstd }, side);
+    matmulBiasResidualNorm(ctx, tx, tw, tb, tr, y, { M, K, N }, { w: pw, b: pb, out: ln, mean: sMean, rstd: sRstd }, grid);
     matmulBiasResidual(ctx, tx, tw, tb, tr, y2, { M, K, N });
     layernormForward(ctx, y2, tlw, tlb, ln2, mean, rstd, M, N);
     const [gy, gln, uy, uln, gMean, gRstd, uMean, uRstd] = await ctx.readMany([y, ln, y2, ln2, sMean, sRstd, mean, rstd]);
@@ -233,21 +239,24 @@ describe.each(RES_LN_SHAPES)('layer norm as the residual product\'s epilogue, M=
 });
 
 describe('matmulBiasResidualNorm', () => {
-  it('applies only where one workgroup spans the row, and refuses other shapes', async () => {
+  it('applies to vec4 shapes of any width, and refuses other shapes', async () => {
     const ctx = await testContext();
-    expect(residualNormApplies(64, 32, 32, 2)).toBe(true);
-    expect(residualNormApplies(64, 32, 36, 2)).toBe(false);
-    expect(residualNormApplies(64, 32, 64, 4)).toBe(true);
-    expect(residualNormApplies(64, 32, 68, 4)).toBe(false);
-    expect(residualNormApplies(6, 32, 32, 2)).toBe(false);
+    expect(residualNormApplies(64, 32, 32)).toBe(true);
+    expect(residualNormApplies(64, 32, 36)).toBe(true);
+    expect(residualNormApplies(64, 32, 200)).toBe(true);
+    expect(residualNormApplies(64, 32, 34)).toBe(false);
+    expect(residualNormApplies(6, 32, 32)).toBe(false);
     const t = (n: number) => ctx.tensor([n]);
     const [x, w, b, r, lnp, y, ln, st] = [t(8 * 32), t(36 * 32), t(36), t(8 * 36), t(128), t(8 * 36), t(8 * 36), t(128)];
     const norm = { w: lnp.view([36]), b: lnp.view([36], 64), out: ln, mean: st.view([8]), rstd: st.view([8], 64) };
-    expect(() => matmulBiasResidualNorm(ctx, x, w, b, r, y, { M: 8, K: 32, N: 36 }, norm, 2)).toThrow(/N ≤ 32/);
+    const odd = [t(34 * 32), t(34), t(8 * 34), t(8 * 34), t(8 * 34)];
+    const oddNorm = { w: lnp.view([34]), b: lnp.view([34], 64), out: odd[3], mean: norm.mean, rstd: norm.rstd };
+    expect(() => matmulBiasResidualNorm(ctx, x, odd[0], odd[1], odd[2], odd[4], { M: 8, K: 32, N: 34 }, oddNorm)).toThrow(/M, K, N multiples of 4/);
+    for (const u of odd) u.dispose();
     // Weight and bias in two buffers (or in the wrong order) cannot share the one binding.
     const [lw, lb] = [t(36), t(36)];
-    expect(() => matmulBiasResidualNorm(ctx, x, w, b, r, y, { M: 8, K: 32, N: 36 }, { ...norm, w: lw, b: lb }, 4)).toThrow(/views of one buffer/);
-    expect(() => matmulBiasResidualNorm(ctx, x, w, b, r, y, { M: 8, K: 32, N: 36 }, { ...norm, w: norm.b, b: norm.w }, 4)).toThrow(/views of one buffer/);
+    expect(() => matmulBiasResidualNorm(ctx, x, w, b, r, y, { M: 8, K: 32, N: 36 }, { ...norm, w: lw, b: lb }, 'square')).toThrow(/views of one buffer/);
+    expect(() => matmulBiasResidualNorm(ctx, x, w, b, r, y, { M: 8, K: 32, N: 36 }, { ...norm, w: norm.b, b: norm.w }, 'square')).toThrow(/views of one buffer/);
     for (const u of [x, w, b, r, lnp, y, ln, st, lw, lb]) u.dispose();
   });
 });

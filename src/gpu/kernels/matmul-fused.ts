@@ -5,7 +5,7 @@
 import type { GpuContext } from '../context';
 import { LAYERNORM_EPS } from '../reference/layernorm';
 import { type Tensor, spanViews } from '../tensor';
-import { FLAG_ACCUMULATE, FLAG_BIAS, MATMUL_TILE, type MatmulLayout, type MatmulSide, checkSize, defaultMatmulSide, matmulKernel, matmulParams, matmulWorkgroups, vectorizable } from './matmul';
+import { FLAG_ACCUMULATE, FLAG_BIAS, type MatmulGrid, type MatmulLayout, checkSize, defaultMatmulGrid, matmulKernel, matmulParams, matmulWorkgroupRows, matmulWorkgroups, vectorizable } from './matmul';
 
 const FLAG_GELU = 4;
 const FLAG_SAVE_PRE = 8;
@@ -34,8 +34,8 @@ interface Fused {
   ln?: { w: Tensor; b: Tensor };
   /** A layer norm of C's rows written to sideOut (nt_v4_res_ln): its weight and bias (one span), and the span of its means and rstds. */
   lnAfter?: { params: Tensor; stats: Tensor; lnBAt: number; rstdAt: number };
-  /** Workgroup side; the adapter's default unless given. */
-  wgSide?: MatmulSide;
+  /** The invocations' layout; the adapter's default unless given. */
+  grid?: MatmulGrid;
 }
 
 function fusedMatmul(ctx: GpuContext, fn: string, a: Tensor, b: Tensor, out: Tensor, { M, K, N }: MatmulDims, f: Fused): void {
@@ -47,8 +47,8 @@ function fusedMatmul(ctx: GpuContext, fn: string, a: Tensor, b: Tensor, out: Ten
   const flags = f.flags | (f.bias ? FLAG_BIAS : 0) | (f.accumulate ? FLAG_ACCUMULATE : 0);
   const vec4 = K > 0 && vectorizable(M, K, N);
   if (f.ln && !(vec4 && f.layout === 'nt')) throw new Error(`${fn}: the layer-norm prologue needs the 'nt' layout and M, K, N multiples of 4 (got ${f.layout}, ${M}×${K}×${N})`);
-  const side = f.wgSide ?? defaultMatmulSide(ctx);
-  if (f.lnAfter && !(f.layout === 'nt' && residualNormApplies(M, K, N, side))) throw new Error(`${fn}: the layer-norm epilogue needs the 'nt' layout, M, K, N multiples of 4 and N ≤ ${MATMUL_TILE * side} (got ${f.layout}, ${M}×${K}×${N})`);
+  const grid = f.grid ?? defaultMatmulGrid(ctx);
+  if (f.lnAfter && !(f.layout === 'nt' && residualNormApplies(M, K, N))) throw new Error(`${fn}: the layer-norm epilogue needs the 'nt' layout and M, K, N multiples of 4 (got ${f.layout}, ${M}×${K}×${N})`);
   const entry = f.ln ? 'nt_v4_ln' : f.lnAfter ? 'nt_v4_res_ln' : vec4 ? `${f.layout}_v4_fused` : 'general_fused';
   // Bindings the epilogue does not use are still declared: A stands in for the read ones, a
   // pooled scratch (a separate buffer, as WebGPU wants for writable bindings) for the written one.
@@ -56,7 +56,9 @@ function fusedMatmul(ctx: GpuContext, fn: string, a: Tensor, b: Tensor, out: Ten
   const norm = f.ln ? [f.ln.w, f.ln.b] : f.lnAfter ? [f.lnAfter.params, f.lnAfter.stats] : [];
   const bindings = [a, b, f.bias ?? a, out, f.side ?? a, f.sideOut ?? scratch!, ...norm];
   const constants: Record<string, number> = norm.length ? { FLAGS: flags, LN_EPS: LAYERNORM_EPS } : { FLAGS: flags };
-  ctx.dispatch(matmulKernel('matmul-fused', entry, side, constants), bindings, matmulParams(f.layout, M, K, N, flags, f.lnAfter), matmulWorkgroups(M, N, side));
+  // The layer-norm epilogue's workgroups each span all N columns of their rows.
+  const workgroups: [number, number, number] = f.lnAfter ? [1, Math.ceil(M / matmulWorkgroupRows(grid)), 1] : matmulWorkgroups(M, N, grid);
+  ctx.dispatch(matmulKernel(ctx, 'matmul-fused', entry, grid, constants), bindings, matmulParams(f.layout, M, K, N, flags, f.lnAfter), workgroups);
   scratch?.dispose();
 }
 
@@ -122,11 +124,11 @@ export function layernormMatmul(ctx: GpuContext, x: Tensor, ln: LayerNormParams,
 
 /**
  * Whether matmulBiasResidualNorm applies: the vec4 product (M, K, N multiples
- * of 4) with one workgroup across all N columns (N ≤ 16 · side: 32 on a CPU
- * adapter, 64 on a GPU), so each workgroup holds whole rows of y.
+ * of 4); each workgroup runs across all N columns of its rows, so it holds
+ * whole rows of y to normalise.
  */
-export function residualNormApplies(M: number, K: number, N: number, side: MatmulSide): boolean {
-  return K > 0 && vectorizable(M, K, N) && matmulWorkgroups(M, N, side)[0] === 1;
+export function residualNormApplies(M: number, K: number, N: number): boolean {
+  return K > 0 && vectorizable(M, K, N);
 }
 
 /**
@@ -136,10 +138,10 @@ export function residualNormApplies(M: number, K: number, N: number, side: Matmu
  * matmulBiasResidual + layernormForward with the same bits, one dispatch
  * instead of two; needs residualNormApplies. The weight and bias must be
  * views of one buffer, bias after weight (as a model's parameters are laid
- * out), and so must the mean and rstd. `side` is the adapter's workgroup side
- * unless given (tests run both).
+ * out), and so must the mean and rstd. `grid` is the adapter's default unless
+ * given (tests run each).
  */
-export function matmulBiasResidualNorm(ctx: GpuContext, x: Tensor, w: Tensor, bias: Tensor, residual: Tensor, y: Tensor, dims: MatmulDims, ln: LayerNormParams & { out: Tensor; mean: Tensor; rstd: Tensor }, side?: MatmulSide): void {
+export function matmulBiasResidualNorm(ctx: GpuContext, x: Tensor, w: Tensor, bias: Tensor, residual: Tensor, y: Tensor, dims: MatmulDims, ln: LayerNormParams & { out: Tensor; mean: Tensor; rstd: Tensor }, grid?: MatmulGrid): void {
   const fn = 'matmulBiasResidualNorm';
   checkSize('residual', residual, dims.M * dims.N, fn);
   checkSize('ln weight', ln.w, dims.N, fn);
@@ -149,5 +151,5 @@ export function matmulBiasResidualNorm(ctx: GpuContext, x: Tensor, w: Tensor, bi
   checkSize('ln rstd', ln.rstd, dims.M, fn);
   const params = spanViews(ln.w, ln.b, 4, "layer norm's weight and bias", fn);
   const stats = spanViews(ln.mean, ln.rstd, 1, "layer norm's mean and rstd", fn);
-  fusedMatmul(ctx, fn, x, w, y, dims, { layout: 'nt', bias, side: residual, sideOut: ln.out, lnAfter: { params: params.t, stats: stats.t, lnBAt: params.at, rstdAt: stats.at }, flags: FLAG_RESIDUAL, ...(side ? { wgSide: side } : {}) });
+  fusedMatmul(ctx, fn, x, w, y, dims, { layout: 'nt', bias, side: residual, sideOut: ln.out, lnAfter: { params: params.t, stats: stats.t, lnBAt: params.at, rstdAt: stats.at }, flags: FLAG_RESIDUAL, ...(grid ? { grid } : {}) });
 }

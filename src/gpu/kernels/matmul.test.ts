@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { expectClose, randn, testContext } from '../../testing/gpu';
 import { type MatmulLayout, columnSumRef, matmulRef } from '../reference/matmul';
-import { MATMUL_SIDES, type MatmulSide, columnSum, matmul } from './matmul';
+import { type MatmulGrid, columnSum, matmul, matmulGrids, matmulKernel } from './matmul';
 
 const LAYOUTS: MatmulLayout[] = ['nn', 'nt', 'tn'];
 
@@ -28,10 +28,10 @@ interface Case {
   withBias?: boolean;
   accumulate?: boolean;
   seed?: number;
-  side?: MatmulSide;
+  grid?: MatmulGrid;
 }
 
-async function runCase({ M, K, N, layout, withBias = false, accumulate = false, seed = 1, side }: Case) {
+async function runCase({ M, K, N, layout, withBias = false, accumulate = false, seed = 1, grid }: Case) {
   const ctx = await testContext();
   const a = randn(M * K, seed), b = randn(K * N, seed + 1);
   const bias = withBias ? randn(N, seed + 2) : undefined;
@@ -39,7 +39,7 @@ async function runCase({ M, K, N, layout, withBias = false, accumulate = false, 
   const ta = ctx.tensor([M * K], 'f32', a), tb = ctx.tensor([K * N], 'f32', b);
   const tbias = bias ? ctx.tensor([N], 'f32', bias) : undefined;
   const out = ctx.tensor([M * N], 'f32', before ?? new Float32Array(M * N).fill(Number.NaN));
-  matmul(ctx, ta, tb, out, { M, K, N, layout, bias: tbias, accumulate, side });
+  matmul(ctx, ta, tb, out, { M, K, N, layout, bias: tbias, accumulate, grid });
   const got = await ctx.read(out);
   for (const t of [ta, tb, tbias, out]) t?.dispose();
   return { got, want: matmulRef(a, b, M, K, N, layout, bias, before) };
@@ -113,22 +113,31 @@ describe('matmul', () => {
     expect(Buffer.from(some.got.buffer).equals(Buffer.from(want.buffer, want.byteOffset, want.byteLength))).toBe(true);
   });
 
-  // The workgroup side is chosen by adapter; each side must give the reference, and the same bits as the other.
-  describe.each(MATMUL_SIDES)('with workgroup side %i', (side) => {
-    it.each([
-      [1, 33, 130],
-      [70, 130, 257],
-      [68, 132, 36],
-      [260, 32, 96],
-    ])('every layout matches the reference and the other side bit for bit, M=%i K=%i N=%i', async (M, K, N) => {
-      const other = MATMUL_SIDES.find((s) => s !== side)!;
-      for (const layout of LAYOUTS) {
-        const here = await runCase({ M, K, N, layout, withBias: true, seed: 7, side });
-        expectClose(here.got, here.want, { ...tolerance(K), what: `${layout} side ${side}` });
-        const there = await runCase({ M, K, N, layout, withBias: true, seed: 7, side: other });
-        expect(Buffer.from(here.got.buffer).equals(Buffer.from(there.got.buffer)), `${layout}: side ${side} against ${other}`).toBe(true);
+  // The grid is chosen by adapter; each grid the device can run must give the reference, and the same bits as the others.
+  it.each([
+    [1, 33, 130],
+    [70, 130, 257],
+    [68, 132, 36],
+    [260, 32, 96],
+    [4, 8, 16],
+  ])('every layout on every grid matches the reference and the other grids bit for bit, M=%i K=%i N=%i', async (M, K, N) => {
+    const grids = matmulGrids(await testContext());
+    for (const layout of LAYOUTS) {
+      const first = await runCase({ M, K, N, layout, withBias: true, seed: 7, grid: grids[0] });
+      expectClose(first.got, first.want, { ...tolerance(K), what: `${layout} grid ${grids[0]}` });
+      for (const grid of grids.slice(1)) {
+        const here = await runCase({ M, K, N, layout, withBias: true, seed: 7, grid });
+        expect(Buffer.from(here.got.buffer).equals(Buffer.from(first.got.buffer)), `${layout}: grid ${grid} against ${grids[0]}`).toBe(true);
       }
-    });
+    }
+  });
+
+  it("offers the 'shared' grid only with 4-lane subgroups, and refuses it clearly elsewhere", async () => {
+    const ctx = await testContext();
+    expect(matmulGrids(ctx).includes('shared')).toBe(ctx.subgroupSize === 4);
+    const fake = { subgroupSize: null } as unknown as typeof ctx;
+    expect(() => matmulKernel(fake, 'matmul', 'nt_v4', 'shared')).toThrow(/'shared' grid needs subgroups of 4 lanes; this device has no fixed subgroup size/);
+    expect(matmulKernel(fake, 'matmul', 'nt_v4', 'square')).toEqual({ shader: 'matmul', entry: 'nt_v4', constants: { WG_X: 4, WG_Y: 4 }, defines: [] });
   });
 
   it('refuses mismatched sizes clearly', async () => {

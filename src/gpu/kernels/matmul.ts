@@ -13,35 +13,69 @@ export interface MatmulOptions {
   bias?: Tensor;
   /** Add the product to C's current contents instead of overwriting them. */
   accumulate?: boolean;
-  /** Workgroup side; the adapter's default unless given (tests run both). */
-  side?: MatmulSide;
+  /** How invocations share the work; the adapter's default unless given (tests run each). */
+  grid?: MatmulGrid;
 }
 
-/** Rows and columns of C computed by one invocation (TILE in shaders/matmul-core.wgsl). */
-export const MATMUL_TILE = 16;
-
-/** Invocations per workgroup side (WG_SIDE in shaders/matmul-core.wgsl). */
-export type MatmulSide = 2 | 4;
-export const MATMUL_SIDES: readonly MatmulSide[] = [2, 4];
+/** Rows and columns of C computed by one invocation (TILE_M, TILE_N in shaders/matmul-core.wgsl). */
+export const MATMUL_TILE_M = 8;
+export const MATMUL_TILE_N = 16;
 
 /**
- * 2 on a CPU adapter: a 2×2 workgroup fills one SIMD group, and the model's
- * small products (M = a few hundred rows, N = 32–384) then spread over
- * several workgroups and cores (about 1.6× faster per product on SwiftShader
- * than 4×4); 4 on a GPU.
+ * How a product's invocations are laid out (WG_X × WG_Y in
+ * shaders/matmul-core.wgsl); the sums, and so the bits, are the same in each:
+ * - 'shared': 1×4, the four stacked along M and sharing their 16 columns of
+ *   B through subgroup broadcasts, for CPU adapters whose subgroups are 4
+ *   lanes (SwiftShader), where every load is a per-lane gather and each
+ *   workgroup is one SIMD group;
+ * - 'stacked': the same 1×4 with each invocation loading B itself, for CPU
+ *   adapters without such subgroups;
+ * - 'square': 4×4, for GPUs.
  */
-export function defaultMatmulSide(ctx: GpuContext): MatmulSide {
-  return ctx.adapter.isSoftware ? 2 : 4;
+export type MatmulGrid = 'shared' | 'stacked' | 'square';
+export const MATMUL_GRIDS: readonly MatmulGrid[] = ['shared', 'stacked', 'square'];
+
+const GRID_SHAPES: Record<MatmulGrid, { x: number; y: number; defines: readonly string[] }> = {
+  shared: { x: 1, y: 4, defines: ['SUBGROUPS'] },
+  stacked: { x: 1, y: 4, defines: [] },
+  square: { x: 4, y: 4, defines: [] },
+};
+
+/** The grids this context can run ('shared' needs subgroups of exactly 4 lanes). */
+export function matmulGrids(ctx: GpuContext): MatmulGrid[] {
+  return MATMUL_GRIDS.filter((g) => g !== 'shared' || ctx.subgroupSize === 4);
 }
 
-/** The pipeline of a product entry point with its workgroup side (and any further constants). */
-export function matmulKernel(shader: 'matmul' | 'matmul-fused', entry: string, side: MatmulSide, constants: Record<string, number> = {}): KernelRef {
-  return { shader, entry, constants: { ...constants, WG_SIDE: side } };
+/**
+ * 'shared' on a CPU adapter with 4-lane subgroups (on SwiftShader 1.4–1.8×
+ * faster per product than each invocation loading B, docs/benchmarks.md),
+ * 'stacked' on other CPU adapters, 'square' on a GPU.
+ */
+export function defaultMatmulGrid(ctx: GpuContext): MatmulGrid {
+  if (!ctx.adapter.isSoftware) return 'square';
+  return ctx.subgroupSize === 4 ? 'shared' : 'stacked';
+}
+
+/** The pipeline of a product entry point laid out as `grid` (and any further constants). */
+export function matmulKernel(ctx: GpuContext, shader: 'matmul' | 'matmul-fused' | 'decode-block', entry: string, grid: MatmulGrid, constants: Record<string, number> = {}): KernelRef {
+  if (grid === 'shared' && ctx.subgroupSize !== 4) throw new Error(`matmul: the 'shared' grid needs subgroups of 4 lanes; this device has ${ctx.subgroupSize === null ? 'no fixed subgroup size' : `subgroups of ${ctx.subgroupSize}`}`);
+  const { x, y, defines } = GRID_SHAPES[grid];
+  return { shader, entry, constants: { ...constants, WG_X: x, WG_Y: y }, defines };
+}
+
+/** Rows of C one workgroup covers. */
+export function matmulWorkgroupRows(grid: MatmulGrid): number {
+  return MATMUL_TILE_M * GRID_SHAPES[grid].y;
+}
+
+/** Columns of C one workgroup covers. */
+export function matmulWorkgroupColumns(grid: MatmulGrid): number {
+  return MATMUL_TILE_N * GRID_SHAPES[grid].x;
 }
 
 /** Workgroups covering C[M,N]. */
-export function matmulWorkgroups(M: number, N: number, side: MatmulSide): [number, number, number] {
-  return [Math.ceil(N / (MATMUL_TILE * side)), Math.ceil(M / (MATMUL_TILE * side)), 1];
+export function matmulWorkgroups(M: number, N: number, grid: MatmulGrid): [number, number, number] {
+  return [Math.ceil(N / matmulWorkgroupColumns(grid)), Math.ceil(M / matmulWorkgroupRows(grid)), 1];
 }
 const COLUMN_SUM_WORKGROUP = 64;
 
@@ -79,7 +113,7 @@ export function checkSize(what: string, t: Tensor, want: number, fn = 'matmul'):
  * `out` must not alias `a`, `b` or `bias`.
  */
 export function matmul(ctx: GpuContext, a: Tensor, b: Tensor, out: Tensor, opts: MatmulOptions): void {
-  const { M, K, N, layout, bias, accumulate = false, side = defaultMatmulSide(ctx) } = opts;
+  const { M, K, N, layout, bias, accumulate = false, grid = defaultMatmulGrid(ctx) } = opts;
   checkSize('A', a, M * K);
   checkSize('B', b, K * N);
   checkSize('C', out, M * N);
@@ -88,7 +122,7 @@ export function matmul(ctx: GpuContext, a: Tensor, b: Tensor, out: Tensor, opts:
   const flags = (bias ? FLAG_BIAS : 0) | (accumulate ? FLAG_ACCUMULATE : 0);
   const entry = K > 0 && vectorizable(M, K, N) ? `${layout}_v4` : 'general';
   // Without a bias the binding is still declared; A stands in and is never read.
-  ctx.dispatch(matmulKernel('matmul', entry, side), [a, b, bias ?? a, out], matmulParams(layout, M, K, N, flags), matmulWorkgroups(M, N, side));
+  ctx.dispatch(matmulKernel(ctx, 'matmul', entry, grid), [a, b, bias ?? a, out], matmulParams(layout, M, K, N, flags), matmulWorkgroups(M, N, grid));
 }
 
 /** out[N] = Σ_rows x[M,N] (the bias gradient); with `accumulate`, out += that. */
